@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+import { main } from './main.js'
+
+// Ctrl-C aborts the import cleanly; the session stays resumable and the next run continues it.
+const controller = new AbortController()
+process.once('SIGINT', () => controller.abort(new Error('interrupted')))
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }, controller.signal)

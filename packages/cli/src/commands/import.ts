@@ -1,0 +1,152 @@
+import * as path from 'node:path'
+import {
+  countBadRows,
+  runInventoryImport,
+  type Connector,
+  type InventoryLocation,
+  type InventoryStore,
+  type ObjectSource,
+} from '@shuttersense/inventory-core'
+import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
+import { openStore } from '../open-store.js'
+import { createProgressBar } from '../progress-bar.js'
+
+export interface ImportArgs {
+  from?: string | undefined
+  'source-bucket'?: string | undefined
+  config?: string | undefined
+  prefix?: string | undefined
+  db?: string | undefined
+  endpoint?: string | undefined
+  region?: string | undefined
+  concurrency?: string | undefined
+  json?: boolean | undefined
+}
+
+interface ResolvedSource {
+  source: ObjectSource
+  location: InventoryLocation
+}
+
+/** `--from DIR` reads a downloaded copy of the destination bucket; `--from s3://bucket[/prefix]` reads S3. */
+async function resolveSource(args: ImportArgs): Promise<ResolvedSource> {
+  const from = args.from
+  if (!from) throw new UsageError('--from DIR or --from s3://bucket[/prefix] is required')
+  const sourceBucket = args['source-bucket']
+  const configName = args.config
+  if (!sourceBucket) throw new UsageError('--source-bucket B is required (the bucket the inventory describes)')
+  if (!configName) throw new UsageError('--config C is required (the S3 Inventory configuration name)')
+  if (from.startsWith('s3://')) {
+    const [bucket = '', ...rest] = from.slice('s3://'.length).split('/')
+    if (!bucket) throw new UsageError(`--from has no bucket: "${from}"`)
+    const destinationPrefix = [rest.join('/'), args.prefix ?? ''].filter((part) => part.length > 0).join('/') || undefined
+    const { createS3Source } = await import('@shuttersense/inventory-s3')
+    return {
+      source: createS3Source({ endpoint: args.endpoint, region: args.region, forcePathStyle: args.endpoint !== undefined }),
+      location: { destinationBucket: bucket, destinationPrefix, sourceBucket, configName },
+    }
+  }
+  const root = path.resolve(from)
+  return {
+    source: createLocalDirectorySource(root),
+    // A local copy stands for its destination bucket; its absolute path names it.
+    location: { destinationBucket: root, destinationPrefix: args.prefix, sourceBucket, configName },
+  }
+}
+
+/** The connector with this inventory location, created on first import. */
+async function connectorFor(store: InventoryStore, location: InventoryLocation): Promise<Connector> {
+  const same = (await store.listConnectors()).find(
+    (connector) =>
+      connector.location.destinationBucket === location.destinationBucket &&
+      (connector.location.destinationPrefix ?? '') === (location.destinationPrefix ?? '') &&
+      connector.location.sourceBucket === location.sourceBucket &&
+      connector.location.configName === location.configName,
+  )
+  return same ?? store.createConnector({ name: `${location.sourceBucket} (${location.configName})`, location })
+}
+
+/** `import`: runs phases A, B and C and prints a summary. */
+export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSignal): Promise<void> {
+  const { source, location } = await resolveSource(args)
+  const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency)
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
+    throw new UsageError(`--concurrency must be a whole number >= 1: "${args.concurrency}"`)
+  }
+  const store = await openStore(args.db)
+  const bar = createProgressBar(io)
+  const started = performance.now()
+  try {
+    const connector = await connectorFor(store, location)
+    const result = await runInventoryImport({
+      source,
+      store,
+      connectorId: connector.id,
+      scratch: createFileScratch(),
+      concurrency,
+      signal,
+      onProgress: (progress) => bar.update(progress),
+    }).finally(() => bar.done())
+    const seconds = (performance.now() - started) / 1000
+    const collections = await store.listCollections(connector.id)
+    const deltas = await Promise.all(
+      collections.map(async (collection) => ({ collection, delta: await store.getLatestDelta(collection.id) })),
+    )
+    const forThisImport = deltas.filter(({ delta }) => delta?.importId === result.session.id)
+    if (args.json) {
+      printJson(io, {
+        importId: result.session.id,
+        connectorId: connector.id,
+        manifestKey: result.session.manifestKey,
+        inventoryTimestamp: result.session.inventoryTimestamp,
+        resumed: result.resumed,
+        skippedFolders: result.skippedFolders,
+        summary: result.summary,
+        collections: forThisImport.map(({ collection, delta }) => ({
+          id: collection.id,
+          name: collection.name,
+          folderPath: collection.folderPath,
+          fileCount: collection.fileCount,
+          delta: delta?.counts,
+        })),
+        seconds: Number(seconds.toFixed(3)),
+      })
+      return
+    }
+    const { summary } = result
+    const rows = summary.rows
+    const out: string[] = []
+    out.push(`Imported ${result.session.manifestKey} (${summary.dataFiles} data file${summary.dataFiles === 1 ? "" : "s"}, ${formatBytes(summary.compressedBytes)} compressed) in ${seconds.toFixed(1)} s${result.resumed ? ', resuming an interrupted run' : ''}`)
+    for (const skipped of result.skippedFolders) out.push(`  skipped newer folder ${skipped.folder}: ${skipped.reason} (still being written?)`)
+    out.push(
+      `  rows ${formatCount(rows.rows)}: ${formatCount(rows.records)} objects, ${formatCount(rows.noncurrentVersions)} noncurrent versions, ` +
+        `${formatCount(rows.deleteMarkers)} delete markers, ${formatCount(countBadRows(rows))} bad rows`,
+    )
+    for (const [reason, count] of Object.entries(rows.badRows)) out.push(`    bad rows ${reason}: ${formatCount(count ?? 0)}`)
+    for (const sample of rows.badRowSamples.slice(0, 5)) out.push(`    e.g. ${sample.file} line ${sample.line}: ${sample.reason}`)
+    out.push(`  ${formatCount(summary.folderCount)} folders, ${formatCount(summary.objectCount)} objects, ${formatBytes(summary.totalSizeBytes)}`)
+    if (forThisImport.length === 0) {
+      out.push('  no collections yet: map folders with `collections create --db FILE --depth 2` and import again')
+    } else {
+      const total = { new: 0, modified: 0, deleted: 0 }
+      for (const { delta } of forThisImport) {
+        total.new += delta?.counts.new ?? 0
+        total.modified += delta?.counts.modified ?? 0
+        total.deleted += delta?.counts.deleted ?? 0
+      }
+      out.push(`  ${formatCount(forThisImport.length)} collections: +${formatCount(total.new)} new, ~${formatCount(total.modified)} modified, -${formatCount(total.deleted)} deleted`)
+      for (const { collection, delta } of forThisImport.slice(0, 10)) {
+        const counts = delta?.counts
+        out.push(`    ${collection.name}: ${formatCount(collection.fileCount)} files (+${counts?.new ?? 0} ~${counts?.modified ?? 0} -${counts?.deleted ?? 0})`)
+      }
+      if (forThisImport.length > 10) out.push(`    … and ${formatCount(forThisImport.length - 10)} more (collections list --db FILE)`)
+    }
+    if (summary.requests) {
+      out.push(`  requests: ${Object.entries(summary.requests).map(([type, n]) => `${type} ${formatCount(n)}`).join(', ')}`)
+    }
+    io.stdout.write(`${out.join('\n')}\n`)
+  } finally {
+    await store.close()
+  }
+}

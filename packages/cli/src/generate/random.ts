@@ -1,0 +1,33 @@
+/** A small seeded PRNG (mulberry32): the same seed gives the same inventory on every machine. */
+export class SeededRandom {
+  private state: number
+
+  constructor(seed: number) {
+    this.state = seed >>> 0
+  }
+
+  /** A float in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0
+    let t = this.state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+
+  /** An integer in [min, max]. */
+  int(min: number, max: number): number {
+    return min + Math.floor(this.next() * (max - min + 1))
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[Math.floor(this.next() * items.length)]!
+  }
+
+  /** 32 hex digits, shaped like an MD5 ETag. */
+  hex32(): string {
+    let out = ''
+    for (let i = 0; i < 4; i++) out += (Math.floor(this.next() * 0x100000000) >>> 0).toString(16).padStart(8, '0')
+    return out
+  }
+}

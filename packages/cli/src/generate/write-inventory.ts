@@ -1,0 +1,193 @@
+import { createHash, randomUUID } from 'node:crypto'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { once } from 'node:events'
+import { createGzip, type Gzip } from 'node:zlib'
+import { formatTimestampFolder, inventoryPrefix, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import { SeededRandom } from './random.js'
+
+export const UNVERSIONED_SCHEMA = 'Bucket, Key, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, EncryptionStatus'
+export const VERSIONED_SCHEMA =
+  'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, EncryptionStatus'
+
+/** Options of {@link writeInventory}. */
+export interface WriteInventoryOptions {
+  /** Directory that mirrors the destination bucket. */
+  out: string
+  location: InventoryLocation
+  /** The report's time; its timestamp folder is named after it. */
+  at: Date
+  /** Number of data files (objects are spread over them by folder, so keys are not sorted across files). */
+  dataFiles: number
+  /** Write VersionId/IsLatest/IsDeleteMarker with some older versions and deleted objects. */
+  versioned?: boolean | undefined
+  /** Malformed rows to inject (one of each kind in turn). */
+  malformedRows?: number | undefined
+  seed: number
+}
+
+/** What a written inventory holds, for tests and the demo. */
+export interface WrittenInventory {
+  manifestKey: string
+  timestampFolder: string
+  /** Current objects (the files an import must find). */
+  objects: number
+  bytes: number
+  rows: number
+  noncurrentVersions: number
+  deleteMarkers: number
+  malformedRows: number
+}
+
+/** AWS writes keys form-URL-encoded in CSV: `%XX` for reserved bytes and `+` for a space. */
+export function encodeInventoryKey(key: string): string {
+  return encodeURIComponent(key).replaceAll('%20', '+')
+}
+
+const quote = (fields: readonly (string | number)[]): string => `"${fields.join('","')}"\n`
+
+const MALFORMED: readonly ((bucket: string) => string)[] = [
+  (bucket) => quote([bucket, 'bad/too-few-columns.jpg', 1]),
+  (bucket) => quote([bucket, 'bad/size.jpg', 'twelve', '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD', 'false', 'SSE-S3']),
+  (bucket) => quote([bucket, 'bad/date.jpg', 12, 'yesterday', 'abc', 'STANDARD', 'false', 'SSE-S3']),
+  (bucket) => quote([bucket, 'bad/escape%ZZ.jpg', 12, '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD', 'false', 'SSE-S3']),
+]
+
+class DataFileWriter {
+  readonly key: string
+  private readonly gzip: Gzip
+  private readonly hash = createHash('md5')
+  private readonly finished: Promise<unknown>
+  private pending: string[] = []
+  private pendingLength = 0
+  size = 0
+
+  constructor(out: string, key: string) {
+    this.key = key
+    const file = path.join(out, key)
+    mkdirSync(path.dirname(file), { recursive: true })
+    const sink = createWriteStream(file)
+    this.gzip = createGzip()
+    this.gzip.on('data', (chunk: Buffer) => {
+      this.hash.update(chunk)
+      this.size += chunk.length
+    })
+    this.gzip.pipe(sink)
+    this.finished = once(sink, 'finish')
+  }
+
+  async write(text: string): Promise<void> {
+    this.pending.push(text)
+    this.pendingLength += text.length
+    if (this.pendingLength >= 1 << 20) await this.flush()
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return
+    const ok = this.gzip.write(this.pending.join(''))
+    this.pending = []
+    this.pendingLength = 0
+    if (!ok) await once(this.gzip, 'drain')
+  }
+
+  async close(): Promise<{ key: string; size: number; MD5checksum: string }> {
+    await this.flush()
+    this.gzip.end()
+    await this.finished
+    return { key: this.key, size: this.size, MD5checksum: this.hash.digest('hex') }
+  }
+}
+
+/**
+ * Writes an S3 Inventory report in AWS's layout under `out`:
+ * `<prefix>/<source>/<config>/<timestamp>/manifest.json` + `manifest.checksum`, data files in
+ * `<prefix>/<source>/<config>/data/<uuid>.csv.gz`, and a `hive/` folder beside them as AWS writes.
+ * `folders` is consumed as it is produced, so memory stays flat.
+ */
+export async function writeInventory(
+  folders: Iterable<{ files: readonly FileInfo[] }> | AsyncIterable<{ files: readonly FileInfo[] }>,
+  options: WriteInventoryOptions,
+): Promise<WrittenInventory> {
+  const random = new SeededRandom(options.seed ^ 0x5eed)
+  const prefix = inventoryPrefix(options.location)
+  const timestampFolder = formatTimestampFolder(options.at)
+  const writers = Array.from(
+    { length: Math.max(1, options.dataFiles) },
+    () => new DataFileWriter(options.out, `${prefix}data/${randomUUID()}.csv.gz`),
+  )
+  const bucket = options.location.sourceBucket
+  const stats: WrittenInventory = {
+    manifestKey: `${prefix}${timestampFolder}/manifest.json`,
+    timestampFolder,
+    objects: 0,
+    bytes: 0,
+    rows: 0,
+    noncurrentVersions: 0,
+    deleteMarkers: 0,
+    malformedRows: 0,
+  }
+  const row = (file: FileInfo, version?: { id: string; latest: boolean; deleteMarker: boolean }): string => {
+    const key = encodeInventoryKey(file.key)
+    const multipart = file.etag.includes('-') ? 'true' : 'false'
+    if (!options.versioned) return quote([bucket, key, file.size, file.lastModified, file.etag, file.storageClass, multipart, 'SSE-S3'])
+    const { id, latest, deleteMarker } = version ?? { id: random.hex32(), latest: true, deleteMarker: false }
+    if (deleteMarker) return quote([bucket, key, id, String(latest), 'true', '', file.lastModified, '', '', '', ''])
+    return quote([bucket, key, id, String(latest), 'false', file.size, file.lastModified, file.etag, file.storageClass, multipart, 'SSE-S3'])
+  }
+
+  let malformedLeft = options.malformedRows ?? 0
+  for await (const folder of folders) {
+    const writer = writers[random.int(0, writers.length - 1)]!
+    const lines: string[] = []
+    for (const file of folder.files) {
+      if (options.versioned && random.next() < 0.1) {
+        lines.push(row({ ...file, size: file.size + 1, etag: random.hex32() }, { id: random.hex32(), latest: false, deleteMarker: false }))
+        stats.noncurrentVersions++
+      }
+      if (options.versioned && random.next() < 0.02) {
+        // Deleted since: the object's version is no longer latest and a delete marker is.
+        lines.push(row(file, { id: random.hex32(), latest: false, deleteMarker: false }))
+        lines.push(row(file, { id: random.hex32(), latest: true, deleteMarker: true }))
+        stats.noncurrentVersions++
+        stats.deleteMarkers++
+        continue
+      }
+      lines.push(row(file))
+      stats.objects++
+      stats.bytes += file.size
+      if (malformedLeft > 0 && random.next() < 0.01) {
+        lines.push(MALFORMED[stats.malformedRows % MALFORMED.length]!(bucket))
+        stats.malformedRows++
+        malformedLeft--
+      }
+    }
+    stats.rows += lines.length
+    await writer.write(lines.join(''))
+  }
+  // Whatever malformed rows are still owed go at the end of the first file.
+  while (malformedLeft-- > 0) {
+    await writers[0]!.write(MALFORMED[stats.malformedRows % MALFORMED.length]!(bucket))
+    stats.malformedRows++
+    stats.rows++
+  }
+
+  const files = await Promise.all(writers.map((writer) => writer.close()))
+  const manifest = {
+    sourceBucket: options.location.sourceBucket,
+    destinationBucket: `arn:aws:s3:::${options.location.destinationBucket}`,
+    version: '2016-11-30',
+    creationTimestamp: String(options.at.getTime()),
+    fileFormat: 'CSV',
+    fileSchema: options.versioned ? VERSIONED_SCHEMA : UNVERSIONED_SCHEMA,
+    files,
+  }
+  const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2))
+  const folderPath = path.join(options.out, prefix, timestampFolder)
+  mkdirSync(folderPath, { recursive: true })
+  writeFileSync(path.join(folderPath, 'manifest.json'), manifestBytes)
+  writeFileSync(path.join(folderPath, 'manifest.checksum'), `${createHash('md5').update(manifestBytes).digest('hex')}\n`)
+  const hive = path.join(options.out, prefix, 'hive', `dt=${timestampFolder.slice(0, 10)}-${timestampFolder.slice(11, 13)}-00`)
+  mkdirSync(hive, { recursive: true })
+  writeFileSync(path.join(hive, 'symlink.txt'), files.map((file) => `s3://${options.location.destinationBucket}/${file.key}`).join('\n'))
+  return stats
+}

@@ -1,0 +1,5 @@
+export { main, USAGE } from './main.js'
+export type { CliIo } from './cli-io.js'
+export { generatePhotoObjects, type PhotoBucketOptions, type GeneratedFolder } from './generate/photo-bucket.js'
+export { writeInventory, encodeInventoryKey, type WriteInventoryOptions, type WrittenInventory } from './generate/write-inventory.js'
+export { nextDayObjects, type ChangeStats } from './generate/next-day.js'

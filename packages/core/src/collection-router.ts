@@ -1,0 +1,51 @@
+import { foldersDownTo } from './folders.js'
+
+/** A collection as the router sees it: an index into the caller's list and a folder path. */
+export interface RoutedCollection {
+  folderPath: string
+}
+
+/**
+ * Sends each object to every collection whose folder contains it (nested collections each get it).
+ * Cost per object is O(key depth), not O(collections); the answer is cached per folder, so objects of
+ * the same folder cost one map lookup.
+ */
+export class CollectionRouter {
+  private readonly byPath = new Map<string, number[]>()
+  private readonly cache = new Map<string, readonly number[]>()
+  private static readonly NONE: readonly number[] = []
+
+  constructor(collections: readonly RoutedCollection[]) {
+    collections.forEach((collection, index) => {
+      const path = normalizeFolderPath(collection.folderPath)
+      const list = this.byPath.get(path)
+      if (list) list.push(index)
+      else this.byPath.set(path, [index])
+    })
+  }
+
+  /** True when no collection is bound (routing can be skipped). */
+  get isEmpty(): boolean {
+    return this.byPath.size === 0
+  }
+
+  /** Indices of the collections that contain an object directly in `folder` (`''` = bucket root). */
+  routeFolder(folder: string): readonly number[] {
+    const cached = this.cache.get(folder)
+    if (cached) return cached
+    const indices: number[] = []
+    for (const ancestor of foldersDownTo(folder)) {
+      const hit = this.byPath.get(ancestor)
+      if (hit) indices.push(...hit)
+    }
+    const result = indices.length === 0 ? CollectionRouter.NONE : indices
+    this.cache.set(folder, result)
+    return result
+  }
+}
+
+/** `2021/Wedding` and `/2021/Wedding/` both become `2021/Wedding/`. */
+export function normalizeFolderPath(path: string): string {
+  const trimmed = path.replace(/^\/+/, '')
+  return trimmed.endsWith('/') ? trimmed : `${trimmed}/`
+}

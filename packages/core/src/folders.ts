@@ -1,0 +1,117 @@
+import type { FileInfo, FolderSummary } from './types.js'
+
+interface DirectFigures {
+  count: number
+  bytes: number
+  lastModified: string
+}
+
+/** The folder an object sits directly in (`a/b/c.jpg` -> `a/b/`), or `''` at the bucket root. */
+export function directFolderOf(key: string): string {
+  const slash = key.lastIndexOf('/')
+  return slash < 0 ? '' : key.slice(0, slash + 1)
+}
+
+/** Every folder from the top down to `folder` itself: `a/b/` -> [`a/`, `a/b/`]. */
+export function foldersDownTo(folder: string): string[] {
+  const folders: string[] = []
+  let slash = folder.indexOf('/')
+  while (slash >= 0) {
+    folders.push(folder.slice(0, slash + 1))
+    slash = folder.indexOf('/', slash + 1)
+  }
+  return folders
+}
+
+/** A copy that does not keep a larger parent string alive (V8 may share memory for slices). */
+function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8')
+}
+
+/**
+ * Streaming folder rollup. Objects are added one batch at a time; memory grows with the number of
+ * folders, never with the number of objects. Reports are often sorted by key within a data file, so the
+ * previous object's folder is remembered and most objects skip the map lookup.
+ */
+export class FolderAccumulator {
+  private readonly direct = new Map<string, DirectFigures>()
+  private previousFolder: string | undefined
+  private previousFigures: DirectFigures | undefined
+  /** Objects and bytes of the whole inventory, bucket root included. */
+  objectCount = 0
+  totalSizeBytes = 0
+
+  add(records: readonly FileInfo[]): void {
+    for (const record of records) {
+      const key = record.key
+      const slash = key.lastIndexOf('/')
+      this.objectCount++
+      this.totalSizeBytes += record.size
+      if (slash < 0) continue // an object at the bucket root is in no folder
+      let figures = this.previousFigures
+      const previous = this.previousFolder
+      if (
+        figures === undefined ||
+        previous === undefined ||
+        previous.length !== slash + 1 ||
+        !key.startsWith(previous)
+      ) {
+        const folder = key.slice(0, slash + 1)
+        figures = this.direct.get(folder)
+        if (figures === undefined) {
+          figures = { count: 0, bytes: 0, lastModified: '' }
+          this.direct.set(detached(folder), figures)
+        }
+        this.previousFolder = folder
+        this.previousFigures = figures
+      }
+      figures.count++
+      figures.bytes += record.size
+      if (record.lastModified > figures.lastModified) figures.lastModified = record.lastModified
+    }
+  }
+
+  /** Number of folders that hold an object directly. */
+  get directFolderCount(): number {
+    return this.direct.size
+  }
+
+  /**
+   * Every folder with its direct and subtree figures, sorted by path. Folders that hold no object
+   * directly but have descendants are included (with direct figures of zero).
+   */
+  summaries(): FolderSummary[] {
+    const all = new Map<string, FolderSummary>()
+    for (const [folder, figures] of this.direct) {
+      for (const ancestor of foldersDownTo(folder)) {
+        let summary = all.get(ancestor)
+        if (summary === undefined) {
+          summary = {
+            path: ancestor,
+            objectCount: 0,
+            totalSizeBytes: 0,
+            directObjectCount: 0,
+            directSizeBytes: 0,
+            lastModified: null,
+          }
+          all.set(ancestor, summary)
+        }
+        summary.objectCount += figures.count
+        summary.totalSizeBytes += figures.bytes
+        if (summary.lastModified === null || figures.lastModified > summary.lastModified) {
+          summary.lastModified = figures.lastModified
+        }
+        if (ancestor.length === folder.length) {
+          summary.directObjectCount += figures.count
+          summary.directSizeBytes += figures.bytes
+        }
+      }
+    }
+    return [...all.values()].sort((a, b) => compareKeys(a.path, b.path))
+  }
+}
+
+/** Orders keys by code unit, the same on every platform (never locale-dependent). */
+export function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}

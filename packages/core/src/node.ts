@@ -1,0 +1,2 @@
+export * from './node/local-directory-source.js'
+export * from './node/file-scratch.js'

@@ -1,0 +1,86 @@
+import type { BadRowReason, FileInfo } from '../types.js'
+
+/** What one row turns into: a current object, a skipped version, or a bad row's reason. */
+export type RowOutcome = FileInfo | 'noncurrent' | 'delete_marker' | BadRowReason
+
+/**
+ * Decodes an S3 Inventory CSV key: form-URL-encoded, so `+` is a space and `%XX` a UTF-8 byte.
+ * Returns `undefined` for a malformed escape. Keys without `%` or `+` come back as they are.
+ */
+export function decodeInventoryKey(encoded: string): string | undefined {
+  if (encoded.indexOf('%') < 0 && encoded.indexOf('+') < 0) return encoded
+  try {
+    return decodeURIComponent(encoded.replaceAll('+', ' '))
+  } catch {
+    return undefined
+  }
+}
+
+/** Parses a non-negative decimal integer; `-1` for anything else (empty, sign, fraction, too large). */
+export function parseSize(text: string): number {
+  const length = text.length
+  if (length === 0 || length > 16) return -1
+  let value = 0
+  for (let i = 0; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
+  }
+  return value
+}
+
+const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
+/** Days of each month (index 1-12) outside leap years; index 0 and 13+ are not months. */
+const DAYS_IN_MONTH: readonly number[] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/**
+ * Returns the timestamp as canonical ISO 8601 UTC (`toISOString` form), or `undefined` when it is not a date.
+ * AWS already writes the canonical form; only other spellings pay for a `Date` round trip.
+ */
+export function normalizeTimestamp(text: string): string | undefined {
+  if (text.length === 24 && CANONICAL_ISO.test(text)) {
+    const two = (at: number): number => (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48)
+    const year = two(0) * 100 + two(2)
+    const month = two(5)
+    const day = two(8)
+    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+    const daysInMonth = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month] ?? 0)
+    if (day >= 1 && day <= daysInMonth && two(11) <= 23 && two(14) <= 59 && two(17) <= 59) return text
+    return undefined
+  }
+  if (text.length === 0) return undefined
+  const ms = Date.parse(text)
+  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
+}
+
+/** Strips the double quotes S3 puts around ETags in some APIs, so every path stores the same form. */
+export function normalizeEtag(etag: string): string {
+  return etag.length >= 2 && etag.charCodeAt(0) === 34 && etag.charCodeAt(etag.length - 1) === 34
+    ? etag.slice(1, -1)
+    : etag
+}
+
+/**
+ * Turns the fields of one row into its outcome. Versioning first: only the latest version that is not a
+ * delete marker is a file (an absent IsLatest column means an unversioned inventory).
+ */
+export function rowOutcome(
+  rawKey: string,
+  sizeText: string,
+  lastModifiedText: string,
+  etag: string,
+  storageClass: string,
+  isLatest: string | undefined,
+  isDeleteMarker: string | undefined,
+): RowOutcome {
+  if (isLatest !== undefined && isLatest !== 'true') return 'noncurrent'
+  if (isDeleteMarker === 'true') return 'delete_marker'
+  if (rawKey.length === 0) return 'missing_key'
+  const key = decodeInventoryKey(rawKey)
+  if (key === undefined) return 'invalid_key_encoding'
+  const size = parseSize(sizeText)
+  if (size < 0) return 'invalid_size'
+  const lastModified = normalizeTimestamp(lastModifiedText)
+  if (lastModified === undefined) return 'invalid_date'
+  return { key, size, lastModified, etag: normalizeEtag(etag), storageClass }
+}

@@ -1,0 +1,44 @@
+import { InventoryError } from '../errors.js'
+import { gunzip } from '../io/gunzip.js'
+import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
+import { csvColumnsFromSchema } from '../parse/csv-columns.js'
+import { type CsvEngine, readCsvRecords } from '../parse/csv-records.js'
+import type { FileInfo, RowCounts } from '../types.js'
+
+/** What a format reader gets for one data file. */
+export interface DataFileReadContext {
+  manifest: InventoryManifest
+  file: ManifestDataFile
+  /** The data file's bytes as stored (compressed), checked against `MD5checksum` as they stream. */
+  open(): AsyncIterable<Uint8Array>
+  /** Counters to update per row. */
+  counts: RowCounts
+  csvEngine?: CsvEngine | undefined
+}
+
+/**
+ * Reads one data file of a given format into batches of current objects. CSV ships here; Parquet and
+ * ORC readers plug in through `RunImportOptions.readers` with the same contract.
+ */
+export type DataFileReader = (context: DataFileReadContext) => AsyncIterable<FileInfo[]>
+
+/** The CSV reader: gunzip, then header-less CSV in `fileSchema` order. */
+export const readCsvDataFile: DataFileReader = (context) =>
+  readCsvRecords(gunzip(context.open(), context.file.key), {
+    columns: csvColumnsFromSchema(context.manifest.fileSchema),
+    file: context.file.key,
+    counts: context.counts,
+    engine: context.csvEngine,
+  })
+
+/** Picks the reader for a manifest's format. */
+export function dataFileReaderFor(
+  format: InventoryFileFormat,
+  readers: Partial<Record<InventoryFileFormat, DataFileReader>> = {},
+): DataFileReader {
+  const reader = readers[format] ?? (format === 'CSV' ? readCsvDataFile : undefined)
+  if (!reader) {
+    throw new InventoryError('FORMAT_UNSUPPORTED', `${format} inventories are not supported yet; configure the inventory as CSV`)
+  }
+  return reader
+}

@@ -1,0 +1,62 @@
+import { computeDelta } from '../delta.js'
+import { throwIfAborted } from '../errors.js'
+import { compareKeys } from '../folders.js'
+import type { ScratchSpace } from '../scratch.js'
+import type { Collection, InventoryStore } from '../store.js'
+import type { FileInfo } from '../types.js'
+import { spillName } from './phase-a.js'
+import { decodeSpill } from './spill.js'
+
+/** Inputs of phases B and C. */
+export interface PhaseBCInput {
+  store: InventoryStore
+  importId: string
+  collections: readonly Collection[]
+  scratch: ScratchSpace
+  bucketCount: number
+  /** Collections already done by an earlier, interrupted run of this import. */
+  done: ReadonlySet<string>
+  deltaListLimit?: number | undefined
+  now: () => Date
+  signal?: AbortSignal | undefined
+  onCollectionDone(collection: Collection, fileCount: number): void
+}
+
+/**
+ * Phases B and C, one bucket of collections at a time: group the bucket's spilled records by collection,
+ * compare each collection with its stored FileInfo (C) and store the new FileInfo with its delta (B) in
+ * one transaction. Doing both in one transaction is what makes a resumed import equal an uninterrupted one:
+ * a collection is either wholly before or wholly after this import.
+ */
+export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
+  for (let bucket = 0; bucket < input.bucketCount; bucket++) {
+    const members = input.collections
+      .map((collection, index) => ({ collection, index }))
+      .filter(({ index }) => index % input.bucketCount === bucket)
+    if (members.every(({ collection }) => input.done.has(collection.id))) continue
+
+    const groups = new Map<number, FileInfo[]>()
+    for await (const [index, file] of decodeSpill(input.scratch.read(spillName(bucket)))) {
+      const group = groups.get(index)
+      if (group) group.push(file)
+      else groups.set(index, [file])
+    }
+    for (const { collection, index } of members) {
+      throwIfAborted(input.signal)
+      if (input.done.has(collection.id)) continue
+      const files = (groups.get(index) ?? []).sort((a, b) => compareKeys(a.key, b.key))
+      groups.delete(index)
+      const delta = await computeDelta(input.store.readFileInfo(collection.id, { signal: input.signal }), files, {
+        listLimit: input.deltaListLimit,
+      })
+      await input.store.replaceFileInfo(collection.id, [files], {
+        source: 'inventory',
+        updatedAt: input.now().toISOString(),
+        importId: input.importId,
+        delta,
+        signal: input.signal,
+      })
+      input.onCollectionDone(collection, files.length)
+    }
+  }
+}

@@ -1,0 +1,196 @@
+import { findLatestInventory } from '../discover.js'
+import { InventoryError, throwIfAborted } from '../errors.js'
+import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
+import type { CsvEngine } from '../parse/csv-records.js'
+import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
+import type { ObjectSource } from '../source.js'
+import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, InventoryStore } from '../store.js'
+import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
+import { runPhaseA } from './phase-a.js'
+import { runPhaseBC } from './phase-bc.js'
+import type { ImportProgress, ImportProgressEvent } from './progress.js'
+import { spillBucketCount } from './spill.js'
+
+/** Options of {@link runInventoryImport}. */
+export interface RunImportOptions {
+  source: ObjectSource
+  store: InventoryStore
+  connectorId: string
+  /** Where records wait between phases. @default in memory (use the file scratch of `/node` for real inventories) */
+  scratch?: ScratchSpace | undefined
+  onProgress?: ((progress: ImportProgress) => void) | undefined
+  signal?: AbortSignal | undefined
+  /** Data files read at once. @default 2 */
+  concurrency?: number | undefined
+  csvEngine?: CsvEngine | undefined
+  /** Most files listed per kind in a stored delta. @default 1000 */
+  deltaListLimit?: number | undefined
+  /** Readers for formats beyond CSV (Parquet, ORC). */
+  readers?: Partial<Record<InventoryFileFormat, DataFileReader>> | undefined
+  /** Resume the interrupted session of the same report, if any. @default true */
+  resume?: boolean | undefined
+  now?: (() => Date) | undefined
+}
+
+/** What {@link runInventoryImport} returns. */
+export interface ImportResult {
+  session: ImportSession
+  summary: ImportSummary
+  /** True when an interrupted session of the same report was continued. */
+  resumed: boolean
+  /** Newer timestamp folders passed over because they were incomplete. */
+  skippedFolders: { folder: string; reason: string }[]
+  /** Times of every report found, newest first (for the `inventory` schedule). */
+  reportTimes: Date[]
+}
+
+/**
+ * Runs an import of a connector's newest inventory report: A (folders), then B (FileInfo) and
+ * C (delta) per collection. Checkpoints go to the store after each data file and each collection;
+ * with `resume` (default), a session of the same report left `running` by a crash continues where it
+ * stopped. A failure marks the session failed and rethrows; stored folders and FileInfo stay whole.
+ */
+export async function runInventoryImport(options: RunImportOptions): Promise<ImportResult> {
+  const { source, store, signal } = options
+  const now = options.now ?? (() => new Date())
+  const connector = await store.getConnector(options.connectorId, { signal })
+  const found = await findLatestInventory(source, connector.location, { signal })
+  const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
+
+  const previous = options.resume === false ? undefined : await findResumable(store, connector.id, found.manifestKey)
+  const session =
+    previous ??
+    (await store.createImportSession(
+      { connectorId: connector.id, manifestKey: found.manifestKey, inventoryTimestamp: found.folder.name },
+      { signal },
+    ))
+  const done = new Set(previous?.checkpoint.collectionsDone ?? [])
+  const scratch = options.scratch ?? createMemoryScratch()
+  const collections = await store.listCollections(connector.id, { signal })
+  const files = found.manifest.files
+  const progress: ImportProgress = {
+    event: 'discovered',
+    phase: 'A',
+    importId: session.id,
+    compressedBytesRead: 0,
+    compressedBytesTotal: files.reduce((sum, file) => sum + file.size, 0),
+    dataFilesDone: 0,
+    dataFilesTotal: files.length,
+    rows: 0,
+    collectionsDone: done.size,
+    collectionsTotal: collections.length,
+  }
+  const emit = (event: ImportProgressEvent, phase: ImportPhase, subject?: string): void => {
+    progress.event = event
+    progress.phase = phase
+    progress.subject = subject
+    options.onProgress?.({ ...progress })
+  }
+  const checkpoint = (phase: ImportPhase): Omit<ImportCheckpoint, 'collectionsDone'> => ({
+    phase,
+    dataFilesDone: progress.dataFilesDone,
+  })
+
+  try {
+    emit('discovered', 'A')
+    const bucketCount = spillBucketCount(collections.length, progress.compressedBytesTotal)
+    // Phase A runs again on resume: its output lives in scratch, which does not outlive the process.
+    const phaseA = await runPhaseA({
+      source,
+      bucket: connector.location.destinationBucket,
+      manifest: found.manifest,
+      reader,
+      collections,
+      scratch,
+      bucketCount,
+      concurrency: options.concurrency ?? 2,
+      csvEngine: options.csvEngine,
+      signal,
+      onBytes: (_file, bytes) => {
+        progress.compressedBytesRead += bytes
+      },
+      onRows: (file, rows) => {
+        progress.rows += rows
+        emit('data-file-progress', 'A', file)
+      },
+      onFileDone: async (file) => {
+        progress.dataFilesDone++
+        emit('data-file-done', 'A', file)
+        await store.updateImportSession(session.id, { checkpoint: checkpoint('A') }, { signal })
+      },
+    })
+    throwIfAborted(signal)
+    const folderSummaries = phaseA.folders.summaries()
+    await store.replaceFolders(connector.id, folderSummaries, { signal })
+    await store.updateImportSession(session.id, { checkpoint: checkpoint('B') }, { signal })
+    emit('folders-stored', 'B')
+
+    await runPhaseBC({
+      store,
+      importId: session.id,
+      collections,
+      scratch,
+      bucketCount,
+      done,
+      deltaListLimit: options.deltaListLimit,
+      now,
+      signal,
+      onCollectionDone: (collection) => {
+        progress.collectionsDone++
+        emit('collection-done', 'C', collection.id)
+      },
+    })
+
+    const summary: ImportSummary = {
+      rows: phaseA.rows,
+      dataFiles: files.length,
+      compressedBytes: progress.compressedBytesTotal,
+      objectCount: phaseA.folders.objectCount,
+      totalSizeBytes: phaseA.folders.totalSizeBytes,
+      folderCount: folderSummaries.length,
+      collections: collections.length,
+      requests: source.requestCounts?.(),
+    }
+    const completed = await store.updateImportSession(session.id, {
+      status: 'completed',
+      checkpoint: checkpoint('done'),
+      summary,
+      finishedAt: now().toISOString(),
+    })
+    emit('completed', 'done')
+    return {
+      session: completed,
+      summary,
+      resumed: previous !== undefined,
+      skippedFolders: found.skipped,
+      reportTimes: found.reportTimes,
+    }
+  } catch (error) {
+    const failure =
+      error instanceof InventoryError
+        ? error
+        : new InventoryError('SOURCE_ERROR', (error as Error)?.message ?? String(error), { cause: error })
+    // An abort leaves the session running so the next run resumes it; any other failure is final.
+    if (failure.code !== 'ABORTED') {
+      await store
+        .updateImportSession(session.id, {
+          status: 'failed',
+          error: { code: failure.code, message: failure.message },
+          finishedAt: now().toISOString(),
+        })
+        .catch(() => undefined)
+    }
+    throw failure
+  } finally {
+    await scratch.dispose()
+  }
+}
+
+async function findResumable(
+  store: InventoryStore,
+  connectorId: string,
+  manifestKey: string,
+): Promise<ImportSession | undefined> {
+  const [latest] = await store.listImportSessions(connectorId, { limit: 1 })
+  return latest && latest.status === 'running' && latest.manifestKey === manifestKey ? latest : undefined
+}

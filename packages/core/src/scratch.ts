@@ -1,0 +1,31 @@
+/**
+ * Local scratch space for what an import must keep between phases without holding it in memory
+ * (the records of every collection, between phase A and phases B/C). Named spills are appended to
+ * and read back once. `dispose` removes everything.
+ */
+export interface ScratchSpace {
+  /** Appends text to the spill `name` (created on first use). May buffer; `read` sees everything appended. */
+  append(name: string, text: string): void
+  /** Reads a spill back as text chunks, in the order appended. A spill never appended to reads as empty. */
+  read(name: string): AsyncIterable<string>
+  /** Deletes every spill. Safe to call twice. */
+  dispose(): Promise<void>
+}
+
+/** Scratch space in memory: for tests and small inventories. */
+export function createMemoryScratch(): ScratchSpace {
+  const spills = new Map<string, string[]>()
+  return {
+    append(name, text) {
+      const parts = spills.get(name)
+      if (parts) parts.push(text)
+      else spills.set(name, [text])
+    },
+    async *read(name) {
+      yield* spills.get(name) ?? []
+    },
+    async dispose() {
+      spills.clear()
+    },
+  }
+}

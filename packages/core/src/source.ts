@@ -1,0 +1,33 @@
+/** Options every source call takes. */
+export interface SourceCallOptions {
+  signal?: AbortSignal | undefined
+}
+
+/**
+ * Where inventory reports are read from: S3 (`@shuttersense/inventory-s3`), a local copy of the
+ * destination bucket (`createLocalDirectorySource` in `@shuttersense/inventory-core/node`), or a test double.
+ *
+ * Missing objects are reported as `undefined` (readObject) or as an `InventoryError` with code
+ * `NOT_FOUND` (streamObject); permission problems as `ACCESS_DENIED`; anything else as `SOURCE_ERROR`.
+ */
+export interface ObjectSource {
+  /**
+   * The common prefixes (sub-folders) directly under `prefix` (which ends in `/`), as full key prefixes
+   * ending in `/`, across all pages. Order is not significant.
+   */
+  listFolders(bucket: string, prefix: string, options?: SourceCallOptions): Promise<string[]>
+  /** A small object's bytes (manifest, checksum), or `undefined` when it does not exist. */
+  readObject(bucket: string, key: string, options?: SourceCallOptions): Promise<Uint8Array | undefined>
+  /**
+   * Streams an object from byte `start` (default 0) to its end. A source may retry and resume broken
+   * downloads internally; the bytes it yields are exactly the object's, once each.
+   */
+  streamObject(bucket: string, key: string, options?: StreamObjectOptions): AsyncIterable<Uint8Array>
+  /** Requests made so far, by type (`ListObjectsV2`, `GetObject`, …), for cost figures. */
+  requestCounts?(): Record<string, number>
+}
+
+/** Options of {@link ObjectSource.streamObject}. */
+export interface StreamObjectOptions extends SourceCallOptions {
+  start?: number | undefined
+}

@@ -1,0 +1,1 @@
+export { describeStoreConformance, type StoreConformanceOptions } from './testing/store-conformance.js'

@@ -1,0 +1,15 @@
+export { createS3Source, type S3Source, type S3SourceOptions } from './s3-source.js'
+export { buildS3Client, type S3ClientOptions } from './client.js'
+export { listLive, toFileInfo, type ListLiveOptions } from './list-live.js'
+export {
+  validateInventoryAccess,
+  type InventoryAccessFailure,
+  type InventoryAccessOk,
+  type InventoryAccessProblem,
+  type InventoryAccessResult,
+  type LatestInventoryInfo,
+} from './validate-access.js'
+export { listRequestsSaved, type ListRequestsSaved, type ListRequestsSavedInput } from './cost.js'
+export { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js'
+export { createRequestCounter, type RequestCounter } from './request-counter.js'
+export { isTransientError, toInventoryError, type S3ErrorContext } from './errors.js'

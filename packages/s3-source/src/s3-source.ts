@@ -1,0 +1,95 @@
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { readAllBytes, type ByteInput, type ObjectSource, type SourceCallOptions } from '@shuttersense/inventory-core'
+import { buildS3Client, type S3ClientOptions } from './client.js'
+import { getContext, setContext, type S3Context } from './context.js'
+import { isMissingKey } from './errors.js'
+import { listObjectPages } from './list-pages.js'
+import { createRequestCounter } from './request-counter.js'
+import { streamResumable } from './resumable-body.js'
+import { resolveRetryOptions, withRetry, type RetryOptions } from './retry.js'
+
+/** Options of {@link createS3Source}. */
+export interface S3SourceOptions extends S3ClientOptions {
+  /** A client to use as is; the client fields of these options are then ignored. */
+  client?: S3Client | undefined
+  /** Retries of transient failures. */
+  retry?: RetryOptions | undefined
+  /** Keys per ListObjectsV2 page (S3 returns at most 1000). @default 1000 */
+  pageSize?: number | undefined
+}
+
+/** The S3 {@link ObjectSource}, with its client and request counts. */
+export interface S3Source extends ObjectSource {
+  /** The client the source sends requests with. */
+  readonly client: S3Client
+  /** Requests made so far by type (`ListObjectsV2`, `GetObject`, …), every retry included. */
+  requestCounts(): Record<string, number>
+  /** Closes the client's sockets when the source built it; a client passed in is left to its owner. */
+  destroy(): void
+}
+
+/**
+ * Creates the S3 source the import pipeline reads inventories through: `listFolders` (ListObjectsV2 with
+ * `Delimiter: '/'`, every page), `readObject` (GetObject of a manifest or checksum; `undefined` when the
+ * key does not exist) and `streamObject` (GetObject streamed as it arrives, retried and resumed with
+ * `Range` when it breaks). Transient failures are retried with exponential backoff and jitter; 403 fails
+ * at once with `ACCESS_DENIED`, a missing bucket or key with `NOT_FOUND`, the rest with `SOURCE_ERROR`.
+ *
+ * A client passed in should have the SDK's own retries off (`maxAttempts: 1`), otherwise they stack with
+ * these and `requestCounts` misses them. A client built here does that already.
+ */
+export function createS3Source(options: S3SourceOptions = {}): S3Source {
+  const client = options.client ?? buildS3Client(options)
+  const context: S3Context = {
+    client,
+    retry: resolveRetryOptions(options.retry),
+    counter: createRequestCounter(),
+    pageSize: Math.max(1, Math.min(1000, options.pageSize ?? 1000)),
+  }
+
+  const source: S3Source = {
+    client,
+    async listFolders(bucket: string, prefix: string, callOptions: SourceCallOptions = {}): Promise<string[]> {
+      const folders: string[] = []
+      for await (const page of listObjectPages(context, { bucket, prefix, delimiter: '/', signal: callOptions.signal })) {
+        for (const common of page.CommonPrefixes ?? []) {
+          if (common.Prefix !== undefined) folders.push(common.Prefix)
+        }
+      }
+      return folders
+    },
+    readObject(bucket: string, key: string, callOptions: SourceCallOptions = {}): Promise<Uint8Array | undefined> {
+      const { signal } = callOptions
+      // The body is read inside the retried attempt: a small object that breaks mid-way is simply read again.
+      return withRetry(
+        async () => {
+          context.counter.count('GetObject')
+          let response
+          try {
+            response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+          } catch (error) {
+            if (isMissingKey(error)) return undefined
+            throw error
+          }
+          return response.Body === undefined ? new Uint8Array(0) : await readAllBytes(response.Body as ByteInput)
+        },
+        context.retry,
+        { operation: 'GetObject', bucket, key, signal },
+      )
+    },
+    streamObject: (bucket, key, streamOptions) => streamResumable(context, bucket, key, streamOptions),
+    requestCounts: () => context.counter.snapshot(),
+    destroy() {
+      if (options.client === undefined) client.destroy()
+    },
+  }
+  setContext(source, context)
+  return source
+}
+
+/** The context of a source made by {@link createS3Source}, or a fresh one around a bare client. */
+export function contextOf(clientOrSource: S3Client | S3Source, retry?: RetryOptions): S3Context {
+  const existing = getContext(clientOrSource)
+  if (existing) return existing
+  return getContext(createS3Source({ client: clientOrSource as S3Client, retry }))!
+}

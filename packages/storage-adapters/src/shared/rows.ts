@@ -1,0 +1,148 @@
+import type {
+  Collection,
+  Connector,
+  FileInfoSource,
+  FolderSummary,
+  ImportSchedule,
+  ImportSession,
+  ImportStatus,
+  ImportPhase,
+  StoredDelta,
+} from '@shuttersense/inventory-core'
+
+/** Column names shared by the SQLite and Postgres schemas, and their mapping to domain objects. */
+export interface ConnectorRow {
+  id: string
+  name: string
+  destination_bucket: string
+  destination_prefix: string | null
+  source_bucket: string
+  config_name: string
+  schedule: string
+  created_at: string
+  updated_at: string
+}
+
+export function connectorFromRow(row: ConnectorRow): Connector {
+  return {
+    id: row.id,
+    name: row.name,
+    location: {
+      destinationBucket: row.destination_bucket,
+      ...(row.destination_prefix ? { destinationPrefix: row.destination_prefix } : {}),
+      sourceBucket: row.source_bucket,
+      configName: row.config_name,
+    },
+    schedule: row.schedule as ImportSchedule,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+export interface FolderRow {
+  path: string
+  object_count: number | string
+  total_size_bytes: number | string
+  direct_object_count: number | string
+  direct_size_bytes: number | string
+  last_modified: string | null
+}
+
+export function folderFromRow(row: FolderRow): FolderSummary {
+  return {
+    path: row.path,
+    objectCount: Number(row.object_count),
+    totalSizeBytes: Number(row.total_size_bytes),
+    directObjectCount: Number(row.direct_object_count),
+    directSizeBytes: Number(row.direct_size_bytes),
+    lastModified: row.last_modified,
+  }
+}
+
+/** Depth of a folder path: `a/` is 1, `a/b/` is 2. */
+export function folderDepth(path: string): number {
+  let depth = 0
+  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) depth++
+  return depth
+}
+
+export interface CollectionRow {
+  id: string
+  connector_id: string
+  name: string
+  folder_path: string
+  created_at: string
+  file_info_source: string | null
+  file_info_updated_at: string | null
+  file_count: number | string
+}
+
+export function collectionFromRow(row: CollectionRow): Collection {
+  return {
+    id: row.id,
+    connectorId: row.connector_id,
+    name: row.name,
+    folderPath: row.folder_path,
+    createdAt: row.created_at,
+    fileInfoSource: row.file_info_source as FileInfoSource | null,
+    fileInfoUpdatedAt: row.file_info_updated_at,
+    fileCount: Number(row.file_count),
+  }
+}
+
+export interface FileInfoRow {
+  key: string
+  size: number | string
+  last_modified: string
+  etag: string
+  storage_class: string
+}
+
+export interface DeltaRow {
+  collection_id: string
+  import_id: string | null
+  computed_at: string
+  body: string | object
+}
+
+export function deltaFromRow(row: DeltaRow): StoredDelta {
+  const body = (typeof row.body === 'string' ? JSON.parse(row.body) : row.body) as Omit<
+    StoredDelta,
+    'collectionId' | 'importId' | 'computedAt'
+  >
+  return { collectionId: row.collection_id, importId: row.import_id, computedAt: row.computed_at, ...body }
+}
+
+export interface ImportSessionRow {
+  id: string
+  connector_id: string
+  status: string
+  phase: string
+  data_files_done: number | string
+  manifest_key: string
+  inventory_timestamp: string
+  started_at: string
+  finished_at: string | null
+  summary: string | object | null
+  error_code: string | null
+  error_message: string | null
+}
+
+export function importSessionFromRow(row: ImportSessionRow, collectionsDone: string[]): ImportSession {
+  return {
+    id: row.id,
+    connectorId: row.connector_id,
+    status: row.status as ImportStatus,
+    manifestKey: row.manifest_key,
+    inventoryTimestamp: row.inventory_timestamp,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    checkpoint: {
+      phase: row.phase as ImportPhase,
+      dataFilesDone: Number(row.data_files_done),
+      collectionsDone,
+    },
+    summary: row.summary === null ? null : typeof row.summary === 'string' ? JSON.parse(row.summary) : row.summary,
+    error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  }
+}

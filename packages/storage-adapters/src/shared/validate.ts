@@ -1,0 +1,41 @@
+import {
+  InventoryError,
+  normalizeFolderPath,
+  type ImportSchedule,
+  type NewCollection,
+  type NewConnector,
+} from '@shuttersense/inventory-core'
+
+const SCHEDULES: readonly ImportSchedule[] = ['manual', 'daily', 'weekly', 'inventory']
+
+/** Checks a schedule name; both stores reject the same inputs. */
+export function checkSchedule(schedule: string): ImportSchedule {
+  if (!SCHEDULES.includes(schedule as ImportSchedule)) {
+    throw new InventoryError('INVALID_ARGUMENT', `schedule must be one of ${SCHEDULES.join(', ')}: "${schedule}"`)
+  }
+  return schedule as ImportSchedule
+}
+
+export function checkConnector(input: NewConnector): void {
+  if (input.name.trim().length === 0) throw new InventoryError('INVALID_ARGUMENT', 'connector name must not be empty')
+  const { destinationBucket, sourceBucket, configName } = input.location
+  if (!destinationBucket || !sourceBucket || !configName) {
+    throw new InventoryError('INVALID_ARGUMENT', 'destinationBucket, sourceBucket and configName are required')
+  }
+  checkSchedule(input.schedule ?? 'manual')
+}
+
+/** Normalises folder paths (trailing `/`) and rejects empty names, empty paths and duplicates in the batch. */
+export function checkNewCollections(collections: readonly NewCollection[]): NewCollection[] {
+  const seen = new Set<string>()
+  return collections.map((collection) => {
+    if (collection.name.trim().length === 0) throw new InventoryError('INVALID_ARGUMENT', 'collection name must not be empty')
+    if (collection.folderPath.replace(/^\/+|\/+$/g, '').length === 0) {
+      throw new InventoryError('INVALID_ARGUMENT', 'collection folder must not be empty (the bucket root is not a folder)')
+    }
+    const folderPath = normalizeFolderPath(collection.folderPath)
+    if (seen.has(folderPath)) throw new InventoryError('CONFLICT', `folder ${folderPath} appears twice in the batch`)
+    seen.add(folderPath)
+    return { name: collection.name.trim(), folderPath }
+  })
+}

@@ -1,0 +1,2 @@
+export { createSqliteStore, type SqliteStoreOptions } from './sqlite/sqlite-store.js'
+export { SQLITE_MIGRATIONS } from './sqlite/sqlite-migrations.js'

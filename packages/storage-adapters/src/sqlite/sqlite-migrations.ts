@@ -1,0 +1,92 @@
+/**
+ * Numbered SQLite migrations, applied in order and recorded in `schema_migrations`.
+ * Never edit a released migration; add the next number.
+ */
+export const SQLITE_MIGRATIONS: readonly { id: number; sql: string }[] = [
+  {
+    id: 1,
+    sql: `
+CREATE TABLE connectors (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  destination_bucket TEXT NOT NULL,
+  destination_prefix TEXT,
+  source_bucket TEXT NOT NULL,
+  config_name TEXT NOT NULL,
+  schedule TEXT NOT NULL DEFAULT 'manual',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE folders (
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  depth INTEGER NOT NULL,
+  object_count INTEGER NOT NULL,
+  total_size_bytes INTEGER NOT NULL,
+  direct_object_count INTEGER NOT NULL,
+  direct_size_bytes INTEGER NOT NULL,
+  last_modified TEXT,
+  PRIMARY KEY (connector_id, path)
+) WITHOUT ROWID;
+
+CREATE TABLE collections (
+  id TEXT PRIMARY KEY,
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  folder_path TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  file_info_source TEXT CHECK (file_info_source IN ('inventory', 'api')),
+  file_info_updated_at TEXT,
+  file_count INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (connector_id, folder_path)
+);
+
+CREATE TABLE file_info (
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  last_modified TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  storage_class TEXT NOT NULL,
+  PRIMARY KEY (collection_id, key)
+) WITHOUT ROWID;
+
+CREATE TABLE import_sessions (
+  id TEXT PRIMARY KEY,
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'failed')),
+  phase TEXT NOT NULL,
+  data_files_done INTEGER NOT NULL DEFAULT 0,
+  manifest_key TEXT NOT NULL,
+  inventory_timestamp TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  summary TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  seq INTEGER NOT NULL
+);
+CREATE INDEX import_sessions_by_connector ON import_sessions (connector_id, seq);
+
+CREATE TABLE import_collections_done (
+  import_id TEXT NOT NULL REFERENCES import_sessions(id) ON DELETE CASCADE,
+  collection_id TEXT NOT NULL,
+  PRIMARY KEY (import_id, collection_id)
+) WITHOUT ROWID;
+
+CREATE TABLE deltas (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  import_id TEXT,
+  computed_at TEXT NOT NULL,
+  new_count INTEGER NOT NULL,
+  modified_count INTEGER NOT NULL,
+  deleted_count INTEGER NOT NULL,
+  unchanged_count INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX deltas_by_collection ON deltas (collection_id, seq);
+`,
+  },
+]

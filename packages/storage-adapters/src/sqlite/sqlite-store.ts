@@ -1,0 +1,371 @@
+import Database from 'better-sqlite3'
+import {
+  InventoryError,
+  newId,
+  type Collection,
+  type Connector,
+  type FileInfo,
+  type FolderPage,
+  type FolderQuery,
+  type FolderSummary,
+  type ImportSession,
+  type ImportSessionPatch,
+  type InventoryStore,
+  type NewCollection,
+  type NewConnector,
+  type NewImportSession,
+  type ReplaceFileInfoOptions,
+  type StoreCapabilities,
+  type StoredDelta,
+} from '@shuttersense/inventory-core'
+import {
+  collectionFromRow,
+  connectorFromRow,
+  deltaFromRow,
+  folderDepth,
+  folderFromRow,
+  importSessionFromRow,
+  type CollectionRow,
+  type ConnectorRow,
+  type DeltaRow,
+  type FileInfoRow,
+  type FolderRow,
+  type ImportSessionRow,
+} from '../shared/rows.js'
+import { checkConnector, checkNewCollections, checkSchedule } from '../shared/validate.js'
+import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
+
+/** Options of {@link createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Path of the database file (created if missing), or `:memory:`. */
+  filename: string
+  /** Milliseconds to wait for another process's write lock. @default 5000 */
+  busyTimeoutMs?: number | undefined
+}
+
+const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: false, supportsTransactionalDdl: true }
+
+/** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
+const PREFIX_END = '\u{10FFFF}'
+
+/**
+ * The embedded store: one SQLite file (WAL mode) through better-sqlite3. Writes are synchronous
+ * transactions, so no other call can interleave with a replace.
+ */
+export function createSqliteStore(options: SqliteStoreOptions): InventoryStore & { readonly db: Database.Database } {
+  const db = new Database(options.filename)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
+
+  const nowIso = (): string => new Date().toISOString()
+
+  const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
+
+  const getConnectorRow = (id: string): ConnectorRow => {
+    const row = db.prepare('SELECT * FROM connectors WHERE id = ?').get(id) as ConnectorRow | undefined
+    if (!row) throw notFound('connector', id)
+    return row
+  }
+
+  const collectionsDone = (importId: string): string[] =>
+    (db.prepare('SELECT collection_id FROM import_collections_done WHERE import_id = ? ORDER BY collection_id').all(importId) as {
+      collection_id: string
+    }[]).map((row) => row.collection_id)
+
+  const getSession = (id: string): ImportSession => {
+    const row = db.prepare('SELECT * FROM import_sessions WHERE id = ?').get(id) as ImportSessionRow | undefined
+    if (!row) throw notFound('import session', id)
+    return importSessionFromRow(row, collectionsDone(id))
+  }
+
+  const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
+    const insert = db.prepare(
+      'INSERT INTO file_info (collection_id, key, size, last_modified, etag, storage_class) VALUES (?, ?, ?, ?, ?, ?)',
+    )
+    db.prepare('DELETE FROM file_info WHERE collection_id = ?').run(collectionId)
+    let count = 0
+    for (const batch of rows) {
+      for (const file of batch) {
+        insert.run(collectionId, file.key, file.size, file.lastModified, file.etag, file.storageClass)
+        count++
+      }
+    }
+    db.prepare('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
+      options.source,
+      options.updatedAt,
+      count,
+      collectionId,
+    )
+    if (options.delta) {
+      const { counts, ...rest } = options.delta
+      db.prepare(
+        `INSERT INTO deltas (collection_id, import_id, computed_at, new_count, modified_count, deleted_count, unchanged_count, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        collectionId,
+        options.importId ?? null,
+        options.updatedAt,
+        counts.new,
+        counts.modified,
+        counts.deleted,
+        counts.unchanged,
+        JSON.stringify({ counts, ...rest }),
+      )
+    }
+    if (options.importId) {
+      db.prepare('INSERT OR IGNORE INTO import_collections_done (import_id, collection_id) VALUES (?, ?)').run(
+        options.importId,
+        collectionId,
+      )
+    }
+    return count
+  }
+
+  const store: InventoryStore & { readonly db: Database.Database } = {
+    db,
+    capabilities: CAPABILITIES,
+
+    async migrate() {
+      // BEGIN IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
+      const migrateAll = db.transaction(() => {
+        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
+        const applied = new Set(
+          (db.prepare('SELECT id FROM schema_migrations').all() as { id: number }[]).map((row) => row.id),
+        )
+        for (const migration of SQLITE_MIGRATIONS) {
+          if (applied.has(migration.id)) continue
+          db.exec(migration.sql)
+          db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(migration.id, nowIso())
+        }
+      })
+      try {
+        migrateAll.immediate()
+      } catch (cause) {
+        throw new InventoryError('STORE_ERROR', `SQLite migration failed: ${(cause as Error).message}`, { cause })
+      }
+    },
+
+    async close() {
+      if (db.open) db.close()
+    },
+
+    async createConnector(input: NewConnector): Promise<Connector> {
+      checkConnector(input)
+      const id = newId('con')
+      const at = nowIso()
+      db.prepare(
+        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        input.name.trim(),
+        input.location.destinationBucket,
+        input.location.destinationPrefix ?? null,
+        input.location.sourceBucket,
+        input.location.configName,
+        input.schedule ?? 'manual',
+        at,
+        at,
+      )
+      return connectorFromRow(getConnectorRow(id))
+    },
+
+    async getConnector(id) {
+      return connectorFromRow(getConnectorRow(id))
+    },
+
+    async listConnectors() {
+      return (db.prepare('SELECT * FROM connectors ORDER BY created_at, id').all() as ConnectorRow[]).map(connectorFromRow)
+    },
+
+    async updateConnector(id, patch) {
+      const current = connectorFromRow(getConnectorRow(id))
+      const next: Connector = { ...current, ...patch, location: { ...current.location, ...patch.location } }
+      checkConnector(next)
+      checkSchedule(next.schedule)
+      db.prepare(
+        `UPDATE connectors SET name = ?, destination_bucket = ?, destination_prefix = ?, source_bucket = ?, config_name = ?,
+         schedule = ?, updated_at = ? WHERE id = ?`,
+      ).run(
+        next.name,
+        next.location.destinationBucket,
+        next.location.destinationPrefix ?? null,
+        next.location.sourceBucket,
+        next.location.configName,
+        next.schedule,
+        nowIso(),
+        id,
+      )
+      return connectorFromRow(getConnectorRow(id))
+    },
+
+    async replaceFolders(connectorId: string, folders: readonly FolderSummary[]) {
+      getConnectorRow(connectorId)
+      const insert = db.prepare(
+        `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      db.transaction(() => {
+        db.prepare('DELETE FROM folders WHERE connector_id = ?').run(connectorId)
+        for (const folder of folders) {
+          insert.run(
+            connectorId,
+            folder.path,
+            folderDepth(folder.path),
+            folder.objectCount,
+            folder.totalSizeBytes,
+            folder.directObjectCount,
+            folder.directSizeBytes,
+            folder.lastModified,
+          )
+        }
+      })()
+    },
+
+    async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
+      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000))
+      const where = ['connector_id = ?']
+      const params: unknown[] = [connectorId]
+      if (query.prefix) {
+        where.push('path >= ? AND path < ? AND substr(path, 1, length(?)) = ?')
+        params.push(query.prefix, query.prefix + PREFIX_END, query.prefix, query.prefix)
+      }
+      if (query.depth !== undefined) {
+        where.push('depth = ?')
+        params.push(query.depth)
+      }
+      if (query.cursor !== undefined) {
+        where.push('path > ?')
+        params.push(query.cursor)
+      }
+      const rows = db
+        .prepare(`SELECT * FROM folders WHERE ${where.join(' AND ')} ORDER BY path LIMIT ?`)
+        .all(...params, limit + 1) as FolderRow[]
+      const folders = rows.slice(0, limit).map(folderFromRow)
+      return { folders, nextCursor: rows.length > limit ? (folders[folders.length - 1]?.path ?? null) : null }
+    },
+
+    async createCollections(connectorId: string, collections: readonly NewCollection[]): Promise<Collection[]> {
+      getConnectorRow(connectorId)
+      const checked = checkNewCollections(collections)
+      const insert = db.prepare(
+        'INSERT INTO collections (id, connector_id, name, folder_path, created_at) VALUES (?, ?, ?, ?, ?)',
+      )
+      const ids = checked.map(() => newId('col'))
+      try {
+        db.transaction(() => {
+          const at = nowIso()
+          checked.forEach((collection, i) => insert.run(ids[i], connectorId, collection.name, collection.folderPath, at))
+        })()
+      } catch (cause) {
+        if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new InventoryError('CONFLICT', 'a collection already exists for one of these folders', { cause })
+        }
+        throw cause
+      }
+      return ids.map((id) => collectionFromRow(db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow))
+    },
+
+    async listCollections(connectorId?: string) {
+      const rows = (
+        connectorId === undefined
+          ? db.prepare('SELECT * FROM collections ORDER BY connector_id, folder_path').all()
+          : db.prepare('SELECT * FROM collections WHERE connector_id = ? ORDER BY folder_path').all(connectorId)
+      ) as CollectionRow[]
+      return rows.map(collectionFromRow)
+    },
+
+    async getCollection(id) {
+      const row = db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined
+      if (!row) throw notFound('collection', id)
+      return collectionFromRow(row)
+    },
+
+    async replaceFileInfo(collectionId, files, options) {
+      await store.getCollection(collectionId)
+      if (Symbol.iterator in files) {
+        const count = db.transaction(() => writeFileInfo(collectionId, files as Iterable<readonly FileInfo[]>, options))()
+        return { fileCount: count }
+      }
+      // An async source (a live listing) is staged first, so the swap itself is one synchronous transaction.
+      const staged: FileInfo[][] = []
+      for await (const batch of files) staged.push([...batch])
+      const count = db.transaction(() => writeFileInfo(collectionId, staged, options))()
+      return { fileCount: count }
+    },
+
+    async *readFileInfo(collectionId, options = {}) {
+      const batchSize = Math.max(1, options.batchSize ?? 5000)
+      const page = db.prepare(
+        'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_id = ? AND key > ? ORDER BY key LIMIT ?',
+      )
+      // Keyset pagination: keys are never empty, so '' sorts before the first one.
+      let rows = page.all(collectionId, '', batchSize) as FileInfoRow[]
+      while (rows.length > 0) {
+        yield rows.map((row) => ({
+          key: row.key,
+          size: Number(row.size),
+          lastModified: row.last_modified,
+          etag: row.etag,
+          storageClass: row.storage_class,
+        }))
+        if (rows.length < batchSize) return
+        rows = page.all(collectionId, rows[rows.length - 1]!.key, batchSize) as FileInfoRow[]
+      }
+    },
+
+    async getLatestDelta(collectionId): Promise<StoredDelta | null> {
+      const row = db
+        .prepare('SELECT collection_id, import_id, computed_at, body FROM deltas WHERE collection_id = ? ORDER BY seq DESC LIMIT 1')
+        .get(collectionId) as DeltaRow | undefined
+      return row ? deltaFromRow(row) : null
+    },
+
+    async createImportSession(input: NewImportSession) {
+      getConnectorRow(input.connectorId)
+      const id = newId('imp')
+      db.prepare(
+        `INSERT INTO import_sessions (id, connector_id, status, phase, manifest_key, inventory_timestamp, started_at, seq)
+         VALUES (?, ?, 'running', 'A', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM import_sessions))`,
+      ).run(id, input.connectorId, input.manifestKey, input.inventoryTimestamp, nowIso())
+      return getSession(id)
+    },
+
+    async getImportSession(id) {
+      return getSession(id)
+    },
+
+    async updateImportSession(id: string, patch: ImportSessionPatch) {
+      getSession(id)
+      const sets: string[] = []
+      const params: unknown[] = []
+      const set = (column: string, value: unknown): void => {
+        sets.push(`${column} = ?`)
+        params.push(value)
+      }
+      if (patch.status !== undefined) set('status', patch.status)
+      if (patch.checkpoint !== undefined) {
+        set('phase', patch.checkpoint.phase)
+        set('data_files_done', patch.checkpoint.dataFilesDone)
+      }
+      if (patch.summary !== undefined) set('summary', JSON.stringify(patch.summary))
+      if (patch.error !== undefined) {
+        set('error_code', patch.error?.code ?? null)
+        set('error_message', patch.error?.message ?? null)
+      }
+      if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt)
+      if (sets.length > 0) db.prepare(`UPDATE import_sessions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id)
+      return getSession(id)
+    },
+
+    async listImportSessions(connectorId, options = {}) {
+      const rows = db
+        .prepare('SELECT * FROM import_sessions WHERE connector_id = ? ORDER BY seq DESC LIMIT ?')
+        .all(connectorId, options.limit ?? 50) as ImportSessionRow[]
+      return rows.map((row) => importSessionFromRow(row, collectionsDone(row.id)))
+    },
+  }
+  return store
+}

@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config'
+
+export default defineConfig({
+  // Tests run against each package's TypeScript source, not its build (the `@shuttersense/source`
+  // export condition points at src/).
+  resolve: { conditions: ['@shuttersense/source'] },
+  ssr: { resolve: { conditions: ['@shuttersense/source'], externalConditions: ['@shuttersense/source'] } },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    coverage: {
+      provider: 'v8',
+      include: ['packages/*/src/**/*.ts'],
+      reporter: ['text-summary', 'json-summary'],
+    },
+  },
+})
