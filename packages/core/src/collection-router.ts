@@ -14,6 +14,8 @@ export class CollectionRouter {
   private readonly byPath = new Map<string, number[]>()
   private readonly cache = new Map<string, readonly number[]>()
   private static readonly NONE: readonly number[] = []
+  private lastFolder: string | undefined
+  private lastRoute: readonly number[] = CollectionRouter.NONE
 
   constructor(collections: readonly RoutedCollection[]) {
     collections.forEach((collection, index) => {
@@ -31,8 +33,13 @@ export class CollectionRouter {
 
   /** Indices of the collections that contain an object directly in `folder` (`''` = bucket root). */
   routeFolder(folder: string): readonly number[] {
-    const cached = this.cache.get(folder)
-    if (cached) return cached
+    if (folder === this.lastFolder) return this.lastRoute
+    this.lastFolder = folder
+    this.lastRoute = this.cache.get(folder) ?? this.computeRoute(folder)
+    return this.lastRoute
+  }
+
+  private computeRoute(folder: string): readonly number[] {
     const indices: number[] = []
     for (const ancestor of foldersDownTo(folder)) {
       const hit = this.byPath.get(ancestor)

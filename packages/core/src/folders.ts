@@ -41,34 +41,39 @@ export class FolderAccumulator {
   objectCount = 0
   totalSizeBytes = 0
 
-  add(records: readonly FileInfo[]): void {
+  /**
+   * Adds a batch of objects. `visit`, when given, is called with each object and its folder (`''` at the
+   * bucket root); consecutive objects of one folder get the very same string, so a caller can cache by it.
+   */
+  add(records: readonly FileInfo[], visit?: (record: FileInfo, folder: string) => void): void {
+    let folder = this.previousFolder ?? ''
+    let figures = this.previousFigures
     for (const record of records) {
       const key = record.key
-      const slash = key.lastIndexOf('/')
+      const end = key.lastIndexOf('/') + 1
       this.objectCount++
       this.totalSizeBytes += record.size
-      if (slash < 0) continue // an object at the bucket root is in no folder
-      let figures = this.previousFigures
-      const previous = this.previousFolder
-      if (
-        figures === undefined ||
-        previous === undefined ||
-        previous.length !== slash + 1 ||
-        !key.startsWith(previous)
-      ) {
-        const folder = key.slice(0, slash + 1)
-        figures = this.direct.get(folder)
-        if (figures === undefined) {
-          figures = { count: 0, bytes: 0, lastModified: '' }
-          this.direct.set(detached(folder), figures)
+      // `substring` + `===` is several times cheaper than `startsWith` for the common same-folder case.
+      if (figures === undefined || folder.length !== end || key.substring(0, end) !== folder) {
+        folder = end === 0 ? '' : detached(key.substring(0, end))
+        figures = undefined
+        if (end > 0) {
+          figures = this.direct.get(folder)
+          if (figures === undefined) {
+            figures = { count: 0, bytes: 0, lastModified: '' }
+            this.direct.set(folder, figures)
+          }
         }
-        this.previousFolder = folder
-        this.previousFigures = figures
       }
-      figures.count++
-      figures.bytes += record.size
-      if (record.lastModified > figures.lastModified) figures.lastModified = record.lastModified
+      if (figures !== undefined) {
+        figures.count++
+        figures.bytes += record.size
+        if (record.lastModified > figures.lastModified) figures.lastModified = record.lastModified
+      }
+      visit?.(record, folder)
     }
+    this.previousFolder = folder
+    this.previousFigures = figures
   }
 
   /** Number of folders that hold an object directly. */

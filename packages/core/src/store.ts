@@ -120,6 +120,114 @@ export interface ImportSessionPatch {
   finishedAt?: string | null
 }
 
+/** Why an import job exists: a person asked ("Import now") or the connector's schedule queued it. */
+export type JobTrigger = 'manual' | 'scheduled'
+
+/**
+ * Lifecycle of a job: `queued` (waiting for `scheduledAt`), `running` (claimed by an agent, with a
+ * lease), then `completed`, `failed` (retries used up) or `cancelled`.
+ */
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** An import of one connector, waiting for or claimed by an agent. */
+export interface ImportJob {
+  id: string
+  connectorId: string
+  trigger: JobTrigger
+  status: JobStatus
+  /** Not claimed before this time. */
+  scheduledAt: string
+  createdAt: string
+  /** Claims so far (a reclaim after a lost lease counts). */
+  attempts: number
+  maxAttempts: number
+  /** The agent holding the job while `running`. */
+  lockedBy: string | null
+  /** A running job whose lease passed this time may be claimed by another agent. */
+  leaseExpiresAt: string | null
+  startedAt: string | null
+  finishedAt: string | null
+  lastError: { code: string; message: string } | null
+}
+
+/** Options of {@link InventoryStore.enqueueImport}. */
+export interface EnqueueImportOptions extends StoreCallOptions {
+  trigger: JobTrigger
+  /** Who asks, for the audit log. @default 'system' */
+  actor?: string | undefined
+  /** @default new Date() */
+  now?: Date | undefined
+  /** @default now */
+  scheduledAt?: Date | undefined
+  /** @default 3 */
+  maxAttempts?: number | undefined
+}
+
+/** Answer of {@link InventoryStore.requestImportNow}. */
+export interface ImportNowResult {
+  job: ImportJob
+  /**
+   * `created`: a new job; `rescheduled`: the connector's queued job now runs at once;
+   * `already-running`: an agent is importing this connector, and this is its job.
+   */
+  outcome: 'created' | 'rescheduled' | 'already-running'
+}
+
+/** Options of {@link InventoryStore.claimJob}. */
+export interface ClaimJobOptions extends StoreCallOptions {
+  /** Who claims: the agent's id, recorded as `lockedBy`. */
+  agentId: string
+  /** How long the claim holds without a heartbeat, in milliseconds. */
+  leaseMs: number
+  /** The current time (tests pass a fixed one). @default new Date() */
+  now?: Date | undefined
+}
+
+/** Options of {@link InventoryStore.completeJob}. */
+export interface CompleteJobOptions extends StoreCallOptions {
+  agentId: string
+  /** @default new Date() */
+  now?: Date | undefined
+  /**
+   * When the connector's next scheduled import runs (core's `nextRunAt`): a `scheduled` job is
+   * queued for then in the same transaction. `null` for a manual schedule.
+   */
+  nextRunAt: Date | null
+}
+
+/** Options of {@link InventoryStore.failJob}. */
+export interface FailJobOptions extends StoreCallOptions {
+  agentId: string
+  error: { code: string; message: string }
+  /** When to try again if attempts remain; `null` fails the job for good. */
+  retryAt: Date | null
+  /**
+   * When the job fails for good: the connector's next scheduled import, queued in the same
+   * transaction so a failed run does not end the chain. `null` or omitted: none.
+   */
+  nextRunAt?: Date | null | undefined
+  /** @default new Date() */
+  now?: Date | undefined
+}
+
+/** One line of the audit log: who did what to which connector's imports, and when. */
+export interface AuditEntry {
+  /** Increases with every entry of a store. */
+  seq: number
+  at: string
+  connectorId: string | null
+  /** An agent id, a user, or `system`. */
+  actor: string
+  /** e.g. `job.enqueued`, `job.claimed`, `job.reclaimed`, `job.completed`, `job.failed`, `job.cancelled`. */
+  action: string
+  /** The id of the job, import session or collection the action was on. */
+  subjectId: string | null
+  detail: Record<string, unknown> | null
+}
+
+/** Input of {@link InventoryStore.appendAudit}. */
+export type NewAuditEntry = Omit<AuditEntry, 'seq' | 'at'> & { at?: string | undefined }
+
 /** Query of {@link InventoryStore.listFolders}. */
 export interface FolderQuery extends StoreCallOptions {
   /** Only folders whose path starts with this. */
@@ -166,7 +274,11 @@ export interface InventoryStore {
   /** @throws InventoryError `NOT_FOUND` */
   getConnector(id: string, options?: StoreCallOptions): Promise<Connector>
   listConnectors(options?: StoreCallOptions): Promise<Connector[]>
-  /** @throws InventoryError `NOT_FOUND` */
+  /**
+   * Turning the schedule to `manual` cancels the connector's queued scheduled jobs in the same
+   * transaction (a running one finishes; with a manual schedule it queues no next one).
+   * @throws InventoryError `NOT_FOUND`
+   */
   updateConnector(
     id: string,
     patch: Partial<Pick<Connector, 'name' | 'location' | 'schedule'>>,
@@ -213,5 +325,50 @@ export interface InventoryStore {
   updateImportSession(id: string, patch: ImportSessionPatch, options?: StoreCallOptions): Promise<ImportSession>
   /** Newest first. */
   listImportSessions(connectorId: string, options?: StoreCallOptions & { limit?: number }): Promise<ImportSession[]>
+
+  /**
+   * Queues an import job. The database allows one queued-or-running import per connector.
+   * @throws InventoryError `IMPORT_IN_PROGRESS` when the connector already has one.
+   */
+  enqueueImport(connectorId: string, options: EnqueueImportOptions): Promise<ImportJob>
+  /**
+   * "Import now": a job that runs at once whatever the schedule. A queued job of the connector is
+   * moved to now (and becomes `manual`); a running one is returned as it is. Race-free.
+   */
+  requestImportNow(
+    connectorId: string,
+    options?: StoreCallOptions & { actor?: string | undefined; now?: Date | undefined },
+  ): Promise<ImportNowResult>
+  /**
+   * Claims the due job that was scheduled first, or a running job whose lease has expired (its agent
+   * died). Each job is claimed by exactly one caller. `null` when nothing is due.
+   */
+  claimJob(options: ClaimJobOptions): Promise<ImportJob | null>
+  /**
+   * Extends a running job's lease.
+   * @throws InventoryError `CONFLICT` when `agentId` no longer holds the job (its lease was taken over).
+   */
+  heartbeatJob(
+    jobId: string,
+    options: StoreCallOptions & { agentId: string; leaseMs: number; now?: Date | undefined },
+  ): Promise<ImportJob>
+  /** Marks a running job completed and queues the next scheduled one (see `nextRunAt`). @throws `CONFLICT` as above */
+  completeJob(jobId: string, options: CompleteJobOptions): Promise<{ job: ImportJob; next: ImportJob | null }>
+  /** Records a failure: queued again at `retryAt` while attempts remain, else `failed`. @throws `CONFLICT` as above */
+  failJob(jobId: string, options: FailJobOptions): Promise<ImportJob>
+  /** Cancels the connector's queued jobs (of one trigger, or all). Running jobs are not touched. */
+  cancelQueuedJobs(
+    connectorId: string,
+    options?: StoreCallOptions & { trigger?: JobTrigger | undefined; actor?: string | undefined; now?: Date | undefined },
+  ): Promise<number>
+  /** @throws InventoryError `NOT_FOUND` */
+  getJob(id: string, options?: StoreCallOptions): Promise<ImportJob>
+  /** Jobs of a connector (all connectors when omitted), newest first. */
+  listJobs(connectorId?: string, options?: StoreCallOptions & { status?: JobStatus; limit?: number }): Promise<ImportJob[]>
+
+  /** Appends to the audit log. Job transitions are logged by the store itself, in their own transaction. */
+  appendAudit(entry: NewAuditEntry, options?: StoreCallOptions): Promise<AuditEntry>
+  /** The audit log, newest first. */
+  listAudit(options?: StoreCallOptions & { connectorId?: string; limit?: number }): Promise<AuditEntry[]>
 }
 

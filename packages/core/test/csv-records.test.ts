@@ -75,7 +75,8 @@ async function readAll(
     typeof input === 'string' ? fromChunks([Buffer.from(input, 'utf8')])
     : input instanceof Uint8Array ? fromChunks([input])
     : input
-  const batches = await collect(readCsvRecords(chunks, { columns, file: 'data/a.csv', counts, engine, maxBadRowSamples }))
+  const options = { columns, file: 'data/a.csv', counts, engine, maxBadRowSamples }
+  const batches = await collect(readCsvRecords(chunks, options))
   for (const batch of batches) expect(batch.length).toBeGreaterThan(0)
   return { files: batches.flat(), batches: batches.length, counts }
 }
@@ -236,7 +237,13 @@ describe.each(['fast', 'csv-parse'] as const)('readCsvRecords (%s engine)', (eng
       const csv = await gunzipped('csv_inventory_no_version.csv.gz')
       const { files, counts } = await readAll(engine, csv, csvColumnsFromSchema(UNVERSIONED_SCHEMA))
       expect(files).toEqual(AWS_FILES)
-      expect(counts).toMatchObject({ rows: 2, records: 2, noncurrentVersions: 0, deleteMarkers: 0, badRows: {} })
+      expect(counts).toMatchObject({
+        rows: 2,
+        records: 2,
+        noncurrentVersions: 0,
+        deleteMarkers: 0,
+        badRows: {},
+      })
     })
 
     it('gives the same result one byte per chunk and in random chunk sizes', async () => {
@@ -477,6 +484,14 @@ describe('both engines agree', () => {
       deleteMarkers: 1,
       badRows: { column_count: 1, missing_key: 1 },
     })
+  })
+
+  it('fast: a row that csv-parse splits in two (a bare CR) is one malformed row', async () => {
+    const csv = `photos,a.jpg,5,${T1},e,S\rphotos,b.jpg,5,${T1},e,S\n` + row('c.jpg')
+    const { files, counts } = await readAll('fast', csv)
+    expect(files).toEqual([file('c.jpg')])
+    expect(counts.rows).toBe(2)
+    expect(counts.badRows).toEqual({ malformed_csv: 1 })
   })
 
   it('the default engine is fast and gives the same records', async () => {

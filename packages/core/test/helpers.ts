@@ -13,7 +13,10 @@ export function awsFixture(name: string): Buffer {
 }
 
 /** Yields `bytes` cut into chunks of the given sizes (the last size repeats until the end). */
-export async function* chunked(bytes: Uint8Array, sizes: readonly number[] | number): AsyncGenerator<Uint8Array> {
+export async function* chunked(
+  bytes: Uint8Array,
+  sizes: readonly number[] | number,
+): AsyncGenerator<Uint8Array> {
   const list = typeof sizes === 'number' ? [sizes] : sizes
   let offset = 0
   let i = 0
@@ -136,7 +139,11 @@ export class MemorySource implements ObjectSource {
     return this.objects.get(key)
   }
 
-  async *streamObject(bucket: string, key: string, options: StreamObjectOptions = {}): AsyncGenerator<Uint8Array> {
+  async *streamObject(
+    bucket: string,
+    key: string,
+    options: StreamObjectOptions = {},
+  ): AsyncGenerator<Uint8Array> {
     this.calls.push(`stream ${bucket} ${key}`)
     const bytes = this.objects.get(key)
     if (bytes === undefined) throw new InventoryError('NOT_FOUND', `${key}: no such object`, { file: key })

@@ -16,6 +16,9 @@ const FIXTURES = [
   { name: 'orc_inventory', format: 'ORC', dataKey: 'orc_inventory.orc', size: 2334 },
 ] as const
 
+const MD5 = 'a'.repeat(32)
+const NOT_HEX = 'g'.repeat(32)
+
 function validManifest(): Record<string, unknown> {
   return {
     sourceBucket: 'photos',
@@ -99,12 +102,12 @@ describe('parseManifest normalisation and validation', () => {
     ['a JSON array', '[]'],
     ['missing files', manifestWith((m) => delete m.files)],
     ['files not an array', manifestWith((m) => (m.files = 'a.csv.gz'))],
-    ['a file without key', manifestWith((m) => (m.files = [{ size: 1, MD5checksum: 'a'.repeat(32) }]))],
-    ['an empty file key', manifestWith((m) => (m.files = [{ key: '', size: 1, MD5checksum: 'a'.repeat(32) }]))],
-    ['a negative size', manifestWith((m) => (m.files = [{ key: 'k', size: -1, MD5checksum: 'a'.repeat(32) }]))],
-    ['a fractional size', manifestWith((m) => (m.files = [{ key: 'k', size: 1.5, MD5checksum: 'a'.repeat(32) }]))],
+    ['a file without key', manifestWith((m) => (m.files = [{ size: 1, MD5checksum: MD5 }]))],
+    ['an empty file key', manifestWith((m) => (m.files = [{ key: '', size: 1, MD5checksum: MD5 }]))],
+    ['a negative size', manifestWith((m) => (m.files = [{ key: 'k', size: -1, MD5checksum: MD5 }]))],
+    ['a fractional size', manifestWith((m) => (m.files = [{ key: 'k', size: 1.5, MD5checksum: MD5 }]))],
     ['a short MD5checksum', manifestWith((m) => (m.files = [{ key: 'k', size: 1, MD5checksum: 'abc' }]))],
-    ['a non-hex MD5checksum', manifestWith((m) => (m.files = [{ key: 'k', size: 1, MD5checksum: 'g'.repeat(32) }]))],
+    ['a non-hex MD5checksum', manifestWith((m) => (m.files = [{ key: 'k', size: 1, MD5checksum: NOT_HEX }]))],
     ['a non-digit creationTimestamp', manifestWith((m) => (m.creationTimestamp = '2024-05-07T01:00:00Z'))],
     ['a numeric creationTimestamp', manifestWith((m) => (m.creationTimestamp = 1715043600000))],
     ['a negative creationTimestamp', manifestWith((m) => (m.creationTimestamp = '-1'))],
@@ -141,7 +144,8 @@ describe('manifest.checksum', () => {
     const md5 = parseChecksumFile(awsFixture(`${name}_manifest.checksum`))
     const manifest = Buffer.from(awsFixture(`${name}_manifest.json`))
     manifest[10] = manifest[10]! ^ 0x01
-    const error = await expectCode(() => verifyManifestChecksum(manifest, md5, 'x/manifest.json'), 'CHECKSUM_MISMATCH')
+    const verify = () => verifyManifestChecksum(manifest, md5, 'x/manifest.json')
+    const error = await expectCode(verify, 'CHECKSUM_MISMATCH')
     expect(error.file).toBe('x/manifest.json')
     expect(error.message).toContain('x/manifest.json')
   })
@@ -159,7 +163,8 @@ describe('manifest.checksum', () => {
   it.each(['', 'not an md5', 'a'.repeat(31), 'a'.repeat(33), `${'a'.repeat(32)} extra`])(
     'rejects checksum file %j as MANIFEST_INVALID',
     async (text) => {
-      const error = await expectCode(() => parseChecksumFile(Buffer.from(text), 'p/manifest.checksum'), 'MANIFEST_INVALID')
+      const parse = () => parseChecksumFile(Buffer.from(text), 'p/manifest.checksum')
+      const error = await expectCode(parse, 'MANIFEST_INVALID')
       expect(error.file).toBe('p/manifest.checksum')
     },
   )

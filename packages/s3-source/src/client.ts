@@ -6,9 +6,12 @@ export interface S3ClientOptions {
   region?: string | undefined
   /** Endpoint of an S3-compatible server (MinIO, s3rver, …). */
   endpoint?: string | undefined
-  /** Address buckets as `endpoint/bucket` rather than `bucket.endpoint` (most S3-compatible servers need it). */
+  /** Address buckets as `endpoint/bucket`, not `bucket.endpoint` (most S3-compatible servers need it). */
   forcePathStyle?: boolean | undefined
-  /** Credentials or a provider. @default the standard chain (environment, shared files, SSO, instance role, …) */
+  /**
+   * Credentials or a provider.
+   * @default the standard chain (environment, shared files, SSO, instance role, …)
+   */
   credentials?: S3ClientConfig['credentials'] | undefined
   /** Any other client setting (request handler timeouts, checksum modes, …); the fields above win. */
   clientConfig?: S3ClientConfig | undefined

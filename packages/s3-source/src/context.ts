@@ -12,7 +12,8 @@ export interface S3Context {
 }
 
 // Sources keep their context here rather than on a public property, so `listLive` and
-// `validateInventoryAccess` can share a source's client, retry settings and counters without widening its API.
+// `validateInventoryAccess` can share a source's client, retry settings and counters without
+// widening its API.
 const contexts = new WeakMap<object, S3Context>()
 
 /** Attaches `context` to `owner` (a source). */

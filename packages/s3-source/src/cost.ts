@@ -12,7 +12,7 @@ export interface ListRequestsSaved {
   inventoryRequests: number
   /** Requests a ListObjectsV2 crawl would make: one per 1000 keys, and one for an empty bucket. */
   listObjectsV2Requests: number
-  /** `listObjectsV2Requests - inventoryRequests`; negative when the bucket is so small that listing is cheaper. */
+  /** `listObjectsV2Requests - inventoryRequests`; negative when listing the bucket is cheaper. */
   saved: number
   /** `saved` as a percentage of `listObjectsV2Requests`, one decimal. */
   savedPercent: number
@@ -27,7 +27,9 @@ const KEYS_PER_LIST_PAGE = 1000
  */
 export function listRequestsSaved(input: ListRequestsSavedInput): ListRequestsSaved {
   const inventoryRequests =
-    typeof input.requests === 'number' ? input.requests : Object.values(input.requests).reduce((sum, n) => sum + n, 0)
+    typeof input.requests === 'number'
+      ? input.requests
+      : Object.values(input.requests).reduce((sum, n) => sum + n, 0)
   const listObjectsV2Requests = Math.max(1, Math.ceil(Math.max(0, input.objectCount) / KEYS_PER_LIST_PAGE))
   const saved = listObjectsV2Requests - inventoryRequests
   return {

@@ -1,4 +1,4 @@
-import { InventoryError } from '@shuttersense/inventory-core'
+import { InventoryError, type InventoryErrorCode } from '@shuttersense/inventory-core'
 
 /** The fields of an SDK (or Node network) error this package looks at. */
 interface ErrorFields {
@@ -37,7 +37,14 @@ const TRANSIENT_CODES = new Set([
 ])
 
 /** Socket-level failures: the connection broke, not the request. */
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ECONNABORTED'])
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+])
 
 const ACCESS_CODES = new Set([
   'AccessDenied',
@@ -50,7 +57,11 @@ const ACCESS_CODES = new Set([
 ])
 
 /** Codes meaning "the client talks to the wrong region for this bucket". */
-const REGION_CODES = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException'])
+const REGION_CODES = new Set([
+  'PermanentRedirect',
+  'AuthorizationHeaderMalformed',
+  'IllegalLocationConstraintException',
+])
 
 function fields(error: unknown): ErrorFields {
   return typeof error === 'object' && error !== null ? (error as ErrorFields) : {}
@@ -82,8 +93,9 @@ function codes(error: unknown): string[] {
  */
 export function isTransientError(error: unknown): boolean {
   if (error instanceof InventoryError) return false
-  const all = codes(error)
-  if (all.some((code) => THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || NETWORK_CODES.has(code))) return true
+  const retryable = (code: string): boolean =>
+    THROTTLING_CODES.has(code) || TRANSIENT_CODES.has(code) || NETWORK_CODES.has(code)
+  if (codes(error).some(retryable)) return true
   const status = httpStatus(error)
   if (status !== undefined) return status >= 500 || status === 429
   if (fields(error).$retryable) return true
@@ -125,28 +137,22 @@ export function toInventoryError(error: unknown, context: S3ErrorContext): Inven
   if (error instanceof InventoryError) return error
   const where = `s3://${context.bucket}/${context.key ?? ''}`
   const code = errorCode(error) ?? 'unknown error'
-  const detail = typeof fields(error).message === 'string' && fields(error).message ? `${code}: ${String(fields(error).message)}` : code
-  const file = context.key ?? where
-  if (isMissingBucket(error)) {
-    return new InventoryError('NOT_FOUND', `${context.operation} ${where}: bucket "${context.bucket}" does not exist`, {
-      file,
+  const message = fields(error).message
+  const detail = typeof message === 'string' && message.length > 0 ? `${code}: ${message}` : code
+  const fail = (inventoryCode: InventoryErrorCode, text: string): InventoryError =>
+    new InventoryError(inventoryCode, `${context.operation} ${where}: ${text}`, {
+      file: context.key ?? where,
       cause: error,
     })
-  }
+  if (isMissingBucket(error)) return fail('NOT_FOUND', `bucket "${context.bucket}" does not exist`)
   if (codes(error).some((c) => ACCESS_CODES.has(c)) || httpStatus(error) === 403) {
-    return new InventoryError('ACCESS_DENIED', `${context.operation} ${where}: access denied (${detail})`, { file, cause: error })
+    return fail('ACCESS_DENIED', `access denied (${detail})`)
   }
-  if (isMissingKey(error)) {
-    return new InventoryError('NOT_FOUND', `${context.operation} ${where}: no such key`, { file, cause: error })
-  }
+  if (isMissingKey(error)) return fail('NOT_FOUND', 'no such key')
   if (isWrongRegion(error)) {
-    return new InventoryError(
-      'SOURCE_ERROR',
-      `${context.operation} ${where}: the bucket is in another region than the client's (${detail})`,
-      { file, cause: error },
-    )
+    return fail('SOURCE_ERROR', `the bucket is in another region than the client's (${detail})`)
   }
-  return new InventoryError('SOURCE_ERROR', `${context.operation} ${where}: ${detail}`, { file, cause: error })
+  return fail('SOURCE_ERROR', detail)
 }
 
 /** The `ABORTED` error thrown when the caller's signal fires. */

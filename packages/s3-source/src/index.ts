@@ -8,6 +8,7 @@ export {
   type InventoryAccessProblem,
   type InventoryAccessResult,
   type LatestInventoryInfo,
+  type ValidateInventoryAccessOptions,
 } from './validate-access.js'
 export { listRequestsSaved, type ListRequestsSaved, type ListRequestsSavedInput } from './cost.js'
 export { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js'

@@ -13,8 +13,9 @@ export interface ListLiveOptions {
 
 /**
  * "Refresh from S3": lists every object under `prefix` now, with paginated ListObjectsV2 (no delimiter),
- * and yields one batch of FileInfo per page (an empty listing yields nothing), in the same form an inventory import stores (ETag without
- * quotes, ISO timestamps). Pass a source from `createS3Source` to share its retries and request counts.
+ * and yields one batch of FileInfo per page (an empty listing yields nothing), in the form an inventory
+ * import stores (ETag without quotes, ISO timestamps). Pass a source from `createS3Source` to share its
+ * retries and request counts.
  * @throws InventoryError `NOT_FOUND` (no such bucket), `ACCESS_DENIED`, `SOURCE_ERROR`, `ABORTED`.
  */
 export async function* listLive(

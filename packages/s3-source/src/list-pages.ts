@@ -17,7 +17,10 @@ export interface ListPagesInput {
  * continuation token: a missing or repeated one throws `SOURCE_ERROR` instead of looping forever
  * (some S3-compatible servers have returned the same token again).
  */
-export async function* listObjectPages(context: S3Context, input: ListPagesInput): AsyncGenerator<ListObjectsV2CommandOutput> {
+export async function* listObjectPages(
+  context: S3Context,
+  input: ListPagesInput,
+): AsyncGenerator<ListObjectsV2CommandOutput> {
   const { bucket, prefix, signal } = input
   let token: string | undefined
   for (;;) {

@@ -1,5 +1,10 @@
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import { InventoryError, toByteIterable, type ByteInput, type StreamObjectOptions } from '@shuttersense/inventory-core'
+import {
+  InventoryError,
+  toByteIterable,
+  type ByteInput,
+  type StreamObjectOptions,
+} from '@shuttersense/inventory-core'
 import type { S3Context } from './context.js'
 import { abortedError, errorCode, httpStatus, isTransientError, toInventoryError } from './errors.js'
 import { retryDelay, sleep, withRetry } from './retry.js'
@@ -59,11 +64,11 @@ export async function* streamResumable(
     }
     breaksWithoutProgress = offset > before ? 1 : breaksWithoutProgress + 1
     if (breaksWithoutProgress > context.retry.retries) {
-      throw new InventoryError('SOURCE_ERROR', `GetObject s3://${bucket}/${key}: the download kept breaking at byte ${offset}`, {
-        file: key,
-        byteOffset: offset,
-        cause: failure,
-      })
+      throw new InventoryError(
+        'SOURCE_ERROR',
+        `GetObject s3://${bucket}/${key}: the download kept breaking at byte ${offset}`,
+        { file: key, byteOffset: offset, cause: failure },
+      )
     }
     await sleep(retryDelay(breaksWithoutProgress, context.retry), signal, key)
   }
@@ -94,7 +99,8 @@ async function open(
         try {
           return await context.client.send(new GetObjectCommand(request), { abortSignal: signal })
         } catch (error) {
-          if (offset > 0 && (httpStatus(error) === 416 || errorCode(error) === 'InvalidRange')) return undefined
+          const pastTheEnd = httpStatus(error) === 416 || errorCode(error) === 'InvalidRange'
+          if (offset > 0 && pastTheEnd) return undefined
           throw error
         }
       },
@@ -103,17 +109,17 @@ async function open(
     )
   } catch (error) {
     if (error instanceof InventoryError && errorCode(error.cause) === 'PreconditionFailed') {
-      throw new InventoryError('SOURCE_ERROR', `GetObject s3://${bucket}/${key}: the object changed while it was read`, {
-        file: key,
-        byteOffset: offset,
-        cause: error.cause,
-      })
+      throw new InventoryError(
+        'SOURCE_ERROR',
+        `GetObject s3://${bucket}/${key}: the object changed while it was read`,
+        { file: key, byteOffset: offset, cause: error.cause },
+      )
     }
     throw error
   }
 }
 
-/** The object's total size from `Content-Range` (`bytes 10-99/100`) or, for a whole-object reply, its length. */
+/** The object's size from `Content-Range` (`bytes 10-99/100`) or, for a whole-object reply, its length. */
 function objectSize(response: GetObjectCommandOutput): number | undefined {
   if (response.ContentRange !== undefined) {
     const total = /\/(\d+)\s*$/.exec(response.ContentRange)?.[1]
@@ -126,7 +132,10 @@ function objectSize(response: GetObjectCommandOutput): number | undefined {
  * The chunks of a response body. The signal destroys the body so a read waiting on a stalled socket
  * ends at once instead of when the data (or a timeout) arrives.
  */
-async function* bodyChunks(body: GetObjectCommandOutput['Body'], signal: AbortSignal | undefined): AsyncGenerator<Uint8Array> {
+async function* bodyChunks(
+  body: GetObjectCommandOutput['Body'],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<Uint8Array> {
   if (body === undefined) return
   const destroy = (): void => {
     const stream = body as { destroy?: (error?: Error) => void }

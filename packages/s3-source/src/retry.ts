@@ -11,7 +11,7 @@ export interface RetryOptions {
   maxTimeout?: number | undefined
   /** Growth of the wait per retry. @default 2 */
   factor?: number | undefined
-  /** Multiply each wait by a random factor in [1, 2) so many clients do not retry in lockstep. @default true */
+  /** Multiply each wait by a random factor in [1, 2), so clients do not retry in lockstep. @default true */
   randomize?: boolean | undefined
 }
 

@@ -1,5 +1,10 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { readAllBytes, type ByteInput, type ObjectSource, type SourceCallOptions } from '@shuttersense/inventory-core'
+import {
+  readAllBytes,
+  type ByteInput,
+  type ObjectSource,
+  type SourceCallOptions,
+} from '@shuttersense/inventory-core'
 import { buildS3Client, type S3ClientOptions } from './client.js'
 import { getContext, setContext, type S3Context } from './context.js'
 import { isMissingKey } from './errors.js'
@@ -49,29 +54,32 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
 
   const source: S3Source = {
     client,
-    async listFolders(bucket: string, prefix: string, callOptions: SourceCallOptions = {}): Promise<string[]> {
+    async listFolders(bucket, prefix, callOptions: SourceCallOptions = {}): Promise<string[]> {
       const folders: string[] = []
-      for await (const page of listObjectPages(context, { bucket, prefix, delimiter: '/', signal: callOptions.signal })) {
+      const pages = listObjectPages(context, { bucket, prefix, delimiter: '/', signal: callOptions.signal })
+      for await (const page of pages) {
         for (const common of page.CommonPrefixes ?? []) {
           if (common.Prefix !== undefined) folders.push(common.Prefix)
         }
       }
       return folders
     },
-    readObject(bucket: string, key: string, callOptions: SourceCallOptions = {}): Promise<Uint8Array | undefined> {
+    readObject(bucket, key, callOptions: SourceCallOptions = {}): Promise<Uint8Array | undefined> {
       const { signal } = callOptions
-      // The body is read inside the retried attempt: a small object that breaks mid-way is simply read again.
+      // The body is read inside the retried attempt: a small object that breaks mid-way is read again.
       return withRetry(
         async () => {
           context.counter.count('GetObject')
           let response
           try {
-            response = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal })
+            const command = new GetObjectCommand({ Bucket: bucket, Key: key })
+            response = await client.send(command, { abortSignal: signal })
           } catch (error) {
             if (isMissingKey(error)) return undefined
             throw error
           }
-          return response.Body === undefined ? new Uint8Array(0) : await readAllBytes(response.Body as ByteInput)
+          if (response.Body === undefined) return new Uint8Array(0)
+          return await readAllBytes(response.Body as ByteInput)
         },
         context.retry,
         { operation: 'GetObject', bucket, key, signal },

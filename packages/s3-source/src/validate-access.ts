@@ -11,6 +11,7 @@ import {
 } from '@shuttersense/inventory-core'
 import { getContext } from './context.js'
 import { isWrongRegion } from './errors.js'
+import type { RetryOptions } from './retry.js'
 import { createS3Source, type S3Source, type S3SourceOptions } from './s3-source.js'
 
 /** What is wrong with a connector's inventory location, from the bucket down to the report. */
@@ -69,24 +70,28 @@ export interface InventoryAccessFailure {
 /** What {@link validateInventoryAccess} returns. */
 export type InventoryAccessResult = InventoryAccessOk | InventoryAccessFailure
 
+/** Options of {@link validateInventoryAccess}. */
+export interface ValidateInventoryAccessOptions {
+  signal?: AbortSignal | undefined
+  /**
+   * Retries when `target` is a client or options without `retry` (a source keeps its own). A connection
+   * test may want fewer than an import, so the user is not left waiting on a dead endpoint.
+   */
+  retry?: RetryOptions | undefined
+}
+
 /**
  * The connector test: checks bucket, prefix, report and permissions in the order an import needs them, by
  * running the discovery an import runs (`findLatestInventory`), and says which one is missing instead of
- * throwing. Only cancellation throws (`ABORTED`).
+ * throwing. Only cancellation (`ABORTED`) and programming errors throw.
  * @param target - a source from `createS3Source`, an `S3Client`, or options to build a source with.
  */
 export async function validateInventoryAccess(
   target: S3Source | S3Client | S3SourceOptions,
   location: InventoryLocation,
-  options: { signal?: AbortSignal | undefined } = {},
+  options: ValidateInventoryAccessOptions = {},
 ): Promise<InventoryAccessResult> {
-  const owned = !(target instanceof S3Client) && getContext(target) === undefined
-  const source: S3Source =
-    target instanceof S3Client
-      ? createS3Source({ client: target })
-      : owned
-        ? createS3Source(target as S3SourceOptions)
-        : (target as S3Source)
+  const { source, owned } = sourceFor(target, options.retry)
   // Which call failed, and what the listing held, tell the problems apart: the core only says "no manifest".
   let lastCall: 'list' | 'read' = 'list'
   let listed: string[] = []
@@ -103,7 +108,7 @@ export async function validateInventoryAccess(
     streamObject: (bucket, key, streamOptions) => source.streamObject(bucket, key, streamOptions),
   }
   try {
-    const found = await findLatestInventory(observed, location, options)
+    const found = await findLatestInventory(observed, location, { signal: options.signal })
     return {
       ok: true,
       latest: {
@@ -125,6 +130,17 @@ export async function validateInventoryAccess(
   }
 }
 
+/** The source to test with, and whether it was made here (and must be destroyed here). */
+function sourceFor(
+  target: S3Source | S3Client | S3SourceOptions,
+  retry: RetryOptions | undefined,
+): { source: S3Source; owned: boolean } {
+  if (target instanceof S3Client) return { source: createS3Source({ client: target, retry }), owned: false }
+  if (getContext(target) !== undefined) return { source: target as S3Source, owned: false }
+  const sourceOptions = target as S3SourceOptions
+  return { source: createS3Source({ ...sourceOptions, retry: sourceOptions.retry ?? retry }), owned: true }
+}
+
 function describeFailure(
   code: InventoryErrorCode,
   detail: string,
@@ -134,26 +150,37 @@ function describeFailure(
   listed: string[],
 ): InventoryAccessFailure {
   const bucket = location.destinationBucket
-  const fail = (problem: InventoryAccessProblem, message: string, permission?: InventoryAccessFailure['permission']) => ({
-    ok: false as const,
-    problem,
-    message,
-    code,
-    ...(permission === undefined ? {} : { permission }),
-  })
+  const fail = (
+    problem: InventoryAccessProblem,
+    message: string,
+    permission?: InventoryAccessFailure['permission'],
+  ): InventoryAccessFailure => ({ ok: false, problem, message, code, ...(permission ? { permission } : {}) })
   switch (code) {
     case 'NOT_FOUND':
-      return fail('bucket_not_found', `The destination bucket "${bucket}" does not exist (or is not visible to these credentials).`)
+      return fail(
+        'bucket_not_found',
+        `The destination bucket "${bucket}" does not exist (or these credentials cannot see it).`,
+      )
     case 'ACCESS_DENIED':
       return lastCall === 'list'
-        ? fail('access_denied', `Access denied listing bucket "${bucket}": the credentials need s3:ListBucket on it.`, 's3:ListBucket')
-        : fail('access_denied', `Access denied reading the inventory report in "${bucket}": the credentials need s3:GetObject on it.`, 's3:GetObject')
+        ? fail(
+            'access_denied',
+            `Access denied listing bucket "${bucket}": the credentials need s3:ListBucket on it.`,
+            's3:ListBucket',
+          )
+        : fail(
+            'access_denied',
+            `Access denied reading the inventory report in "${bucket}": ` +
+              'the credentials need s3:GetObject on it.',
+            's3:GetObject',
+          )
     case 'MANIFEST_NOT_FOUND': {
       const where = `s3://${bucket}/${inventoryPrefix(location)}`
       return listed.length === 0
         ? fail(
             'prefix_empty',
-            `Nothing under ${where}: check the destination prefix, source bucket and configuration name, or wait for the first report (up to 48 hours after the configuration is created).`,
+            `Nothing under ${where}: check the destination prefix, source bucket and configuration ` +
+              'name, or wait for the first report (up to 48 hours after the configuration is created).',
           )
         : fail('no_manifest', `${detail.charAt(0).toUpperCase()}${detail.slice(1)}.`)
     }
@@ -164,7 +191,7 @@ function describeFailure(
       return fail('invalid_location', detail)
     default:
       return isWrongRegion(cause)
-        ? fail('wrong_region', `The bucket "${bucket}" is in another region than the one configured: ${detail}`)
+        ? fail('wrong_region', `The bucket "${bucket}" is in another region than the client's: ${detail}`)
         : fail('source_error', detail)
   }
 }

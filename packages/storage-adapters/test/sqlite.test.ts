@@ -16,4 +16,8 @@ describeStoreConformance('sqlite', {
     await store.migrate()
     return store
   },
+  // Another connection to the same file, as a second agent process would have.
+  async openPeer(store) {
+    return createSqliteStore({ filename: (store as ReturnType<typeof createSqliteStore>).db.name })
+  },
 })

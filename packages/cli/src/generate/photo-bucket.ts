@@ -2,7 +2,7 @@ import type { FileInfo } from '@shuttersense/inventory-core'
 import { SeededRandom } from './random.js'
 
 /**
- * A realistic photo archive: `year/event[/part]/` folders whose names have spaces, commas, accents,
+ * A realistic photo archive: `year/event/part/` folders whose names have spaces, commas, accents,
  * `+` and `%`; each shot as CR3 + JPG + XMP with camera-like sizes. Objects come out folder by folder,
  * sorted by key within a folder, so a caller can stream them.
  */
@@ -65,8 +65,10 @@ function shot(random: SeededRandom, folder: string, number: number, year: number
 }
 
 /**
- * Yields folders of generated objects until `objects` objects exist (about 32 per folder, as in real
- * archives). The sequence depends only on `seed` and `objects`.
+ * Yields folders of generated objects until `objects` objects exist. Like real archives, each event
+ * (`year/event/`) holds about 1,000 objects in 10 to 50 sub-folders (`Raw`, `Card 07`, …) of about 33
+ * objects each, so an inventory of N objects has about N/1000 events and N/32 folders.
+ * The sequence depends only on `seed` and `objects`.
  */
 export function* generatePhotoObjects(options: PhotoBucketOptions): Generator<GeneratedFolder> {
   const random = new SeededRandom(options.seed)
@@ -77,9 +79,10 @@ export function* generatePhotoObjects(options: PhotoBucketOptions): Generator<Ge
     const event = `${EVENTS[eventNumber % EVENTS.length]} ${String(Math.floor(eventNumber / EVENTS.length) + 1).padStart(3, '0')}`
     eventNumber++
     const eventFolder = `${year}/${event}/`
-    const parts = random.next() < 0.4 ? [eventFolder] : PARTS.slice(0, random.int(1, 3)).map((part) => `${eventFolder}${part}/`)
-    for (const folder of parts) {
-      if (remaining <= 0) break
+    const partCount = random.int(10, 50)
+    for (let part = 0; part < partCount && remaining > 0; part++) {
+      const name = part < PARTS.length ? PARTS[part]! : `Card ${String(part + 1).padStart(2, '0')}`
+      const folder = `${eventFolder}${name}/`
       const storageClass = random.pick(STORAGE_CLASSES)
       const files: FileInfo[] = []
       const shots = random.int(6, 16)

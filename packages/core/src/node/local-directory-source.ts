@@ -38,6 +38,8 @@ export function createLocalDirectorySource(root: string, options: LocalDirectory
     return full
   }
   const failure = (error: unknown, key: string): InventoryError => {
+    // Already classified (a key escaping the directory is INVALID_ARGUMENT, not a source failure).
+    if (error instanceof InventoryError) return error
     const code = (error as NodeJS.ErrnoException)?.code
     if (code === 'ENOENT' || code === 'ENOTDIR') return new InventoryError('NOT_FOUND', `${key}: no such file`, { file: key, cause: error })
     if (code === 'EACCES' || code === 'EPERM') return new InventoryError('ACCESS_DENIED', `${key}: permission denied`, { file: key, cause: error })
@@ -74,7 +76,7 @@ export function createLocalDirectorySource(root: string, options: LocalDirectory
           yield typeof chunk === 'string' ? Buffer.from(chunk) : chunk
         }
       } catch (error) {
-        throw error instanceof InventoryError ? error : failure(error, key)
+        throw failure(error, key)
       }
     },
     requestCounts: () => ({ ...counts }),

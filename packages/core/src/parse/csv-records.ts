@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer'
 import { parse as parseCsvSync } from 'csv-parse/sync'
 import { parse as parseCsvStream } from 'csv-parse'
 import type { Writable } from 'node:stream'
 import type { BadRowReason, FileInfo, RowCounts } from '../types.js'
 import type { CsvColumns } from './csv-columns.js'
-import { type RowOutcome, rowOutcome } from './record-fields.js'
+import { decodeInventoryKey, type RowOutcome, rowOutcome } from './record-fields.js'
 
 /**
  * `fast` scans bytes for AWS's always-quoted rows and hands any other row to csv-parse;
@@ -89,7 +90,7 @@ class RowSink {
     }
     this.accept(
       rowOutcome(
-        fields[columns.key] ?? '',
+        decodeInventoryKey(fields[columns.key] ?? ''),
         fields[columns.size] ?? '',
         fields[columns.lastModified] ?? '',
         columns.etag < 0 ? '' : (fields[columns.etag] ?? ''),
@@ -119,6 +120,52 @@ function parseLineWithCsvParse(line: string, sink: RowSink): void {
     return
   }
   sink.acceptFields(rows[0])
+}
+
+let keyScratch = Buffer.allocUnsafe(4096) as SliceableBuffer
+
+function hexValue(byte: number | undefined): number {
+  if (byte === undefined) return -1
+  if (byte >= 48 && byte <= 57) return byte - 48
+  const lower = byte | 0x20
+  return lower >= 97 && lower <= 102 ? lower - 87 : -1
+}
+
+/**
+ * Decodes a form-URL-encoded key straight from the data file's bytes into one string, with no
+ * intermediate strings. Escaped bytes that are not valid UTF-8 make the key invalid, as with
+ * `decodeURIComponent`.
+ */
+export function decodeKeyBytes(buf: SliceableBuffer, start: number, end: number): string | undefined {
+  let escaped = false
+  let highBit = false
+  for (let i = start; i < end; i++) {
+    const byte = buf[i]!
+    if (byte === 37 || byte === 43) escaped = true
+    else if (byte >= 0x80) highBit = true
+  }
+  if (!escaped) return highBit ? buf.utf8Slice(start, end) : buf.latin1Slice(start, end)
+  // Raw non-ASCII bytes beside escapes: not what AWS writes; take the string path.
+  if (highBit) return decodeInventoryKey(buf.utf8Slice(start, end))
+  if (keyScratch.length < end - start) keyScratch = Buffer.allocUnsafe(end - start) as SliceableBuffer
+  let length = 0
+  for (let i = start; i < end; i++) {
+    let byte = buf[i]!
+    if (byte === 43) {
+      byte = 32
+    } else if (byte === 37) {
+      const high = hexValue(buf[i + 1])
+      const low = i + 2 < end ? hexValue(buf[i + 2]) : -1
+      if (high < 0 || low < 0) return undefined
+      byte = high * 16 + low
+      if (byte >= 0x80) highBit = true
+      i += 2
+    }
+    keyScratch[length++] = byte
+  }
+  if (!highBit) return keyScratch.latin1Slice(0, length)
+  // Escaped bytes of multi-byte characters: they must form valid UTF-8, as decodeURIComponent requires.
+  return isUtf8(keyScratch.subarray(0, length)) ? keyScratch.utf8Slice(0, length) : undefined
 }
 
 async function* readFast(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOptions): AsyncGenerator<FileInfo[]> {
@@ -174,7 +221,7 @@ async function* readFast(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOpti
       const text = (index: number): string => buf.utf8Slice(starts[index]!, ends[index]!)
       sink.accept(
         rowOutcome(
-          text(columns.key),
+          decodeKeyBytes(buf, starts[columns.key]!, ends[columns.key]!),
           buf.latin1Slice(starts[columns.size]!, ends[columns.size]!),
           buf.latin1Slice(starts[columns.lastModified]!, ends[columns.lastModified]!),
           columns.etag < 0 ? '' : text(columns.etag),
@@ -234,7 +281,7 @@ async function* readWithCsvParse(
     }
   })()
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: CsvInfo }>) {
       sink.line = info.lines
       sink.acceptFields(record)
       if (sink.batch.length >= 1000) yield sink.take()
@@ -246,6 +293,11 @@ async function* readWithCsvParse(
   }
   if (failure !== undefined) throw failure
   if (sink.batch.length > 0) yield sink.take()
+}
+
+/** What csv-parse's `info` option attaches to each record (the part read here). */
+interface CsvInfo {
+  lines: number
 }
 
 function drainOrClose(stream: Writable): Promise<void> {

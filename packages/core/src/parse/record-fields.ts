@@ -65,7 +65,8 @@ export function normalizeEtag(etag: string): string {
  * delete marker is a file (an absent IsLatest column means an unversioned inventory).
  */
 export function rowOutcome(
-  rawKey: string,
+  /** The decoded key; `undefined` when its URL encoding was malformed. */
+  key: string | undefined,
   sizeText: string,
   lastModifiedText: string,
   etag: string,
@@ -75,9 +76,8 @@ export function rowOutcome(
 ): RowOutcome {
   if (isLatest !== undefined && isLatest !== 'true') return 'noncurrent'
   if (isDeleteMarker === 'true') return 'delete_marker'
-  if (rawKey.length === 0) return 'missing_key'
-  const key = decodeInventoryKey(rawKey)
   if (key === undefined) return 'invalid_key_encoding'
+  if (key.length === 0) return 'missing_key'
   const size = parseSize(sizeText)
   if (size < 0) return 'invalid_size'
   const lastModified = normalizeTimestamp(lastModifiedText)

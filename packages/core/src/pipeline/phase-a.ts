@@ -56,13 +56,12 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     const spill: string[][] = Array.from({ length: input.bucketCount }, () => [])
     for await (const batch of input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine })) {
       throwIfAborted(input.signal)
-      folders.add(batch)
-      if (!router.isEmpty) {
-        for (const record of batch) {
-          const slash = record.key.lastIndexOf('/')
-          const targets = router.routeFolder(slash < 0 ? '' : record.key.slice(0, slash + 1))
-          for (const index of targets) spill[index % input.bucketCount]!.push(encodeSpillLine(index, record))
-        }
+      if (router.isEmpty) {
+        folders.add(batch)
+      } else {
+        folders.add(batch, (record, folder) => {
+          for (const index of router.routeFolder(folder)) spill[index % input.bucketCount]!.push(encodeSpillLine(index, record))
+        })
         spill.forEach((lines, bucket) => {
           if (lines.length === 0) return
           input.scratch.append(spillName(bucket), lines.join(''))

@@ -3,6 +3,7 @@ import type { CollectionDelta } from '../delta.js'
 import { isInventoryError } from '../errors.js'
 import type { InventoryStore } from '../store.js'
 import type { FileInfo, FolderSummary } from '../types.js'
+import { describeJobQueueConformance } from './job-queue-conformance.js'
 
 /** Options of {@link describeStoreConformance}. */
 export interface StoreConformanceOptions {
@@ -10,6 +11,11 @@ export interface StoreConformanceOptions {
   createStore(): Promise<InventoryStore>
   /** Called after each test with the store it used (drop a schema, delete a file). */
   destroyStore?(store: InventoryStore): Promise<void>
+  /**
+   * A second store on the same database as `store` (another connection or pool), closed by the test.
+   * Enables the race tests; omit it for a backend that cannot have two.
+   */
+  openPeer?(store: InventoryStore): Promise<InventoryStore>
 }
 
 const location = { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' }
@@ -295,5 +301,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         await expectCode(store.getImportSession('imp_missing'), 'NOT_FOUND')
       })
     })
+
+    describeJobQueueConformance({ store: () => store, openPeer: options.openPeer?.bind(options) })
   })
 }

@@ -5,6 +5,13 @@ import type { FileInfo, InventoryLocation } from '@shuttersense/inventory-core'
 /** The columns the generated reports declare, in order. */
 export const FILE_SCHEMA = 'Bucket, Key, Size, LastModifiedDate, ETag, StorageClass'
 
+/** One data file entry of a manifest. */
+export interface ManifestFile {
+  key: string
+  size: number
+  MD5checksum: string
+}
+
 /** One object of the (imaginary) source bucket. */
 export type SourceObject = FileInfo
 
@@ -83,7 +90,7 @@ export interface GenerateOptions {
 function buildManifest(
   location: InventoryLocation,
   createdAt: Date,
-  files: { key: string; size: number; MD5checksum: string }[],
+  files: ManifestFile[],
 ): Uint8Array {
   const manifest = {
     sourceBucket: location.sourceBucket,
@@ -110,12 +117,19 @@ export function generateInventory(options: GenerateOptions = {}): GeneratedInven
     sourceBucket: options.sourceBucket ?? 'photo-bucket',
     configName: options.configName ?? 'daily-csv',
   }
-  const base = `${location.destinationPrefix ? `${location.destinationPrefix}/` : ''}${location.sourceBucket}/${location.configName}/`
+  const prefix = location.destinationPrefix ? `${location.destinationPrefix}/` : ''
+  const base = `${prefix}${location.sourceBucket}/${location.configName}/`
   const sourceObjects = options.sourceObjects ?? sampleSourceObjects()
   const objects = new Map<string, Uint8Array>()
 
-  const writeReport = (timestamp: string, createdAt: Date, rows: SourceObject[], fileCount: number, complete: boolean) => {
-    const files: { key: string; size: number; MD5checksum: string }[] = []
+  const writeReport = (
+    timestamp: string,
+    createdAt: Date,
+    rows: SourceObject[],
+    fileCount: number,
+    complete: boolean,
+  ): { manifestKey: string; files: ManifestFile[] } => {
+    const files: ManifestFile[] = []
     for (let i = 0; i < fileCount; i++) {
       const slice = rows.filter((_, index) => index % fileCount === i)
       const csv = slice.map((object) => csvRow(location.sourceBucket, object)).join('')
@@ -134,12 +148,14 @@ export function generateInventory(options: GenerateOptions = {}): GeneratedInven
 
   // An older report with fewer objects: it must not be the one imported.
   writeReport('2024-05-05T01-00Z', new Date(Date.UTC(2024, 4, 5, 1)), sourceObjects.slice(0, 3), 1, true)
-  const latest = writeReport('2024-05-06T01-00Z', new Date(Date.UTC(2024, 4, 6, 1)), sourceObjects, options.dataFileCount ?? 3, true)
+  const latestAt = new Date(Date.UTC(2024, 4, 6, 1))
+  const latest = writeReport('2024-05-06T01-00Z', latestAt, sourceObjects, options.dataFileCount ?? 3, true)
   // The newest report is still being written: data files, no manifest yet.
   writeReport('2024-05-07T01-00Z', new Date(Date.UTC(2024, 4, 7, 1)), sourceObjects.slice(0, 1), 1, false)
   // Only its checksum has landed so far, so the folder shows up in the listing without a manifest.json.
   objects.set(`${base}2024-05-07T01-00Z/manifest.checksum`, Buffer.from(`${md5Hex('not yet')}\n`))
-  objects.set(`${base}hive/dt=2024-05-06-01-00/symlink.txt`, Buffer.from(latest.files.map((file) => `s3://${location.destinationBucket}/${file.key}`).join('\n')))
+  const symlinks = latest.files.map((file) => `s3://${location.destinationBucket}/${file.key}`).join('\n')
+  objects.set(`${base}hive/dt=2024-05-06-01-00/symlink.txt`, Buffer.from(symlinks))
 
   return {
     location,
@@ -154,17 +170,16 @@ export function generateInventory(options: GenerateOptions = {}): GeneratedInven
 /** Rebuilds `manifest.json` + `manifest.checksum` of a report after a test changed its file list. */
 export function rewriteManifest(
   inventory: GeneratedInventory,
-  files: { key: string; size: number; MD5checksum: string }[],
+  files: ManifestFile[],
 ): void {
   const manifest = buildManifest(inventory.location, new Date(Date.UTC(2024, 4, 6, 1)), files)
   inventory.objects.set(inventory.latestManifestKey, manifest)
-  inventory.objects.set(inventory.latestManifestKey.replace(/manifest\.json$/, 'manifest.checksum'), Buffer.from(`${md5Hex(manifest)}\n`))
+  const checksumKey = inventory.latestManifestKey.replace(/manifest\.json$/, 'manifest.checksum')
+  inventory.objects.set(checksumKey, Buffer.from(`${md5Hex(manifest)}\n`))
 }
 
 /** The data files of the newest report as its manifest lists them. */
-export function latestFiles(inventory: GeneratedInventory): { key: string; size: number; MD5checksum: string }[] {
-  const manifest = JSON.parse(Buffer.from(inventory.objects.get(inventory.latestManifestKey)!).toString('utf8')) as {
-    files: { key: string; size: number; MD5checksum: string }[]
-  }
-  return manifest.files
+export function latestFiles(inventory: GeneratedInventory): ManifestFile[] {
+  const bytes = inventory.objects.get(inventory.latestManifestKey)!
+  return (JSON.parse(Buffer.from(bytes).toString('utf8')) as { files: ManifestFile[] }).files
 }

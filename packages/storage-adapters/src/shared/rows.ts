@@ -1,5 +1,9 @@
 import type {
+  AuditEntry,
   Collection,
+  ImportJob,
+  JobStatus,
+  JobTrigger,
   Connector,
   FileInfoSource,
   FolderSummary,
@@ -144,5 +148,62 @@ export function importSessionFromRow(row: ImportSessionRow, collectionsDone: str
     },
     summary: row.summary === null ? null : typeof row.summary === 'string' ? JSON.parse(row.summary) : row.summary,
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  }
+}
+
+export interface JobRow {
+  id: string
+  connector_id: string
+  trigger: string
+  status: string
+  scheduled_at: string
+  created_at: string
+  attempts: number | string
+  max_attempts: number | string
+  locked_by: string | null
+  lease_expires_at: string | null
+  started_at: string | null
+  finished_at: string | null
+  error_code: string | null
+  error_message: string | null
+}
+
+export function jobFromRow(row: JobRow): ImportJob {
+  return {
+    id: row.id,
+    connectorId: row.connector_id,
+    trigger: row.trigger as JobTrigger,
+    status: row.status as JobStatus,
+    scheduledAt: row.scheduled_at,
+    createdAt: row.created_at,
+    attempts: Number(row.attempts),
+    maxAttempts: Number(row.max_attempts),
+    lockedBy: row.locked_by,
+    leaseExpiresAt: row.lease_expires_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    lastError: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
+  }
+}
+
+export interface AuditRow {
+  seq: number | string
+  at: string
+  connector_id: string | null
+  actor: string
+  action: string
+  subject_id: string | null
+  detail: string | object | null
+}
+
+export function auditFromRow(row: AuditRow): AuditEntry {
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    connectorId: row.connector_id,
+    actor: row.actor,
+    action: row.action,
+    subjectId: row.subject_id,
+    detail: row.detail === null ? null : typeof row.detail === 'string' ? JSON.parse(row.detail) : (row.detail as Record<string, unknown>),
   }
 }

@@ -39,3 +39,14 @@ export function checkNewCollections(collections: readonly NewCollection[]): NewC
     return { name: collection.name.trim(), folderPath }
   })
 }
+
+/** Checks a job's `maxAttempts` and a lease length; both stores reject the same inputs. */
+export function checkJobNumbers(input: { maxAttempts?: number | undefined; leaseMs?: number | undefined }): void {
+  const { maxAttempts, leaseMs } = input
+  if (maxAttempts !== undefined && (!Number.isInteger(maxAttempts) || maxAttempts < 1)) {
+    throw new InventoryError('INVALID_ARGUMENT', `maxAttempts must be a whole number of at least 1: ${maxAttempts}`)
+  }
+  if (leaseMs !== undefined && (!Number.isFinite(leaseMs) || leaseMs <= 0)) {
+    throw new InventoryError('INVALID_ARGUMENT', `leaseMs must be a positive number of milliseconds: ${leaseMs}`)
+  }
+}

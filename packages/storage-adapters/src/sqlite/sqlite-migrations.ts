@@ -89,4 +89,41 @@ CREATE TABLE deltas (
 CREATE INDEX deltas_by_collection ON deltas (collection_id, seq);
 `,
   },
+  {
+    id: 2,
+    sql: `
+CREATE TABLE jobs (
+  id TEXT PRIMARY KEY,
+  connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+  trigger TEXT NOT NULL CHECK (trigger IN ('manual', 'scheduled')),
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+  scheduled_at TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  locked_by TEXT,
+  lease_expires_at TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  error_code TEXT,
+  error_message TEXT,
+  seq INTEGER NOT NULL
+);
+-- The rule "one queued-or-running import per connector" lives in the database, not in a check-then-insert.
+CREATE UNIQUE INDEX jobs_one_active_per_connector ON jobs (connector_id) WHERE status IN ('queued', 'running');
+CREATE INDEX jobs_due ON jobs (status, scheduled_at, seq);
+CREATE INDEX jobs_by_connector ON jobs (connector_id, seq);
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  connector_id TEXT,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  subject_id TEXT,
+  detail TEXT
+);
+CREATE INDEX audit_log_by_connector ON audit_log (connector_id, seq);
+`,
+  },
 ]

@@ -33,6 +33,7 @@ import {
   type ImportSessionRow,
 } from '../shared/rows.js'
 import { checkConnector, checkNewCollections, checkSchedule } from '../shared/validate.js'
+import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
 /** Options of {@link createSqliteStore}. */
@@ -60,31 +61,44 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
 
   const nowIso = (): string => new Date().toISOString()
+  // Preparing a statement costs more than running it; every SQL text is prepared once per connection.
+  const statements = new Map<string, Database.Statement>()
+  const stmt = (sql: string): Database.Statement => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+
+  const jobs = createSqliteJobQueue(db, stmt)
+  const { cancelQueuedSync, ...jobMethods } = jobs
 
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
 
   const getConnectorRow = (id: string): ConnectorRow => {
-    const row = db.prepare('SELECT * FROM connectors WHERE id = ?').get(id) as ConnectorRow | undefined
+    const row = stmt('SELECT * FROM connectors WHERE id = ?').get(id) as ConnectorRow | undefined
     if (!row) throw notFound('connector', id)
     return row
   }
 
   const collectionsDone = (importId: string): string[] =>
-    (db.prepare('SELECT collection_id FROM import_collections_done WHERE import_id = ? ORDER BY collection_id').all(importId) as {
+    (stmt('SELECT collection_id FROM import_collections_done WHERE import_id = ? ORDER BY collection_id').all(importId) as {
       collection_id: string
     }[]).map((row) => row.collection_id)
 
   const getSession = (id: string): ImportSession => {
-    const row = db.prepare('SELECT * FROM import_sessions WHERE id = ?').get(id) as ImportSessionRow | undefined
+    const row = stmt('SELECT * FROM import_sessions WHERE id = ?').get(id) as ImportSessionRow | undefined
     if (!row) throw notFound('import session', id)
     return importSessionFromRow(row, collectionsDone(id))
   }
 
   const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
-    const insert = db.prepare(
+    const insert = stmt(
       'INSERT INTO file_info (collection_id, key, size, last_modified, etag, storage_class) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    db.prepare('DELETE FROM file_info WHERE collection_id = ?').run(collectionId)
+    stmt('DELETE FROM file_info WHERE collection_id = ?').run(collectionId)
     let count = 0
     for (const batch of rows) {
       for (const file of batch) {
@@ -92,7 +106,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         count++
       }
     }
-    db.prepare('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
+    stmt('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
       options.source,
       options.updatedAt,
       count,
@@ -100,7 +114,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     )
     if (options.delta) {
       const { counts, ...rest } = options.delta
-      db.prepare(
+      stmt(
         `INSERT INTO deltas (collection_id, import_id, computed_at, new_count, modified_count, deleted_count, unchanged_count, body)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
@@ -115,7 +129,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       )
     }
     if (options.importId) {
-      db.prepare('INSERT OR IGNORE INTO import_collections_done (import_id, collection_id) VALUES (?, ?)').run(
+      stmt('INSERT OR IGNORE INTO import_collections_done (import_id, collection_id) VALUES (?, ?)').run(
         options.importId,
         collectionId,
       )
@@ -155,7 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       checkConnector(input)
       const id = newId('con')
       const at = nowIso()
-      db.prepare(
+      stmt(
         `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
@@ -177,7 +191,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     },
 
     async listConnectors() {
-      return (db.prepare('SELECT * FROM connectors ORDER BY created_at, id').all() as ConnectorRow[]).map(connectorFromRow)
+      return (stmt('SELECT * FROM connectors ORDER BY created_at, id').all() as ConnectorRow[]).map(connectorFromRow)
     },
 
     async updateConnector(id, patch) {
@@ -185,30 +199,37 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const next: Connector = { ...current, ...patch, location: { ...current.location, ...patch.location } }
       checkConnector(next)
       checkSchedule(next.schedule)
-      db.prepare(
-        `UPDATE connectors SET name = ?, destination_bucket = ?, destination_prefix = ?, source_bucket = ?, config_name = ?,
-         schedule = ?, updated_at = ? WHERE id = ?`,
-      ).run(
-        next.name,
-        next.location.destinationBucket,
-        next.location.destinationPrefix ?? null,
-        next.location.sourceBucket,
-        next.location.configName,
-        next.schedule,
-        nowIso(),
-        id,
-      )
+      const at = nowIso()
+      db.transaction(() => {
+        stmt(
+          `UPDATE connectors SET name = ?, destination_bucket = ?, destination_prefix = ?, source_bucket = ?, config_name = ?,
+           schedule = ?, updated_at = ? WHERE id = ?`,
+        ).run(
+          next.name,
+          next.location.destinationBucket,
+          next.location.destinationPrefix ?? null,
+          next.location.sourceBucket,
+          next.location.configName,
+          next.schedule,
+          at,
+          id,
+        )
+        if (patch.schedule === 'manual') {
+          // Disabling the schedule cancels what it queued, in the same transaction.
+          cancelQueuedSync(id, 'scheduled', 'system', at, 'schedule set to manual')
+        }
+      }).immediate()
       return connectorFromRow(getConnectorRow(id))
     },
 
     async replaceFolders(connectorId: string, folders: readonly FolderSummary[]) {
       getConnectorRow(connectorId)
-      const insert = db.prepare(
+      const insert = stmt(
         `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       db.transaction(() => {
-        db.prepare('DELETE FROM folders WHERE connector_id = ?').run(connectorId)
+        stmt('DELETE FROM folders WHERE connector_id = ?').run(connectorId)
         for (const folder of folders) {
           insert.run(
             connectorId,
@@ -250,7 +271,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     async createCollections(connectorId: string, collections: readonly NewCollection[]): Promise<Collection[]> {
       getConnectorRow(connectorId)
       const checked = checkNewCollections(collections)
-      const insert = db.prepare(
+      const insert = stmt(
         'INSERT INTO collections (id, connector_id, name, folder_path, created_at) VALUES (?, ?, ?, ?, ?)',
       )
       const ids = checked.map(() => newId('col'))
@@ -265,20 +286,20 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         }
         throw cause
       }
-      return ids.map((id) => collectionFromRow(db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow))
+      return ids.map((id) => collectionFromRow(stmt('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow))
     },
 
     async listCollections(connectorId?: string) {
       const rows = (
         connectorId === undefined
-          ? db.prepare('SELECT * FROM collections ORDER BY connector_id, folder_path').all()
-          : db.prepare('SELECT * FROM collections WHERE connector_id = ? ORDER BY folder_path').all(connectorId)
+          ? stmt('SELECT * FROM collections ORDER BY connector_id, folder_path').all()
+          : stmt('SELECT * FROM collections WHERE connector_id = ? ORDER BY folder_path').all(connectorId)
       ) as CollectionRow[]
       return rows.map(collectionFromRow)
     },
 
     async getCollection(id) {
-      const row = db.prepare('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined
+      const row = stmt('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined
       if (!row) throw notFound('collection', id)
       return collectionFromRow(row)
     },
@@ -298,7 +319,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
     async *readFileInfo(collectionId, options = {}) {
       const batchSize = Math.max(1, options.batchSize ?? 5000)
-      const page = db.prepare(
+      const page = stmt(
         'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_id = ? AND key > ? ORDER BY key LIMIT ?',
       )
       // Keyset pagination: keys are never empty, so '' sorts before the first one.
@@ -326,7 +347,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     async createImportSession(input: NewImportSession) {
       getConnectorRow(input.connectorId)
       const id = newId('imp')
-      db.prepare(
+      stmt(
         `INSERT INTO import_sessions (id, connector_id, status, phase, manifest_key, inventory_timestamp, started_at, seq)
          VALUES (?, ?, 'running', 'A', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM import_sessions))`,
       ).run(id, input.connectorId, input.manifestKey, input.inventoryTimestamp, nowIso())
@@ -356,7 +377,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         set('error_message', patch.error?.message ?? null)
       }
       if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt)
-      if (sets.length > 0) db.prepare(`UPDATE import_sessions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id)
+      if (sets.length > 0) stmt(`UPDATE import_sessions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id)
       return getSession(id)
     },
 
@@ -366,6 +387,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         .all(connectorId, options.limit ?? 50) as ImportSessionRow[]
       return rows.map((row) => importSessionFromRow(row, collectionsDone(row.id)))
     },
+
+    ...jobMethods,
   }
   return store
 }

@@ -1,0 +1,36 @@
+// The reference: DuckDB reads the same gzip CSV data files and computes the same folder rollup
+// (rows grouped by their direct folder first, then only those folders expanded to their ancestors).
+// Prints one JSON line: { step, seconds, maxRssMb, folders, objects }.
+import { DuckDBInstance } from '@duckdb/node-api'
+
+const files = process.argv.slice(2)
+const started = performance.now()
+const instance = await DuckDBInstance.create(':memory:', { threads: '2' })
+const connection = await instance.connect()
+const list = `[${files.map((file) => `'${file.replaceAll("'", "''")}'`).join(', ')}]`
+const reader = await connection.runAndReadAll(`
+  WITH raw AS (
+    SELECT url_decode(replace(column1, '+', ' ')) AS key, CAST(column2 AS BIGINT) AS size, column3 AS last_modified
+    FROM read_csv(${list}, header = false, all_varchar = true, quote = '"', compression = 'gzip')
+  ),
+  direct AS (
+    SELECT regexp_extract(key, '^(.*/)', 1) AS folder, count(*) AS objects, sum(size) AS bytes, max(last_modified) AS newest
+    FROM raw GROUP BY 1
+  ),
+  expanded AS (
+    SELECT unnest([array_to_string(parts[1:i], '/') || '/' FOR i IN range(1, len(parts))]) AS path, objects, bytes, newest
+    FROM (SELECT string_split(folder, '/') AS parts, objects, bytes, newest FROM direct WHERE folder <> '')
+  )
+  SELECT count(*) AS folders, (SELECT sum(objects) FROM direct) AS objects
+  FROM (SELECT path, sum(objects), sum(bytes), max(newest) FROM expanded GROUP BY path)
+`)
+const [row] = reader.getRowObjects()
+console.log(
+  JSON.stringify({
+    step: 'duckdb-rollup',
+    seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    folders: Number(row.folders),
+    objects: Number(row.objects),
+  }),
+)

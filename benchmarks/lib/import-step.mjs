@@ -1,0 +1,61 @@
+// One measured step of the import benchmark, in its own process so its peak RSS is its own.
+// Prints one JSON line: { step, seconds, maxRssMb, ...figures }.
+import { parseArgs } from 'node:util'
+import { runInventoryImport } from '@shuttersense/inventory-core'
+import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+
+const { values } = parseArgs({
+  options: {
+    root: { type: 'string' },
+    db: { type: 'string' },
+    step: { type: 'string' },
+    collections: { type: 'string', default: '1000' },
+  },
+})
+const location = { destinationBucket: 'bench-destination', sourceBucket: 'photos', configName: 'daily' }
+const store = createSqliteStore({ filename: values.db })
+await store.migrate()
+const connector = (await store.listConnectors())[0] ?? (await store.createConnector({ name: 'bench', location }))
+const source = createLocalDirectorySource(values.root)
+
+if (values.step === 'map-collections') {
+  // About `collections` collections that together hold every object: the shallowest folder depth
+  // with at least that many folders.
+  const wanted = Number(values.collections)
+  let chosen = []
+  for (let depth = 1; depth <= 4 && chosen.length < wanted; depth++) {
+    const folders = []
+    let cursor
+    do {
+      const page = await store.listFolders(connector.id, { depth, cursor, limit: 10_000 })
+      folders.push(...page.folders)
+      cursor = page.nextCursor ?? undefined
+    } while (cursor)
+    chosen = folders
+  }
+  await store.createCollections(connector.id, chosen.map((f, i) => ({ name: `c${i}`, folderPath: f.path })))
+  console.log(JSON.stringify({ step: 'map-collections', collections: chosen.length }))
+} else {
+  const started = performance.now()
+  const result = await runInventoryImport({ source, store, connectorId: connector.id, scratch: createFileScratch() })
+  const seconds = (performance.now() - started) / 1000
+  const deltas = { new: 0, modified: 0, deleted: 0, unchanged: 0 }
+  for (const collection of await store.listCollections(connector.id)) {
+    const delta = await store.getLatestDelta(collection.id)
+    if (delta?.importId !== result.session.id) continue
+    for (const key of Object.keys(deltas)) deltas[key] += delta.counts[key]
+  }
+  console.log(
+    JSON.stringify({
+      step: values.step,
+      seconds: Number(seconds.toFixed(2)),
+      maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      objects: result.summary.objectCount,
+      folders: result.summary.folderCount,
+      collections: result.summary.collections,
+      deltas,
+    }),
+  )
+}
+await store.close()

@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest'
+import type { FileInfo, FolderSummary } from '../src/types.js'
+import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo } from '../src/folders.js'
+import { seededRandom, shuffled } from './helpers.js'
+
+function obj(key: string, size: number, lastModified = '2024-01-01T00:00:00.000Z'): FileInfo {
+  return { key, size, lastModified, etag: 'e', storageClass: 'STANDARD' }
+}
+
+function summariesOf(...batches: FileInfo[][]): { acc: FolderAccumulator; summaries: FolderSummary[] } {
+  const acc = new FolderAccumulator()
+  for (const batch of batches) acc.add(batch)
+  return { acc, summaries: acc.summaries() }
+}
+
+const RECORDS: FileInfo[] = [
+  obj('root.jpg', 1000, '2024-09-01T00:00:00.000Z'),
+  obj('other-root.txt', 1, '2020-01-01T00:00:00.000Z'),
+  obj('2021/', 0, '2021-01-01T00:00:00.000Z'),
+  obj('2021/cover.jpg', 10, '2021-02-01T00:00:00.000Z'),
+  obj('2021/Wedding/a.jpg', 100, '2021-06-01T00:00:00.000Z'),
+  obj('2021/Wedding/b.jpg', 200, '2021-06-02T00:00:00.000Z'),
+  obj('2021/Wedding/Smith-Jones/c.jpg', 300, '2021-07-01T00:00:00.000Z'),
+  obj('2021/Wedding/Smith-Jones/d.jpg', 400, '2021-05-01T00:00:00.000Z'),
+  obj('2022/x/y/z/deep.jpg', 5, '2022-03-03T00:00:00.000Z'),
+  obj('2022/x/shallow.jpg', 6, '2022-01-01T00:00:00.000Z'),
+]
+
+const EXPECTED: FolderSummary[] = [
+  {
+    path: '2021/',
+    objectCount: 6,
+    totalSizeBytes: 1010,
+    directObjectCount: 2,
+    directSizeBytes: 10,
+    lastModified: '2021-07-01T00:00:00.000Z',
+  },
+  {
+    path: '2021/Wedding/',
+    objectCount: 4,
+    totalSizeBytes: 1000,
+    directObjectCount: 2,
+    directSizeBytes: 300,
+    lastModified: '2021-07-01T00:00:00.000Z',
+  },
+  {
+    path: '2021/Wedding/Smith-Jones/',
+    objectCount: 2,
+    totalSizeBytes: 700,
+    directObjectCount: 2,
+    directSizeBytes: 700,
+    lastModified: '2021-07-01T00:00:00.000Z',
+  },
+  {
+    path: '2022/',
+    objectCount: 2,
+    totalSizeBytes: 11,
+    directObjectCount: 0,
+    directSizeBytes: 0,
+    lastModified: '2022-03-03T00:00:00.000Z',
+  },
+  {
+    path: '2022/x/',
+    objectCount: 2,
+    totalSizeBytes: 11,
+    directObjectCount: 1,
+    directSizeBytes: 6,
+    lastModified: '2022-03-03T00:00:00.000Z',
+  },
+  {
+    path: '2022/x/y/',
+    objectCount: 1,
+    totalSizeBytes: 5,
+    directObjectCount: 0,
+    directSizeBytes: 0,
+    lastModified: '2022-03-03T00:00:00.000Z',
+  },
+  {
+    path: '2022/x/y/z/',
+    objectCount: 1,
+    totalSizeBytes: 5,
+    directObjectCount: 1,
+    directSizeBytes: 5,
+    lastModified: '2022-03-03T00:00:00.000Z',
+  },
+]
+
+describe('directFolderOf and foldersDownTo', () => {
+  it.each([
+    ['a/b/c.jpg', 'a/b/'],
+    ['a/', 'a/'],
+    ['c.jpg', ''],
+    ['a//b', 'a//'],
+  ])('directFolderOf(%j) is %j', (key, folder) => {
+    expect(directFolderOf(key)).toBe(folder)
+  })
+
+  it('lists every folder from the top down', () => {
+    expect(foldersDownTo('a/b/c/')).toEqual(['a/', 'a/b/', 'a/b/c/'])
+    expect(foldersDownTo('a/')).toEqual(['a/'])
+    expect(foldersDownTo('')).toEqual([])
+  })
+})
+
+describe('compareKeys', () => {
+  it('orders by code unit, not by locale', () => {
+    const keys = ['b', 'B', 'a', 'é', 'e', 'Z', '10', '9', 'a/', 'a-']
+    expect([...keys].sort(compareKeys)).toEqual(['10', '9', 'B', 'Z', 'a', 'a-', 'a/', 'b', 'e', 'é'])
+    expect(compareKeys('x', 'x')).toBe(0)
+  })
+})
+
+describe('FolderAccumulator', () => {
+  it('gives direct and subtree figures of nested folders', () => {
+    const { acc, summaries } = summariesOf(RECORDS)
+    expect(summaries).toEqual(EXPECTED)
+    expect(acc.directFolderCount).toBe(5)
+  })
+
+  it('counts root objects in the totals but puts them in no folder', () => {
+    const { acc, summaries } = summariesOf(RECORDS)
+    expect(acc.objectCount).toBe(10)
+    expect(acc.totalSizeBytes).toBe(1000 + 1 + 0 + 10 + 100 + 200 + 300 + 400 + 5 + 6)
+    expect(summaries.some((s) => s.path === '' || s.path === '/')).toBe(false)
+  })
+
+  it('counts a folder placeholder key as an object directly in that folder', () => {
+    const { summaries } = summariesOf([obj('inventory-test/', 0), obj('inventory-test/key1', 5)])
+    expect(summaries).toEqual([
+      {
+        path: 'inventory-test/',
+        objectCount: 2,
+        totalSizeBytes: 5,
+        directObjectCount: 2,
+        directSizeBytes: 5,
+        lastModified: '2024-01-01T00:00:00.000Z',
+      },
+    ])
+    const alone = summariesOf([obj('empty/sub/', 0, '2023-03-03T00:00:00.000Z')]).summaries
+    expect(alone.map((s) => [s.path, s.objectCount, s.directObjectCount])).toEqual([
+      ['empty/', 1, 0],
+      ['empty/sub/', 1, 1],
+    ])
+  })
+
+  it('gives the same result for shuffled input and any batching', () => {
+    const random = seededRandom(11)
+    for (let round = 0; round < 25; round++) {
+      const order = shuffled(RECORDS, random)
+      const cut = Math.floor(random() * order.length)
+      const { acc, summaries } = summariesOf(order.slice(0, cut), order.slice(cut))
+      expect(summaries).toEqual(EXPECTED)
+      expect(acc.objectCount).toBe(10)
+    }
+    const oneByOne = summariesOf(...RECORDS.map((record) => [record]))
+    expect(oneByOne.summaries).toEqual(EXPECTED)
+  })
+
+  it('does not confuse folders of the same length that follow each other', () => {
+    const { summaries } = summariesOf([obj('ab/1', 1), obj('cd/2', 2), obj('ab/3', 3), obj('abc/4', 4)])
+    expect(summaries.map((s) => [s.path, s.directObjectCount, s.directSizeBytes])).toEqual([
+      ['ab/', 2, 4],
+      ['abc/', 1, 4],
+      ['cd/', 1, 2],
+    ])
+  })
+
+  it('keeps the newest last-modified whatever the order', () => {
+    const { summaries } = summariesOf([
+      obj('a/1', 1, '2024-01-02T00:00:00.000Z'),
+      obj('a/2', 1, '2024-03-01T00:00:00.000Z'),
+      obj('a/3', 1, '2024-02-01T00:00:00.000Z'),
+    ])
+    expect(summaries[0]?.lastModified).toBe('2024-03-01T00:00:00.000Z')
+  })
+
+  it('sorts summaries by path in code-unit order', () => {
+    const { summaries } = summariesOf([obj('b/1', 1), obj('B/1', 1), obj('a/b/1', 1), obj('a-/1', 1)])
+    expect(summaries.map((s) => s.path)).toEqual(['B/', 'a-/', 'a/', 'a/b/', 'b/'])
+  })
+
+  it('is empty before anything is added', () => {
+    const acc = new FolderAccumulator()
+    acc.add([])
+    expect(acc.summaries()).toEqual([])
+    expect(acc.objectCount).toBe(0)
+    expect(acc.totalSizeBytes).toBe(0)
+    expect(acc.directFolderCount).toBe(0)
+  })
+})

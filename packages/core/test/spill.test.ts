@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { decodeSpill, encodeSpillLine, spillBucketCount } from '../src/pipeline/spill.js'
+import type { FileInfo } from '../src/types.js'
+import { collect, fromChunks, seededRandom } from './helpers.js'
+
+const T = '2024-05-06T22:44:22.000Z'
+
+function f(key: string, extra: Partial<FileInfo> = {}): FileInfo {
+  return { key, size: 123, lastModified: T, etag: 'd8e8fca2', storageClass: 'STANDARD', ...extra }
+}
+
+const RECORDS: [number, FileInfo][] = [
+  [0, f('plain/key.jpg')],
+  [1, f('tab\there.jpg')],
+  [2, f('new\nline.jpg')],
+  [3, f('carriage\rreturn.jpg')],
+  [4, f('back\\slash\\n-not-a-newline.jpg')],
+  [5, f('double\\\\back\\\\t.jpg')],
+  [6, f('emoji 📷🎉/été/東京.jpg')],
+  [7, f('all\t\n\r\\mixed\\\t', { etag: 'e\ttag', storageClass: 'GLA\\CIER' })],
+  [8, f('empty-fields.jpg', { etag: '', storageClass: '', size: 0 })],
+  [255, f('ends-with-backslash\\')],
+  [9, f('trailing-newline\n')],
+  [10, f(' spaces  and "quotes" ')],
+  [11, f('big.bin', { size: 5_497_558_138_880 })],
+]
+
+describe('encodeSpillLine', () => {
+  it('writes one line per record, ending in a newline, with no raw tab, CR or newline inside a field', () => {
+    for (const [index, record] of RECORDS) {
+      const line = encodeSpillLine(index, record)
+      expect(line.endsWith('\n')).toBe(true)
+      expect(line.slice(0, -1)).not.toMatch(/[\n\r]/)
+      expect(line.split('\t')).toHaveLength(6)
+    }
+  })
+
+  it('leaves a key without special characters as it is', () => {
+    expect(encodeSpillLine(3, f('a/b.jpg'))).toBe(`3\ta/b.jpg\t123\t${T}\td8e8fca2\tSTANDARD\n`)
+  })
+
+  it('escapes tab, newline, CR and backslash', () => {
+    expect(encodeSpillLine(0, f('a\tb\nc\rd\\e'))).toContain('a\\tb\\nc\\rd\\\\e')
+  })
+})
+
+describe('decodeSpill', () => {
+  const text = RECORDS.map(([index, record]) => encodeSpillLine(index, record)).join('')
+
+  it('round-trips every record', async () => {
+    expect(await collect(decodeSpill(fromChunks([text])))).toEqual(RECORDS)
+  })
+
+  it('round-trips across every possible two-way split', async () => {
+    for (let cut = 0; cut <= text.length; cut++) {
+      const decoded = await collect(decodeSpill(fromChunks([text.slice(0, cut), text.slice(cut)])))
+      expect(decoded).toEqual(RECORDS)
+    }
+  })
+
+  it('round-trips one character per chunk and in random chunk sizes', async () => {
+    expect(await collect(decodeSpill(fromChunks(Array.from(text))))).toEqual(RECORDS)
+    const random = seededRandom(9)
+    for (let round = 0; round < 30; round++) {
+      const chunks: string[] = []
+      for (let i = 0; i < text.length; ) {
+        const size = Math.floor(random() * 50)
+        chunks.push(text.slice(i, i + size))
+        i += size
+      }
+      expect(await collect(decodeSpill(fromChunks(chunks)))).toEqual(RECORDS)
+    }
+  })
+
+  it('reads a last line without its newline', async () => {
+    const line = encodeSpillLine(4, f('x.jpg'))
+    expect(await collect(decodeSpill(fromChunks([line.slice(0, -1)])))).toEqual([[4, f('x.jpg')]])
+  })
+
+  it('reads nothing from no text', async () => {
+    expect(await collect(decodeSpill(fromChunks([])))).toEqual([])
+    expect(await collect(decodeSpill(fromChunks(['', ''])))).toEqual([])
+  })
+})
+
+describe('spillBucketCount', () => {
+  it('is at least 1', () => {
+    expect(spillBucketCount(0, 0)).toBe(1)
+    expect(spillBucketCount(10, 0)).toBe(1)
+    expect(spillBucketCount(1, 10_000_000_000)).toBe(1)
+  })
+
+  it('grows with the estimated rows, 50k rows (1.25 MB compressed) per bucket', () => {
+    expect(spillBucketCount(100, 1_250_000)).toBe(1)
+    expect(spillBucketCount(100, 1_250_001)).toBe(2)
+    expect(spillBucketCount(100, 12_500_000)).toBe(10)
+  })
+
+  it('never exceeds the number of collections or 256', () => {
+    expect(spillBucketCount(3, 12_500_000)).toBe(3)
+    expect(spillBucketCount(10_000, 10_000_000_000)).toBe(256)
+  })
+})

@@ -1,0 +1,320 @@
+import type Database from 'better-sqlite3'
+import {
+  InventoryError,
+  newId,
+  type AuditEntry,
+  type InventoryStore,
+  type JobTrigger,
+  type NewAuditEntry,
+} from '@shuttersense/inventory-core'
+import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
+import { checkJobNumbers } from '../shared/validate.js'
+
+type JobMethods = Pick<
+  InventoryStore,
+  | 'enqueueImport'
+  | 'requestImportNow'
+  | 'claimJob'
+  | 'heartbeatJob'
+  | 'completeJob'
+  | 'failJob'
+  | 'cancelQueuedJobs'
+  | 'getJob'
+  | 'listJobs'
+  | 'appendAudit'
+  | 'listAudit'
+>
+
+/** What the rest of the SQLite store needs from the queue besides the public methods. */
+export interface SqliteJobQueue extends JobMethods {
+  /** Cancels queued jobs; call inside the caller's transaction. */
+  cancelQueuedSync(connectorId: string, trigger: JobTrigger | undefined, actor: string, at: string, reason: string): number
+}
+
+const DEFAULT_MAX_ATTEMPTS = 3
+
+/**
+ * The job queue and audit log of the SQLite store. Every transition is one `BEGIN IMMEDIATE`
+ * transaction: SQLite has one writer at a time, so a claim cannot interleave with another claim,
+ * even from another process.
+ */
+export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) => Database.Statement): SqliteJobQueue {
+  const iso = (date: Date | undefined): string => (date ?? new Date()).toISOString()
+
+  const audit = (entry: NewAuditEntry & { at: string }): AuditEntry => {
+    const result = stmt(
+      'INSERT INTO audit_log (at, connector_id, actor, action, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(
+      entry.at,
+      entry.connectorId,
+      entry.actor,
+      entry.action,
+      entry.subjectId,
+      entry.detail === null ? null : JSON.stringify(entry.detail),
+    )
+    return auditFromRow(stmt('SELECT * FROM audit_log WHERE seq = ?').get(result.lastInsertRowid) as AuditRow)
+  }
+
+  const findJob = (id: string): JobRow | undefined => stmt('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+
+  const requireJob = (id: string): JobRow => {
+    const row = findJob(id)
+    if (!row) throw new InventoryError('NOT_FOUND', `job ${id} does not exist`)
+    return row
+  }
+
+  const activeJob = (connectorId: string): JobRow | undefined =>
+    stmt("SELECT * FROM jobs WHERE connector_id = ? AND status IN ('queued', 'running')").get(connectorId) as
+      | JobRow
+      | undefined
+
+  const requireConnector = (connectorId: string): void => {
+    if (!stmt('SELECT 1 FROM connectors WHERE id = ?').get(connectorId)) {
+      throw new InventoryError('NOT_FOUND', `connector ${connectorId} does not exist`)
+    }
+  }
+
+  const insertJob = (connectorId: string, trigger: JobTrigger, scheduledAt: string, maxAttempts: number, at: string, actor: string): JobRow => {
+    const id = newId('job')
+    try {
+      stmt(
+        `INSERT INTO jobs (id, connector_id, trigger, status, scheduled_at, created_at, max_attempts, seq)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))`,
+      ).run(id, connectorId, trigger, scheduledAt, at, maxAttempts)
+    } catch (cause) {
+      if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        const active = activeJob(connectorId)
+        throw new InventoryError(
+          'IMPORT_IN_PROGRESS',
+          `connector ${connectorId} already has a ${active?.status ?? 'queued or running'} import job${active ? ` (${active.id})` : ''}`,
+          { cause },
+        )
+      }
+      throw cause
+    }
+    audit({ at, connectorId, actor, action: 'job.enqueued', subjectId: id, detail: { trigger, scheduledAt } })
+    return requireJob(id)
+  }
+
+  /** The job, if `agentId` holds it; a CONFLICT otherwise (its lease was taken over, or it ended). */
+  const heldJob = (jobId: string, agentId: string): JobRow => {
+    const row = requireJob(jobId)
+    if (row.status !== 'running' || row.locked_by !== agentId) {
+      throw new InventoryError(
+        'CONFLICT',
+        `job ${jobId} is not held by ${agentId} (status ${row.status}${row.locked_by ? `, held by ${row.locked_by}` : ''})`,
+      )
+    }
+    return row
+  }
+
+  const cancelQueuedSync = (
+    connectorId: string,
+    trigger: JobTrigger | undefined,
+    actor: string,
+    at: string,
+    reason: string,
+  ): number => {
+    const rows = (
+      trigger === undefined
+        ? stmt("SELECT id FROM jobs WHERE connector_id = ? AND status = 'queued'").all(connectorId)
+        : stmt("SELECT id FROM jobs WHERE connector_id = ? AND status = 'queued' AND trigger = ?").all(connectorId, trigger)
+    ) as { id: string }[]
+    for (const { id } of rows) {
+      stmt("UPDATE jobs SET status = 'cancelled', finished_at = ? WHERE id = ?").run(at, id)
+      audit({ at, connectorId, actor, action: 'job.cancelled', subjectId: id, detail: { reason } })
+    }
+    return rows.length
+  }
+
+  return {
+    cancelQueuedSync,
+
+    async enqueueImport(connectorId, options) {
+      checkJobNumbers({ maxAttempts: options.maxAttempts })
+      const at = iso(options.now)
+      return jobFromRow(
+        db.transaction(() => {
+          requireConnector(connectorId)
+          return insertJob(
+            connectorId,
+            options.trigger,
+            options.scheduledAt ? options.scheduledAt.toISOString() : at,
+            options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+            at,
+            options.actor ?? 'system',
+          )
+        }).immediate(),
+      )
+    },
+
+    async requestImportNow(connectorId, options = {}) {
+      const at = iso(options.now)
+      const actor = options.actor ?? 'system'
+      return db.transaction(() => {
+        requireConnector(connectorId)
+        const active = activeJob(connectorId)
+        if (active?.status === 'running') return { job: jobFromRow(active), outcome: 'already-running' as const }
+        if (active) {
+          stmt("UPDATE jobs SET scheduled_at = ?, trigger = 'manual' WHERE id = ?").run(at, active.id)
+          audit({
+            at,
+            connectorId,
+            actor,
+            action: 'job.rescheduled',
+            subjectId: active.id,
+            detail: { from: active.scheduled_at, to: at, trigger: 'manual' },
+          })
+          return { job: jobFromRow(requireJob(active.id)), outcome: 'rescheduled' as const }
+        }
+        return { job: jobFromRow(insertJob(connectorId, 'manual', at, DEFAULT_MAX_ATTEMPTS, at, actor)), outcome: 'created' as const }
+      }).immediate()
+    },
+
+    async claimJob(options) {
+      checkJobNumbers({ leaseMs: options.leaseMs })
+      const now = options.now ?? new Date()
+      const at = now.toISOString()
+      const leaseExpiresAt = new Date(now.getTime() + options.leaseMs).toISOString()
+      const claimed = db.transaction((): JobRow | null => {
+        for (;;) {
+          const row = stmt(
+            `SELECT * FROM jobs
+             WHERE (status = 'queued' AND scheduled_at <= ?) OR (status = 'running' AND lease_expires_at < ?)
+             ORDER BY scheduled_at, seq LIMIT 1`,
+          ).get(at, at) as JobRow | undefined
+          if (!row) return null
+          const reclaim = row.status === 'running'
+          if (reclaim && Number(row.attempts) >= Number(row.max_attempts)) {
+            // Its agents kept dying: stop handing it out.
+            const message = `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
+            stmt(
+              `UPDATE jobs SET status = 'failed', finished_at = ?, locked_by = NULL, lease_expires_at = NULL,
+               error_code = 'LEASE_EXPIRED', error_message = ? WHERE id = ?`,
+            ).run(at, message, row.id)
+            audit({ at, connectorId: row.connector_id, actor: options.agentId, action: 'job.failed', subjectId: row.id, detail: { code: 'LEASE_EXPIRED', message } })
+            continue
+          }
+          stmt(
+            `UPDATE jobs SET status = 'running', locked_by = ?, lease_expires_at = ?, attempts = attempts + 1,
+             started_at = COALESCE(started_at, ?) WHERE id = ?`,
+          ).run(options.agentId, leaseExpiresAt, at, row.id)
+          audit({
+            at,
+            connectorId: row.connector_id,
+            actor: options.agentId,
+            action: reclaim ? 'job.reclaimed' : 'job.claimed',
+            subjectId: row.id,
+            detail: reclaim ? { previousAgent: row.locked_by, attempt: Number(row.attempts) + 1 } : { attempt: Number(row.attempts) + 1 },
+          })
+          return requireJob(row.id)
+        }
+      }).immediate()
+      return claimed ? jobFromRow(claimed) : null
+    },
+
+    async heartbeatJob(jobId, options) {
+      checkJobNumbers({ leaseMs: options.leaseMs })
+      const now = options.now ?? new Date()
+      return jobFromRow(
+        db.transaction(() => {
+          heldJob(jobId, options.agentId)
+          stmt('UPDATE jobs SET lease_expires_at = ? WHERE id = ?').run(new Date(now.getTime() + options.leaseMs).toISOString(), jobId)
+          return requireJob(jobId)
+        }).immediate(),
+      )
+    },
+
+    async completeJob(jobId, options) {
+      const at = iso(options.now)
+      const { job, next } = db.transaction(() => {
+        const row = heldJob(jobId, options.agentId)
+        stmt("UPDATE jobs SET status = 'completed', finished_at = ?, lease_expires_at = NULL WHERE id = ?").run(at, jobId)
+        audit({ at, connectorId: row.connector_id, actor: options.agentId, action: 'job.completed', subjectId: jobId, detail: null })
+        const nextRow = options.nextRunAt
+          ? insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
+          : null
+        return { job: requireJob(jobId), next: nextRow }
+      }).immediate()
+      return { job: jobFromRow(job), next: next ? jobFromRow(next) : null }
+    },
+
+    async failJob(jobId, options) {
+      const at = iso(options.now)
+      return jobFromRow(
+        db.transaction(() => {
+          const row = heldJob(jobId, options.agentId)
+          const retry = options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
+          if (retry) {
+            stmt(
+              `UPDATE jobs SET status = 'queued', scheduled_at = ?, locked_by = NULL, lease_expires_at = NULL,
+               error_code = ?, error_message = ? WHERE id = ?`,
+            ).run(options.retryAt!.toISOString(), options.error.code, options.error.message, jobId)
+          } else {
+            stmt(
+              `UPDATE jobs SET status = 'failed', finished_at = ?, lease_expires_at = NULL,
+               error_code = ?, error_message = ? WHERE id = ?`,
+            ).run(at, options.error.code, options.error.message, jobId)
+          }
+          audit({
+            at,
+            connectorId: row.connector_id,
+            actor: options.agentId,
+            action: retry ? 'job.retry-scheduled' : 'job.failed',
+            subjectId: jobId,
+            detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
+          })
+          if (!retry && options.nextRunAt) {
+            insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
+          }
+          return requireJob(jobId)
+        }).immediate(),
+      )
+    },
+
+    async cancelQueuedJobs(connectorId, options = {}) {
+      const at = iso(options.now)
+      return db.transaction(() => {
+        requireConnector(connectorId)
+        return cancelQueuedSync(connectorId, options.trigger, options.actor ?? 'system', at, 'cancelled on request')
+      }).immediate()
+    },
+
+    async getJob(id) {
+      return jobFromRow(requireJob(id))
+    },
+
+    async listJobs(connectorId, options = {}) {
+      const where: string[] = []
+      const params: unknown[] = []
+      if (connectorId !== undefined) {
+        where.push('connector_id = ?')
+        params.push(connectorId)
+      }
+      if (options.status !== undefined) {
+        where.push('status = ?')
+        params.push(options.status)
+      }
+      const rows = stmt(
+        `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
+      ).all(...params, Math.max(1, options.limit ?? 100)) as JobRow[]
+      return rows.map(jobFromRow)
+    },
+
+    async appendAudit(entry) {
+      return audit({ ...entry, at: entry.at ?? new Date().toISOString() })
+    },
+
+    async listAudit(options = {}) {
+      const rows = (
+        options.connectorId === undefined
+          ? stmt('SELECT * FROM audit_log ORDER BY seq DESC LIMIT ?').all(Math.max(1, options.limit ?? 100))
+          : stmt('SELECT * FROM audit_log WHERE connector_id = ? ORDER BY seq DESC LIMIT ?').all(
+              options.connectorId,
+              Math.max(1, options.limit ?? 100),
+            )
+      ) as AuditRow[]
+      return rows.map(auditFromRow)
+    },
+  }
+}
