@@ -3,8 +3,8 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli, runCliJson, tempDir } from './helpers.js'
 
-/** The real reports AWS wrote (see shared/fixtures/aws-inventory/README.md). */
-const FIXTURES = path.resolve(import.meta.dirname, '../../../../shared/fixtures/aws-inventory')
+/** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
+const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
 
 let dir: string
 let cleanup: () => void

@@ -5,8 +5,8 @@ import { expect } from 'vitest'
 import { InventoryError, type InventoryErrorCode } from '../src/errors.js'
 import type { ObjectSource, StreamObjectOptions } from '../src/source.js'
 
-/** The real AWS-written fixtures shared by the project. */
-export const AWS_FIXTURES = '/work/shared/fixtures/aws-inventory'
+/** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
+export const AWS_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
 
 export function awsFixture(name: string): Buffer {
   return readFileSync(path.join(AWS_FIXTURES, name))

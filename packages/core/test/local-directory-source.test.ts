@@ -1,7 +1,7 @@
 import { Volume, createFsFromVolume } from 'memfs'
 import { describe, expect, it } from 'vitest'
 import { type LocalFs, createLocalDirectorySource } from '../src/node/local-directory-source.js'
-import { collectBytes, expectCode } from './helpers.js'
+import { AWS_FIXTURES, collectBytes, expectCode } from './helpers.js'
 
 const ROOT = '/inventory'
 
@@ -147,7 +147,7 @@ describe('createLocalDirectorySource', () => {
   })
 
   it('reads the real file system by default', async () => {
-    const source = createLocalDirectorySource('/work/shared/fixtures/aws-inventory')
+    const source = createLocalDirectorySource(AWS_FIXTURES)
     const bytes = await source.readObject('b', 'csv_inventory_manifest.checksum')
     expect(bytes).toHaveLength(33)
     expect(await source.readObject('b', 'no-such-file')).toBeUndefined()
