@@ -38,7 +38,16 @@ if (values.step === 'map-collections') {
   console.log(JSON.stringify({ step: 'map-collections', collections: chosen.length }))
 } else {
   const started = performance.now()
-  const result = await runInventoryImport({ source, store, connectorId: connector.id, scratch: createFileScratch() })
+  let phaseAEnded = started
+  const result = await runInventoryImport({
+    source,
+    store,
+    connectorId: connector.id,
+    scratch: createFileScratch(),
+    onProgress: (progress) => {
+      if (progress.event === 'folders-stored') phaseAEnded = performance.now()
+    },
+  })
   const seconds = (performance.now() - started) / 1000
   const deltas = { new: 0, modified: 0, deleted: 0, unchanged: 0 }
   for (const collection of await store.listCollections(connector.id)) {
@@ -50,6 +59,8 @@ if (values.step === 'map-collections') {
     JSON.stringify({
       step: values.step,
       seconds: Number(seconds.toFixed(2)),
+      phaseASeconds: Number(((phaseAEnded - started) / 1000).toFixed(2)),
+      cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),
       maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       objects: result.summary.objectCount,
       folders: result.summary.folderCount,

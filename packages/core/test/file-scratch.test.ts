@@ -99,6 +99,18 @@ describe('createFileScratch', () => {
     await scratch.dispose()
   })
 
+  it('bounds what it buffers across all spills, not per spill', async () => {
+    const scratch = createFileScratch({ parent, flushBytes: 10 })
+    scratch.append('first', 'aaaaaa')
+    expect(readdirSync(scratch.directory)).toEqual([])
+    scratch.append('second', 'bbbbbb')
+    expect(readdirSync(scratch.directory).sort()).toEqual(['first.spill', 'second.spill'])
+    scratch.append('first', 'cc')
+    expect(await readText(scratch, 'first')).toBe('aaaaaacc')
+    expect(await readText(scratch, 'second')).toBe('bbbbbb')
+    await scratch.dispose()
+  })
+
   it('keeps spill files inside its directory whatever the name', async () => {
     const scratch = createFileScratch({ parent, flushBytes: 1 })
     scratch.append('../escape/../../x', 'data')

@@ -47,7 +47,8 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       const files = (groups.get(index) ?? []).sort((a, b) => compareKeys(a.key, b.key))
       groups.delete(index)
       const delta = await computeDelta(input.store.readFileInfo(collection.id, { signal: input.signal }), files, {
-        listLimit: input.deltaListLimit,
+        // A collection's first FileInfo is not news file by file: its delta keeps the counts only.
+        listLimit: collection.fileInfoUpdatedAt === null ? 0 : input.deltaListLimit,
       })
       await input.store.replaceFileInfo(collection.id, [files], {
         source: 'inventory',

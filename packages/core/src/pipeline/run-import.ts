@@ -27,7 +27,7 @@ export interface RunImportOptions {
   deltaListLimit?: number | undefined
   /** Readers for formats beyond CSV (Parquet, ORC). */
   readers?: Partial<Record<InventoryFileFormat, DataFileReader>> | undefined
-  /** Resume the interrupted session of the same report, if any. @default true */
+  /** Resume the interrupted or failed session of the same report, if any. @default true */
   resume?: boolean | undefined
   now?: (() => Date) | undefined
 }
@@ -47,8 +47,8 @@ export interface ImportResult {
 /**
  * Runs an import of a connector's newest inventory report: A (folders), then B (FileInfo) and
  * C (delta) per collection. Checkpoints go to the store after each data file and each collection;
- * with `resume` (default), a session of the same report left `running` by a crash continues where it
- * stopped. A failure marks the session failed and rethrows; stored folders and FileInfo stay whole.
+ * with `resume` (default), a session of the same report left `running` by a crash, or `failed`,
+ * continues where it stopped. A failure marks the session failed and rethrows; stored folders and FileInfo stay whole.
  */
 export async function runInventoryImport(options: RunImportOptions): Promise<ImportResult> {
   const { source, store, signal } = options
@@ -57,7 +57,11 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const found = await findLatestInventory(source, connector.location, { signal })
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
 
-  const previous = options.resume === false ? undefined : await findResumable(store, connector.id, found.manifestKey)
+  const resumable = options.resume === false ? undefined : await findResumable(store, connector.id, found.manifestKey)
+  const previous =
+    resumable?.status === 'failed'
+      ? await store.updateImportSession(resumable.id, { status: 'running', error: null, finishedAt: null }, { signal })
+      : resumable
   const session =
     previous ??
     (await store.createImportSession(
@@ -192,5 +196,7 @@ async function findResumable(
   manifestKey: string,
 ): Promise<ImportSession | undefined> {
   const [latest] = await store.listImportSessions(connectorId, { limit: 1 })
-  return latest && latest.status === 'running' && latest.manifestKey === manifestKey ? latest : undefined
+  // A failed run of the same report resumes too: the collections it finished hold this report's FileInfo
+  // and delta already, and starting over would compare them with themselves and store empty deltas.
+  return latest && latest.status !== 'completed' && latest.manifestKey === manifestKey ? latest : undefined
 }

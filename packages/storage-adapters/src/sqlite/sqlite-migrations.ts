@@ -31,7 +31,9 @@ CREATE TABLE folders (
 ) WITHOUT ROWID;
 
 CREATE TABLE collections (
-  id TEXT PRIMARY KEY,
+  -- FileInfo rows refer to this small integer, not to the id text: a quarter less to write per file.
+  pk INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
   connector_id TEXT NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
   name TEXT NOT NULL,
   folder_path TEXT NOT NULL,
@@ -43,13 +45,13 @@ CREATE TABLE collections (
 );
 
 CREATE TABLE file_info (
-  collection_id TEXT NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  collection_pk INTEGER NOT NULL REFERENCES collections(pk) ON DELETE CASCADE,
   key TEXT NOT NULL,
   size INTEGER NOT NULL,
   last_modified TEXT NOT NULL,
   etag TEXT NOT NULL,
   storage_class TEXT NOT NULL,
-  PRIMARY KEY (collection_id, key)
+  PRIMARY KEY (collection_pk, key)
 ) WITHOUT ROWID;
 
 CREATE TABLE import_sessions (

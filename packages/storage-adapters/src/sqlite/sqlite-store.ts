@@ -49,6 +49,9 @@ const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: false, suppo
 /** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
 const PREFIX_END = '\u{10FFFF}'
 
+/** FileInfo rows per INSERT statement. */
+const INSERT_ROWS = 64
+
 /**
  * The embedded store: one SQLite file (WAL mode) through better-sqlite3. Writes are synchronous
  * transactions, so no other call can interleave with a replace.
@@ -94,17 +97,37 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     return importSessionFromRow(row, collectionsDone(id))
   }
 
+  const collectionPk = (collectionId: string): number => {
+    const row = stmt('SELECT pk FROM collections WHERE id = ?').get(collectionId) as { pk: number } | undefined
+    if (!row) throw notFound('collection', collectionId)
+    return row.pk
+  }
+
   const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
-    const insert = stmt(
-      'INSERT INTO file_info (collection_id, key, size, last_modified, etag, storage_class) VALUES (?, ?, ?, ?, ?, ?)',
+    const pk = collectionPk(collectionId)
+    const insertOne = stmt('INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES (?, ?, ?, ?, ?, ?)')
+    // Rows go in INSERT_ROWS at a time: one call into SQLite per statement is what costs most per row.
+    const insertMany = stmt(
+      `INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES ${'(?, ?, ?, ?, ?, ?), '.repeat(INSERT_ROWS - 1)}(?, ?, ?, ?, ?, ?)`,
     )
-    stmt('DELETE FROM file_info WHERE collection_id = ?').run(collectionId)
+    stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
+    const params: unknown[] = []
     let count = 0
     for (const batch of rows) {
-      for (const file of batch) {
-        insert.run(collectionId, file.key, file.size, file.lastModified, file.etag, file.storageClass)
-        count++
+      let i = 0
+      for (; i + INSERT_ROWS <= batch.length; i += INSERT_ROWS) {
+        params.length = 0
+        for (let j = i; j < i + INSERT_ROWS; j++) {
+          const file = batch[j]!
+          params.push(pk, file.key, file.size, file.lastModified, file.etag, file.storageClass)
+        }
+        insertMany.run(params)
       }
+      for (; i < batch.length; i++) {
+        const file = batch[i]!
+        insertOne.run(pk, file.key, file.size, file.lastModified, file.etag, file.storageClass)
+      }
+      count += batch.length
     }
     stmt('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
       options.source,
@@ -319,11 +342,12 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
     async *readFileInfo(collectionId, options = {}) {
       const batchSize = Math.max(1, options.batchSize ?? 5000)
+      const pk = collectionPk(collectionId)
       const page = stmt(
-        'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_id = ? AND key > ? ORDER BY key LIMIT ?',
+        'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_pk = ? AND key > ? ORDER BY key LIMIT ?',
       )
       // Keyset pagination: keys are never empty, so '' sorts before the first one.
-      let rows = page.all(collectionId, '', batchSize) as FileInfoRow[]
+      let rows = page.all(pk, '', batchSize) as FileInfoRow[]
       while (rows.length > 0) {
         yield rows.map((row) => ({
           key: row.key,
@@ -333,7 +357,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
           storageClass: row.storage_class,
         }))
         if (rows.length < batchSize) return
-        rows = page.all(collectionId, rows[rows.length - 1]!.key, batchSize) as FileInfoRow[]
+        rows = page.all(pk, rows[rows.length - 1]!.key, batchSize) as FileInfoRow[]
       }
     },
 

@@ -1,0 +1,101 @@
+import { InventoryError, isInventoryError, type InventoryErrorCode } from '../errors.js'
+import { inferInventoryIntervalMs, nextRunAt } from '../schedule.js'
+import type { ImportJob } from '../store.js'
+import { runInventoryImport, type ImportResult, type RunImportOptions } from './run-import.js'
+
+/** Options of {@link runImportJob}. */
+export interface RunImportJobOptions extends Omit<RunImportOptions, 'connectorId' | 'resume'> {
+  /** A job this agent has just claimed (`store.claimJob`). */
+  job: ImportJob
+  agentId: string
+  /** The lease asked for at claim time; heartbeats renew it. @default 60_000 */
+  leaseMs?: number | undefined
+  /** @default leaseMs / 3 */
+  heartbeatEveryMs?: number | undefined
+  /** Delay before retry `attempt` (1-based) of a transient failure. @default 1 min × 4^(attempt − 1) */
+  retryDelayMs?: ((attempt: number) => number) | undefined
+}
+
+/** How a job run ended. */
+export type ImportJobOutcome =
+  | { outcome: 'completed'; job: ImportJob; next: ImportJob | null; result: ImportResult }
+  /** Failed; queued again at `job.scheduledAt` when `retrying`. */
+  | { outcome: 'failed'; job: ImportJob; retrying: boolean; error: InventoryError }
+  /** Another agent took the job over (this agent's lease expired); nothing was recorded. */
+  | { outcome: 'lost'; error: InventoryError }
+  /** The caller's signal fired: the job stays `running` until its lease expires, then resumes elsewhere. */
+  | { outcome: 'interrupted'; error: InventoryError }
+
+/** Failures that may pass by themselves: the source or the store was unreachable, or the report was not yet written. */
+const TRANSIENT: ReadonlySet<InventoryErrorCode> = new Set(['SOURCE_ERROR', 'STORE_ERROR', 'MANIFEST_NOT_FOUND'])
+
+const defaultRetryDelayMs = (attempt: number): number => 60_000 * 4 ** (attempt - 1)
+
+/**
+ * Runs a claimed import job to its end, as an agent does: heartbeats keep the lease while the import
+ * runs; success completes the job and queues the connector's next scheduled import (completion time +
+ * interval); a transient failure is retried later while attempts remain; a permanent one fails the job
+ * and still queues the next scheduled import, so a bad report does not end the chain.
+ *
+ * The import resumes the job's interrupted session, if any: a job reclaimed after its agent died
+ * continues from the stored checkpoint, with the same result as an uninterrupted run.
+ */
+export async function runImportJob(options: RunImportJobOptions): Promise<ImportJobOutcome> {
+  const { job, agentId, store } = options
+  const now = options.now ?? (() => new Date())
+  const leaseMs = options.leaseMs ?? 60_000
+  const lost = new AbortController()
+  let lostError: InventoryError | undefined
+  const heartbeat = setInterval(() => {
+    store.heartbeatJob(job.id, { agentId, leaseMs, now: now() }).catch((error: unknown) => {
+      // Only a lost lease stops the import; a failed heartbeat (store briefly down) is tried again next tick.
+      if (isInventoryError(error, 'CONFLICT')) {
+        lostError = error
+        lost.abort(error)
+      }
+    })
+  }, options.heartbeatEveryMs ?? leaseMs / 3)
+  heartbeat.unref?.()
+  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal
+
+  try {
+    const result = await runInventoryImport({ ...options, connectorId: job.connectorId, signal, now })
+    const connector = await store.getConnector(job.connectorId)
+    const completedAt = now()
+    const { job: completed, next } = await store.completeJob(job.id, {
+      agentId,
+      now: completedAt,
+      nextRunAt: nextRunAt(completedAt, connector.schedule, inferInventoryIntervalMs(result.reportTimes)),
+    })
+    return { outcome: 'completed', job: completed, next, result }
+  } catch (caught) {
+    const error = isInventoryError(caught)
+      ? caught
+      : new InventoryError('SOURCE_ERROR', (caught as Error)?.message ?? String(caught), { cause: caught })
+    if (lostError) return { outcome: 'lost', error: lostError }
+    if (error.code === 'ABORTED') return { outcome: 'interrupted', error }
+    return await recordFailure(options, error, now())
+  } finally {
+    clearInterval(heartbeat)
+  }
+}
+
+async function recordFailure(options: RunImportJobOptions, error: InventoryError, failedAt: Date): Promise<ImportJobOutcome> {
+  const { job, agentId, store } = options
+  const retrying = TRANSIENT.has(error.code) && job.attempts < job.maxAttempts
+  const delay = (options.retryDelayMs ?? defaultRetryDelayMs)(job.attempts)
+  const connector = await store.getConnector(job.connectorId)
+  try {
+    const failed = await store.failJob(job.id, {
+      agentId,
+      error: { code: error.code, message: error.message },
+      retryAt: retrying ? new Date(failedAt.getTime() + delay) : null,
+      nextRunAt: retrying ? null : nextRunAt(failedAt, connector.schedule),
+      now: failedAt,
+    })
+    return { outcome: 'failed', job: failed, retrying, error }
+  } catch (recordError) {
+    if (isInventoryError(recordError, 'CONFLICT')) return { outcome: 'lost', error: recordError }
+    throw recordError
+  }
+}
