@@ -39,6 +39,24 @@ export function isModified(before: FileInfo, after: FileInfo): boolean {
   return before.etag !== after.etag || before.size !== after.size
 }
 
+/** The writes that turn a collection's stored FileInfo into its current files. */
+export interface FileInfoChanges {
+  /** New files and files with any field changed (a new storage class or last-modified counts here). */
+  upserts: FileInfo[]
+  /** Keys of files that are gone. */
+  deletes: string[]
+}
+
+/** True when any stored field differs: the row must be rewritten even if the file is not "modified". */
+function rowDiffers(before: FileInfo, after: FileInfo): boolean {
+  return (
+    before.etag !== after.etag ||
+    before.size !== after.size ||
+    before.lastModified !== after.lastModified ||
+    before.storageClass !== after.storageClass
+  )
+}
+
 /**
  * Compares a collection's stored FileInfo (streamed, in any order) with its current files.
  * Memory: the current files (already in memory) plus the deleted list, never the previous set as a whole.
@@ -48,12 +66,25 @@ export async function computeDelta(
   current: readonly FileInfo[],
   options: DeltaOptions = {},
 ): Promise<CollectionDelta> {
+  return (await diffFileInfo(previous, current, options)).delta
+}
+
+/**
+ * {@link computeDelta}, plus the complete (uncapped) writes that bring the stored FileInfo up to date,
+ * so a store can write the few changed rows instead of every row.
+ */
+export async function diffFileInfo(
+  previous: AsyncIterable<readonly FileInfo[]> | Iterable<readonly FileInfo[]>,
+  current: readonly FileInfo[],
+  options: DeltaOptions = {},
+): Promise<{ delta: CollectionDelta; changes: FileInfoChanges; previousCount: number }> {
   const limit = options.listLimit ?? 1000
   const byKey = new Map<string, FileInfo>()
   for (const file of current) byKey.set(file.key, file)
   const seen = new Set<string>()
   const modified: ModifiedFile[] = []
   const deleted: FileInfo[] = []
+  const changes: FileInfoChanges = { upserts: [], deletes: [] }
   const counts: DeltaCounts = { new: 0, modified: 0, deleted: 0, unchanged: 0 }
   let previousCount = 0
   for await (const batch of previous) {
@@ -62,10 +93,12 @@ export async function computeDelta(
       const after = byKey.get(before.key)
       if (after === undefined) {
         counts.deleted++
+        changes.deletes.push(before.key)
         keepSmallest(deleted, before, limit, (file) => file.key)
         continue
       }
       seen.add(before.key)
+      if (rowDiffers(before, after)) changes.upserts.push(after)
       if (isModified(before, after)) {
         counts.modified++
         keepSmallest(modified, { key: after.key, before, after }, limit, (change) => change.key)
@@ -78,6 +111,7 @@ export async function computeDelta(
   for (const file of current) {
     if (seen.has(file.key)) continue
     counts.new++
+    changes.upserts.push(file)
     keepSmallest(added, file, limit, (entry) => entry.key)
   }
   const sortByKey = <T>(list: T[], keyOf: (item: T) => string): T[] => {
@@ -85,7 +119,7 @@ export async function computeDelta(
     if (list.length > limit) list.length = limit
     return list
   }
-  return {
+  const delta: CollectionDelta = {
     counts,
     new: sortByKey(added, (file) => file.key),
     modified: sortByKey(modified, (change) => change.key),
@@ -93,6 +127,7 @@ export async function computeDelta(
     truncated: counts.new > added.length || counts.modified > modified.length || counts.deleted > deleted.length,
     baseline: previousCount === 0,
   }
+  return { delta, changes, previousCount }
 }
 
 /**

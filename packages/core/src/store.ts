@@ -1,4 +1,4 @@
-import type { CollectionDelta } from './delta.js'
+import type { CollectionDelta, FileInfoChanges } from './delta.js'
 import type { FileInfo, FileInfoSource, FolderSummary, ImportSchedule, InventoryLocation, RowCounts } from './types.js'
 
 /** Options every store call may take. */
@@ -311,6 +311,15 @@ export interface InventoryStore {
   replaceFileInfo(
     collectionId: string,
     files: Iterable<readonly FileInfo[]> | AsyncIterable<readonly FileInfo[]>,
+    options: ReplaceFileInfoOptions,
+  ): Promise<{ fileCount: number }>
+  /**
+   * Applies `changes` (upserts and deletes by key) to a collection's FileInfo, all or nothing, with the
+   * same bookkeeping as {@link replaceFileInfo}: an import with few changes writes few rows.
+   */
+  applyFileInfoChanges(
+    collectionId: string,
+    changes: FileInfoChanges,
     options: ReplaceFileInfoOptions,
   ): Promise<{ fileCount: number }>
   /** Reads a collection's FileInfo in key order (UTF-8 byte order), in batches. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { computeDelta, isModified } from '../src/delta.js'
+import { computeDelta, diffFileInfo, isModified } from '../src/delta.js'
 import type { FileInfo } from '../src/types.js'
 import { fromChunks, seededRandom, shuffled } from './helpers.js'
 
@@ -132,5 +132,26 @@ describe('computeDelta', () => {
       const delta = await computeDelta(fromChunks(batches), shuffled(current, random), { listLimit: 7 })
       expect(delta).toEqual(reference)
     }
+  })
+})
+
+describe('diffFileInfo', () => {
+  it('lists every row to write: new files, and changed rows even when the file is not "modified"', async () => {
+    const { delta, changes, previousCount } = await diffFileInfo([PREVIOUS], CURRENT)
+    expect(previousCount).toBe(PREVIOUS.length)
+    expect(delta).toEqual(await computeDelta([PREVIOUS], CURRENT))
+    expect(changes.upserts.map((file) => file.key).sort()).toEqual(
+      ['a/etag.jpg', 'a/new1.jpg', 'a/new2.jpg', 'a/size.jpg', 'a/touched.jpg'].sort(),
+    )
+    expect(changes.deletes.sort()).toEqual(['a/gone1.jpg', 'a/gone2.jpg'])
+    const archived = { ...f('a/same.jpg'), storageClass: 'GLACIER' }
+    expect((await diffFileInfo([[f('a/same.jpg')]], [archived])).changes).toEqual({ upserts: [archived], deletes: [] })
+  })
+
+  it('keeps complete change lists whatever the delta list limit', async () => {
+    const previous = Array.from({ length: 50 }, (_, i) => f(`a/${i}`))
+    const { delta, changes } = await diffFileInfo([previous], [], { listLimit: 3 })
+    expect(delta.deleted.length).toBe(3)
+    expect(changes.deletes.length).toBe(50)
   })
 })

@@ -1,4 +1,4 @@
-import { computeDelta } from '../delta.js'
+import { diffFileInfo } from '../delta.js'
 import { throwIfAborted } from '../errors.js'
 import { compareKeys } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
@@ -46,17 +46,22 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       if (input.done.has(collection.id)) continue
       const files = (groups.get(index) ?? []).sort((a, b) => compareKeys(a.key, b.key))
       groups.delete(index)
-      const delta = await computeDelta(input.store.readFileInfo(collection.id, { signal: input.signal }), files, {
+      const { delta, changes, previousCount } = await diffFileInfo(
+        input.store.readFileInfo(collection.id, { signal: input.signal }),
+        files,
         // A collection's first FileInfo is not news file by file: its delta keeps the counts only.
-        listLimit: collection.fileInfoUpdatedAt === null ? 0 : input.deltaListLimit,
-      })
-      await input.store.replaceFileInfo(collection.id, [files], {
-        source: 'inventory',
+        { listLimit: collection.fileInfoUpdatedAt === null ? 0 : input.deltaListLimit },
+      )
+      const write = {
+        source: 'inventory' as const,
         updatedAt: input.now().toISOString(),
         importId: input.importId,
         delta,
         signal: input.signal,
-      })
+      }
+      // A daily report changes a few files of a collection: writing those beats rewriting every row.
+      if (previousCount === 0) await input.store.replaceFileInfo(collection.id, [files], write)
+      else await input.store.applyFileInfoChanges(collection.id, changes, write)
       input.onCollectionDone(collection, files.length)
     }
   }

@@ -193,6 +193,44 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect(await store.getCollection(id)).toMatchObject({ fileInfoSource: 'inventory', fileCount: 2 })
       })
 
+      it('applies changes by key: upserts and deletes, all or nothing, with the delta', async () => {
+        const id = await setup()
+        const connectorId = (await store.getCollection(id)).connectorId
+        await store.replaceFileInfo(id, [[file('a/1'), file('a/2'), file('a/3')]], {
+          source: 'inventory',
+          updatedAt: '2024-01-01T00:00:00.000Z',
+        })
+        const session = await store.createImportSession({ connectorId, manifestKey: 'm', inventoryTimestamp: 't' })
+        const moved = { ...file('a/2'), storageClass: 'GLACIER' }
+        const delta = { ...emptyDelta({ new: 1, deleted: 1, unchanged: 2 }), new: [file('a/4')], deleted: [file('a/1')] }
+        const result = await store.applyFileInfoChanges(
+          id,
+          { upserts: [moved, file('a/4', 9, 'new')], deletes: ['a/1'] },
+          { source: 'inventory', updatedAt: '2024-01-02T00:00:00.000Z', importId: session.id, delta },
+        )
+        expect(result.fileCount).toBe(3)
+        expect(await readAll(store, id)).toEqual([moved, file('a/3'), file('a/4', 9, 'new')])
+        expect(await store.getCollection(id)).toMatchObject({ fileCount: 3, fileInfoUpdatedAt: '2024-01-02T00:00:00.000Z' })
+        expect((await store.getLatestDelta(id))?.counts).toEqual(delta.counts)
+        expect((await store.getImportSession(session.id)).checkpoint.collectionsDone).toEqual([id])
+
+        // An import that does not exist fails the write: nothing of it stays.
+        await expect(
+          store.applyFileInfoChanges(
+            id,
+            { upserts: [file('a/5')], deletes: ['a/3'] },
+            { source: 'inventory', updatedAt: '2024-01-03T00:00:00.000Z', importId: 'imp_missing', delta: emptyDelta() },
+          ),
+        ).rejects.toThrow()
+        expect(await readAll(store, id)).toEqual([moved, file('a/3'), file('a/4', 9, 'new')])
+        expect(await store.getCollection(id)).toMatchObject({ fileCount: 3, fileInfoUpdatedAt: '2024-01-02T00:00:00.000Z' })
+        expect((await store.getLatestDelta(id))?.counts).toEqual(delta.counts)
+        await expectCode(
+          store.applyFileInfoChanges('col_missing', { upserts: [], deletes: [] }, { source: 'inventory', updatedAt: 'x' }),
+          'NOT_FOUND',
+        )
+      })
+
       it('round-trips keys with every odd character, in UTF-8 byte order', async () => {
         const id = await setup()
         const keys = [

@@ -5,6 +5,7 @@ import {
   type Collection,
   type Connector,
   type FileInfo,
+  type FileInfoChanges,
   type FolderPage,
   type FolderQuery,
   type FolderSummary,
@@ -28,7 +29,6 @@ import {
   type CollectionRow,
   type ConnectorRow,
   type DeltaRow,
-  type FileInfoRow,
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
@@ -48,6 +48,9 @@ const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: false, suppo
 
 /** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
 const PREFIX_END = '\u{10FFFF}'
+
+/** A FileInfo row as SQLite returns it in raw mode. */
+type FileInfoTuple = [key: string, size: number, lastModified: string, etag: string, storageClass: string]
 
 /** FileInfo rows per INSERT statement. */
 const INSERT_ROWS = 64
@@ -103,14 +106,15 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     return row.pk
   }
 
-  const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
-    const pk = collectionPk(collectionId)
-    const insertOne = stmt('INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES (?, ?, ?, ?, ?, ?)')
-    // Rows go in INSERT_ROWS at a time: one call into SQLite per statement is what costs most per row.
-    const insertMany = stmt(
-      `INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES ${'(?, ?, ?, ?, ?, ?), '.repeat(INSERT_ROWS - 1)}(?, ?, ?, ?, ?, ?)`,
-    )
-    stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
+  const FILE_INFO_COLUMNS = 'INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES'
+  const UPSERT_TAIL =
+    'ON CONFLICT (collection_pk, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified, etag = excluded.etag, storage_class = excluded.storage_class'
+
+  /** Inserts rows INSERT_ROWS at a time: one call into SQLite per statement is what costs most per row. */
+  const insertRows = (pk: number, rows: Iterable<readonly FileInfo[]>, upsert: boolean): number => {
+    const tail = upsert ? ` ${UPSERT_TAIL}` : ''
+    const insertOne = stmt(`${FILE_INFO_COLUMNS} (?, ?, ?, ?, ?, ?)${tail}`)
+    const insertMany = stmt(`${FILE_INFO_COLUMNS} ${'(?, ?, ?, ?, ?, ?), '.repeat(INSERT_ROWS - 1)}(?, ?, ?, ?, ?, ?)${tail}`)
     const params: unknown[] = []
     let count = 0
     for (const batch of rows) {
@@ -129,10 +133,15 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       }
       count += batch.length
     }
+    return count
+  }
+
+  /** What every FileInfo write records beside the rows: counters, source, the delta, the import's progress. */
+  const recordFileInfoWrite = (collectionId: string, fileCount: number, options: ReplaceFileInfoOptions): void => {
     stmt('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
       options.source,
       options.updatedAt,
-      count,
+      fileCount,
       collectionId,
     )
     if (options.delta) {
@@ -157,6 +166,23 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         collectionId,
       )
     }
+  }
+
+  const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
+    const pk = collectionPk(collectionId)
+    stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
+    const count = insertRows(pk, rows, false)
+    recordFileInfoWrite(collectionId, count, options)
+    return count
+  }
+
+  const applyChanges = (collectionId: string, changes: FileInfoChanges, options: ReplaceFileInfoOptions): number => {
+    const pk = collectionPk(collectionId)
+    const remove = stmt('DELETE FROM file_info WHERE collection_pk = ? AND key = ?')
+    for (const key of changes.deletes) remove.run(pk, key)
+    insertRows(pk, [changes.upserts], true)
+    const { count } = stmt('SELECT COUNT(*) AS count FROM file_info WHERE collection_pk = ?').get(pk) as { count: number }
+    recordFileInfoWrite(collectionId, count, options)
     return count
   }
 
@@ -340,24 +366,23 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       return { fileCount: count }
     },
 
+    async applyFileInfoChanges(collectionId, changes, options) {
+      return { fileCount: db.transaction(() => applyChanges(collectionId, changes, options))() }
+    },
+
     async *readFileInfo(collectionId, options = {}) {
       const batchSize = Math.max(1, options.batchSize ?? 5000)
       const pk = collectionPk(collectionId)
+      // Rows as arrays (raw mode): building a keyed object per row costs more than reading it.
       const page = stmt(
         'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_pk = ? AND key > ? ORDER BY key LIMIT ?',
-      )
+      ).raw(true)
       // Keyset pagination: keys are never empty, so '' sorts before the first one.
-      let rows = page.all(pk, '', batchSize) as FileInfoRow[]
+      let rows = page.all(pk, '', batchSize) as FileInfoTuple[]
       while (rows.length > 0) {
-        yield rows.map((row) => ({
-          key: row.key,
-          size: Number(row.size),
-          lastModified: row.last_modified,
-          etag: row.etag,
-          storageClass: row.storage_class,
-        }))
+        yield rows.map(([key, size, lastModified, etag, storageClass]) => ({ key, size, lastModified, etag, storageClass }))
         if (rows.length < batchSize) return
-        rows = page.all(pk, rows[rows.length - 1]!.key, batchSize) as FileInfoRow[]
+        rows = page.all(pk, rows[rows.length - 1]![0], batchSize) as FileInfoTuple[]
       }
     },
 
