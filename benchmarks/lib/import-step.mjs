@@ -2,8 +2,11 @@
 // Prints one JSON line: { step, seconds, maxRssMb, ...figures }.
 import { parseArgs } from 'node:util'
 import { runInventoryImport } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import { createFileScratch, createLocalDirectorySource, limitHeapGrowth } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+
+// As the CLI and agents do.
+limitHeapGrowth()
 
 const { values } = parseArgs({
   options: {

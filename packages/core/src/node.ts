@@ -1,2 +1,3 @@
 export * from './node/local-directory-source.js'
 export * from './node/file-scratch.js'
+export * from './node/heap-growth.js'

@@ -6,7 +6,7 @@ import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, InventoryStore } from '../store.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
-import { runPhaseA } from './phase-a.js'
+import { runPhaseA, type PhaseAInput } from './phase-a.js'
 import { runPhaseBC } from './phase-bc.js'
 import type { ImportProgress, ImportProgressEvent } from './progress.js'
 import { spillBucketCount } from './spill.js'
@@ -99,7 +99,7 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     emit('discovered', 'A')
     const bucketCount = spillBucketCount(collections.length, progress.compressedBytesTotal)
     // Phase A runs again on resume: its output lives in scratch, which does not outlive the process.
-    const phaseA = await runPhaseA({
+    const figuresA = await runPhaseAAndStoreFolders(store, connector.id, {
       source,
       bucket: connector.location.destinationBucket,
       manifest: found.manifest,
@@ -123,9 +123,6 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
         await store.updateImportSession(session.id, { checkpoint: checkpoint('A') }, { signal })
       },
     })
-    throwIfAborted(signal)
-    const folderSummaries = phaseA.folders.summaries()
-    await store.replaceFolders(connector.id, folderSummaries, { signal })
     await store.updateImportSession(session.id, { checkpoint: checkpoint('B') }, { signal })
     emit('folders-stored', 'B')
 
@@ -146,12 +143,9 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     })
 
     const summary: ImportSummary = {
-      rows: phaseA.rows,
+      ...figuresA,
       dataFiles: files.length,
       compressedBytes: progress.compressedBytesTotal,
-      objectCount: phaseA.folders.objectCount,
-      totalSizeBytes: phaseA.folders.totalSizeBytes,
-      folderCount: folderSummaries.length,
       collections: collections.length,
       requests: source.requestCounts?.(),
     }
@@ -188,6 +182,22 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   } finally {
     await scratch.dispose()
   }
+}
+
+/**
+ * Phase A, then its folders stored. Only the figures come back: the folder rollup and the router are
+ * garbage once the folders are stored, and phases B and C should not carry them.
+ */
+async function runPhaseAAndStoreFolders(
+  store: InventoryStore,
+  connectorId: string,
+  input: PhaseAInput,
+): Promise<Pick<ImportSummary, 'rows' | 'objectCount' | 'totalSizeBytes' | 'folderCount'>> {
+  const { folders, rows } = await runPhaseA(input)
+  throwIfAborted(input.signal)
+  const summaries = folders.summaries()
+  await store.replaceFolders(connectorId, summaries, { signal: input.signal })
+  return { rows, objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes, folderCount: summaries.length }
 }
 
 async function findResumable(
