@@ -14,6 +14,8 @@ export const EXIT_FAILURE = 1
 /** The inventory could not be imported (bad manifest, checksum mismatch, corrupt data file, …). */
 export const EXIT_INVENTORY_ERROR = 2
 export const EXIT_USAGE = 64
+/** Interrupted (Ctrl-C): 128 + SIGINT, as shells report it. The import resumes on the next run. */
+export const EXIT_INTERRUPTED = 130
 
 const integer = new Intl.NumberFormat('en-US')
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 import { isInventoryError } from '@shuttersense/inventory-core'
-import { EXIT_FAILURE, EXIT_INVENTORY_ERROR, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io.js'
+import { EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_INVENTORY_ERROR, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from './cli-io.js'
 import { runGenerate } from './commands/generate.js'
 import { runImport } from './commands/import.js'
 import { runCollectionsCreate, runCollectionsList, runDelta, runFolders } from './commands/inspect.js'
@@ -12,12 +12,17 @@ export const USAGE = `Usage: shuttersense-inventory <command> [options]
   generate --change-from DIR --change-pct P --out DIR        (the next day's report)
   import   --from DIR|s3://bucket[/prefix] --source-bucket B --config C --db FILE
            [--prefix P] [--endpoint URL] [--region R] [--concurrency N] [--json]
+           s3:// reads the destination bucket with the standard AWS credential chain and region;
+           --endpoint URL  an S3-compatible server (path-style requests)
+           --region R      instead of AWS_REGION / the shared config file
+           --concurrency N data files read at once (default 2)
   folders  --db FILE [--connector ID] [--prefix P] [--depth N] [--json]
   collections create --db FILE (--folder PATH... [--name N] | --depth N) [--connector ID] [--json]
   collections list   --db FILE [--connector ID] [--json]
   delta    --db FILE --collection ID [--json]
 
-Exit codes: 0 ok, 1 unexpected failure, 2 the inventory could not be imported, 64 usage error.
+Exit codes: 0 ok, 1 unexpected failure, 2 the inventory could not be imported, 64 usage error,
+130 interrupted (the next import resumes).
 `
 
 const OPTIONS = {
@@ -85,6 +90,7 @@ export async function main(argv: readonly string[], io: CliIo, signal?: AbortSig
     }
     if (isInventoryError(error)) {
       io.stderr.write(`error [${error.code}]: ${error.message}\n`)
+      if (error.code === 'ABORTED') return EXIT_INTERRUPTED
       return error.code === 'NOT_FOUND' || error.code === 'INVALID_ARGUMENT' || error.code === 'CONFLICT'
         ? EXIT_FAILURE
         : EXIT_INVENTORY_ERROR

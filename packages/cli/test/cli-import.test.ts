@@ -131,6 +131,11 @@ describe('import of generated inventories', () => {
       modified: change.modified,
       deleted: change.deleted,
     })
+    // Importing the same report again changes nothing: the day's deltas stay what they were.
+    const again = await importIt()
+    expect(again).toMatchObject({ resumed: true, importId: after.importId })
+    expect(again.collections.map((c) => c.delta)).toEqual(after.collections.map((c) => c.delta))
+
     const changed = after.collections.find((c) => c.delta.modified > 0)!
     const delta = await runCliJson<{ delta: { counts: { modified: number }; modified: { key: string; before: { etag: string }; after: { etag: string } }[] } }>([
       'delta', '--db', db, '--collection', changed.id,
@@ -138,6 +143,15 @@ describe('import of generated inventories', () => {
     expect(delta.delta.counts.modified).toBe(changed.delta.modified)
     expect(delta.delta.modified[0]!.key.startsWith(changed.folderPath)).toBe(true)
     expect(delta.delta.modified[0]!.before.etag).not.toBe(delta.delta.modified[0]!.after.etag)
+  })
+
+  it('an interrupted import exits 130 and the next run imports the report whole', async () => {
+    await generate('--objects', '2000')
+    const interrupted = await runCli(['import', '--from', inventory, ...WHERE, '--db', db], AbortSignal.abort())
+    expect(interrupted.code).toBe(130)
+    expect(interrupted.stderr).toContain('[ABORTED]')
+    const next = await importIt()
+    expect(next.summary.objectCount).toBe(2000)
   })
 
   it('maps chosen folders with a given or suggested name, and refuses a folder mapped twice', async () => {

@@ -112,11 +112,44 @@ export class FolderAccumulator {
         }
       }
     }
-    return [...all.values()].sort((a, b) => compareKeys(a.path, b.path))
+    return sortByKey([...all.values()], (summary) => summary.path)
   }
 }
 
-/** Orders keys by code unit, the same on every platform (never locale-dependent). */
+const SURROGATE = /[\uD800-\uDFFF]/
+
+function isSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdfff
+}
+
+/**
+ * Orders keys by Unicode code point, which is UTF-8 byte order: the order every store returns keys in.
+ * JavaScript's `<` compares UTF-16 code units, which puts characters beyond U+FFFF (emoji) before
+ * U+E000–U+FFFF; this does not. Never locale-dependent.
+ */
 export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
+  if (a === b) return 0
+  const length = Math.min(a.length, b.length)
+  let i = 0
+  while (i < length && a.charCodeAt(i) === b.charCodeAt(i)) i++
+  if (i === length) return a.length < b.length ? -1 : 1
+  const x = a.charCodeAt(i)
+  const y = b.charCodeAt(i)
+  // A surrogate starts a character beyond U+FFFF, which is above any single code unit.
+  if (isSurrogate(x) !== isSurrogate(y)) return isSurrogate(x) ? 1 : -1
+  return x < y ? -1 : 1
+}
+
+/**
+ * Sorts in place by {@link compareKeys}. Keys without surrogates (nearly all) sort the same by code unit,
+ * so the native comparison is used when no key has one.
+ */
+export function sortByKey<T>(items: T[], keyOf: (item: T) => string): T[] {
+  const exact = items.some((item) => SURROGATE.test(keyOf(item)))
+  if (exact) return items.sort((p, q) => compareKeys(keyOf(p), keyOf(q)))
+  return items.sort((p, q) => {
+    const a = keyOf(p)
+    const b = keyOf(q)
+    return a < b ? -1 : a > b ? 1 : 0
+  })
 }

@@ -168,6 +168,17 @@ describe('record field helpers', () => {
     expect(parseSize(text)).toBe(size)
   })
 
+  it('reads a date without a zone as UTC on a machine in another zone', () => {
+    const zone = process.env.TZ
+    process.env.TZ = 'America/New_York'
+    try {
+      expect(normalizeTimestamp('2024-05-06 22:44:22')).toBe(T1)
+    } finally {
+      if (zone === undefined) delete process.env.TZ
+      else process.env.TZ = zone
+    }
+  })
+
   it.each([
     [T1, T1],
     ['2024-05-06T22:44:22Z', T1],
@@ -176,6 +187,10 @@ describe('record field helpers', () => {
     ['2024-02-29T00:00:00.000Z', '2024-02-29T00:00:00.000Z'],
     ['2000-02-29T00:00:00.000Z', '2000-02-29T00:00:00.000Z'],
     ['2024-04-30T00:00:00.000Z', '2024-04-30T00:00:00.000Z'],
+    // No zone: UTC, whatever the machine's zone.
+    ['2024-05-06 22:44:22', T1],
+    ['2024-05-06T22:44:22', T1],
+    ['2024-05-06T22:44:22.000', T1],
   ])('normalizeTimestamp(%j) is %j', (text, iso) => {
     expect(normalizeTimestamp(text)).toBe(iso)
   })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileInfo, FolderSummary } from '../src/types.js'
-import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo } from '../src/folders.js'
+import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo, sortByKey } from '../src/folders.js'
 import { seededRandom, shuffled } from './helpers.js'
 
 function obj(key: string, size: number, lastModified = '2024-01-01T00:00:00.000Z'): FileInfo {
@@ -107,6 +107,15 @@ describe('compareKeys', () => {
     const keys = ['b', 'B', 'a', 'é', 'e', 'Z', '10', '9', 'a/', 'a-']
     expect([...keys].sort(compareKeys)).toEqual(['10', '9', 'B', 'Z', 'a', 'a-', 'a/', 'b', 'e', 'é'])
     expect(compareKeys('x', 'x')).toBe(0)
+  })
+
+  it('orders by UTF-8 bytes: characters beyond U+FFFF after U+E000–U+FFFF, as stores do', () => {
+    const keys = ['a/🌨.jpg', 'a/\uFF21.jpg', 'a/\uE000.jpg', 'a/z.jpg', 'a/', 'a/🌨']
+    const byBytes = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+    expect([...keys].sort(compareKeys)).toEqual(byBytes)
+    expect(byBytes).not.toEqual([...keys].sort())
+    expect(sortByKey([...keys], (key) => key)).toEqual(byBytes)
+    expect(sortByKey(['b', 'a', 'é'], (key) => key)).toEqual(['a', 'b', 'é'])
   })
 })
 

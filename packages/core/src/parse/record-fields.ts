@@ -37,6 +37,9 @@ const DAYS_IN_MONTH: readonly number[] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30,
  * Returns the timestamp as canonical ISO 8601 UTC (`toISOString` form), or `undefined` when it is not a date.
  * AWS already writes the canonical form; only other spellings pay for a `Date` round trip.
  */
+/** `2024-05-06 22:44:22` or `2024-05-06T22:44:22.5`: a date and time with no zone. */
+const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
+
 export function normalizeTimestamp(text: string): string | undefined {
   if (text.length === 24 && CANONICAL_ISO.test(text)) {
     const two = (at: number): number => (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48)
@@ -49,7 +52,8 @@ export function normalizeTimestamp(text: string): string | undefined {
     return undefined
   }
   if (text.length === 0) return undefined
-  const ms = Date.parse(text)
+  // A date and time without a zone is UTC, as everything S3 writes: never the importing machine's zone.
+  const ms = Date.parse(LOCAL_DATE_TIME.test(text) ? `${text.replace(' ', 'T')}Z` : text)
   return Number.isNaN(ms) ? undefined : new Date(ms).toISOString()
 }
 

@@ -1,6 +1,6 @@
 import { diffFileInfo } from '../delta.js'
 import { throwIfAborted } from '../errors.js'
-import { compareKeys } from '../folders.js'
+import { sortByKey } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
 import type { Collection, InventoryStore } from '../store.js'
 import type { FileInfo } from '../types.js'
@@ -44,7 +44,7 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
     for (const { collection, index } of members) {
       throwIfAborted(input.signal)
       if (input.done.has(collection.id)) continue
-      const files = (groups.get(index) ?? []).sort((a, b) => compareKeys(a.key, b.key))
+      const files = sortByKey(groups.get(index) ?? [], (file) => file.key)
       groups.delete(index)
       const { delta, changes, previousCount } = await diffFileInfo(
         input.store.readFileInfo(collection.id, { signal: input.signal }),

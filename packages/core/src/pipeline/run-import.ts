@@ -27,7 +27,11 @@ export interface RunImportOptions {
   deltaListLimit?: number | undefined
   /** Readers for formats beyond CSV (Parquet, ORC). */
   readers?: Partial<Record<InventoryFileFormat, DataFileReader>> | undefined
-  /** Resume the interrupted or failed session of the same report, if any. @default true */
+  /**
+   * Continue the connector's latest session when it imported the same report: interrupted, failed, or
+   * completed (then only collections it has not done yet, such as ones created since, are imported, and
+   * the others keep their delta). `false` starts a new session. @default true
+   */
   resume?: boolean | undefined
   now?: (() => Date) | undefined
 }
@@ -36,7 +40,7 @@ export interface RunImportOptions {
 export interface ImportResult {
   session: ImportSession
   summary: ImportSummary
-  /** True when an interrupted session of the same report was continued. */
+  /** True when an earlier session of the same report (interrupted, failed or completed) was continued. */
   resumed: boolean
   /** Newer timestamp folders passed over because they were incomplete. */
   skippedFolders: { folder: string; reason: string }[]
@@ -47,7 +51,7 @@ export interface ImportResult {
 /**
  * Runs an import of a connector's newest inventory report: A (folders), then B (FileInfo) and
  * C (delta) per collection. Checkpoints go to the store after each data file and each collection;
- * with `resume` (default), a session of the same report left `running` by a crash, or `failed`,
+ * with `resume` (default), the latest session of the same report (interrupted, failed or completed)
  * continues where it stopped. A failure marks the session failed and rethrows; stored folders and FileInfo stay whole.
  */
 export async function runInventoryImport(options: RunImportOptions): Promise<ImportResult> {
@@ -57,11 +61,20 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const found = await findLatestInventory(source, connector.location, { signal })
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
 
-  const resumable = options.resume === false ? undefined : await findResumable(store, connector.id, found.manifestKey)
+  const [latest] = await store.listImportSessions(connector.id, { limit: 1, signal })
+  const sameReport = latest?.manifestKey === found.manifestKey && options.resume !== false ? latest : undefined
+  if (latest && !sameReport && latest.status === 'running') {
+    // A newer report makes the interrupted import of an older one pointless: close it for good.
+    await store.updateImportSession(
+      latest.id,
+      { status: 'failed', error: { code: 'ABORTED', message: `superseded by ${found.manifestKey}` }, finishedAt: now().toISOString() },
+      { signal },
+    )
+  }
   const previous =
-    resumable?.status === 'failed'
-      ? await store.updateImportSession(resumable.id, { status: 'running', error: null, finishedAt: null }, { signal })
-      : resumable
+    sameReport && sameReport.status !== 'running'
+      ? await store.updateImportSession(sameReport.id, { status: 'running', error: null, finishedAt: null }, { signal })
+      : sameReport
   const session =
     previous ??
     (await store.createImportSession(
@@ -198,15 +211,4 @@ async function runPhaseAAndStoreFolders(
   const summaries = folders.summaries()
   await store.replaceFolders(connectorId, summaries, { signal: input.signal })
   return { rows, objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes, folderCount: summaries.length }
-}
-
-async function findResumable(
-  store: InventoryStore,
-  connectorId: string,
-  manifestKey: string,
-): Promise<ImportSession | undefined> {
-  const [latest] = await store.listImportSessions(connectorId, { limit: 1 })
-  // A failed run of the same report resumes too: the collections it finished hold this report's FileInfo
-  // and delta already, and starting over would compare them with themselves and store empty deltas.
-  return latest && latest.status !== 'completed' && latest.manifestKey === manifestKey ? latest : undefined
 }
