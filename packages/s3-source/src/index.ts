@@ -1,6 +1,12 @@
-export { createS3Source, type S3Source, type S3SourceOptions } from './s3-source.js'
+export {
+  createS3Source,
+  listLive,
+  type ListLiveOptions,
+  type S3Source,
+  type S3SourceOptions,
+} from './s3-source.js'
 export { buildS3Client, type S3ClientOptions } from './client.js'
-export { listLive, toFileInfo, type ListLiveOptions } from './list-live.js'
+export { toFileInfo } from './list-live.js'
 export {
   validateInventoryAccess,
   type InventoryAccessFailure,

@@ -2,12 +2,14 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import {
   readAllBytes,
   type ByteInput,
+  type FileInfo,
   type ObjectSource,
   type SourceCallOptions,
 } from '@shuttersense/inventory-core'
 import { buildS3Client, type S3ClientOptions } from './client.js'
 import { getContext, setContext, type S3Context } from './context.js'
 import { isMissingKey } from './errors.js'
+import { listFileInfoPages } from './list-live.js'
 import { listObjectPages } from './list-pages.js'
 import { createRequestCounter } from './request-counter.js'
 import { streamResumable } from './resumable-body.js'
@@ -27,6 +29,12 @@ export interface S3SourceOptions extends S3ClientOptions {
 export interface S3Source extends ObjectSource {
   /** The client the source sends requests with. */
   readonly client: S3Client
+  /**
+   * "Refresh from S3": every object under `prefix` now, through paginated ListObjectsV2 (one request
+   * per 1000 keys), as batches of FileInfo (one per page) in the shape an inventory import stores.
+   * @throws InventoryError `NOT_FOUND` (no such bucket), `ACCESS_DENIED`, `SOURCE_ERROR`, `ABORTED`.
+   */
+  listLive(bucket: string, prefix: string, options?: SourceCallOptions): AsyncIterable<FileInfo[]>
   /** Requests made so far by type (`ListObjectsV2`, `GetObject`, …), every retry included. */
   requestCounts(): Record<string, number>
   /** Closes the client's sockets when the source built it; a client passed in is left to its owner. */
@@ -86,6 +94,8 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
       )
     },
     streamObject: (bucket, key, streamOptions) => streamResumable(context, bucket, key, streamOptions),
+    listLive: (bucket, prefix, callOptions = {}) =>
+      listFileInfoPages(context, bucket, prefix, callOptions.signal),
     requestCounts: () => context.counter.snapshot(),
     destroy() {
       if (options.client === undefined) client.destroy()
@@ -100,4 +110,26 @@ export function contextOf(clientOrSource: S3Client | S3Source, retry?: RetryOpti
   const existing = getContext(clientOrSource)
   if (existing) return existing
   return getContext(createS3Source({ client: clientOrSource as S3Client, retry }))!
+}
+
+/** Options of {@link listLive}. */
+export interface ListLiveOptions {
+  signal?: AbortSignal | undefined
+  /** Retries when `listLive` gets a bare client (a source brings its own). */
+  retry?: RetryOptions | undefined
+}
+
+/**
+ * {@link S3Source.listLive} for a source or a bare `S3Client`: every object under `prefix`, listed now
+ * with paginated ListObjectsV2, as one batch of FileInfo per page. A source shares its retries and
+ * request counts; a bare client gets retries from `options.retry`.
+ * @throws InventoryError `NOT_FOUND` (no such bucket), `ACCESS_DENIED`, `SOURCE_ERROR`, `ABORTED`.
+ */
+export function listLive(
+  clientOrSource: S3Client | S3Source,
+  bucket: string,
+  prefix: string,
+  options: ListLiveOptions = {},
+): AsyncIterable<FileInfo[]> {
+  return listFileInfoPages(contextOf(clientOrSource, options.retry), bucket, prefix, options.signal)
 }

@@ -4,7 +4,7 @@ import { S3Client, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3'
 import { runInventoryImport, type FileInfo, type InventoryStore } from '@shuttersense/inventory-core'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createS3Source, listLive, type S3Source } from '../src/index.js'
+import { createS3Source, listLive, validateInventoryAccess, type S3Source } from '../src/index.js'
 import {
   generateInventory,
   latestFiles,
@@ -125,6 +125,31 @@ describe('mock: resume', () => {
     expect(mocked!.getInputs().map((input) => input.Range)).toEqual([undefined, 'bytes=4096-'])
   })
 
+  it('skips what was already handed out when the server ignores Range and resends the whole object', async () => {
+    setup({
+      getFault: (_input, call) => (call === 0 ? { breakAfter: 3000 } : call === 1 ? { ignoreRange: true } : undefined),
+    })
+    const data = await readAll(source().streamObject(BUCKET, KEY))
+    expect(data.byteLength).toBe(BLOB.byteLength)
+    expect(data.equals(BLOB)).toBe(true)
+    expect(mocked!.getInputs().map((input) => input.Range)).toEqual([undefined, 'bytes=3000-'])
+  })
+
+  it('keeps resuming as long as every attempt makes progress, beyond the retry budget', async () => {
+    // Five breaks in a row with retries: 2; each one after new bytes, so the budget starts afresh.
+    setup({ getFault: (_input, call) => (call < 5 ? { breakAfter: 1000 } : undefined) })
+    const s3 = source(2)
+    expect((await readAll(s3.streamObject(BUCKET, KEY))).equals(BLOB)).toBe(true)
+    expect(mocked!.getInputs().map((input) => input.Range)).toEqual([
+      undefined,
+      'bytes=1000-',
+      'bytes=2000-',
+      'bytes=3000-',
+      'bytes=4000-',
+      'bytes=5000-',
+    ])
+  })
+
   it('streams from a start offset', async () => {
     const { getInputs } = setup({
       getFault: (_input, call) => (call === 0 ? { breakAfter: 500 } : undefined),
@@ -207,7 +232,7 @@ describe('mock: listings', () => {
     expect(listInputs().map((input) => input.ContinuationToken)).toEqual([undefined, '2', '4', '6'])
 
     const batches: FileInfo[][] = []
-    for await (const batch of listLive(s3, BUCKET, 'p/')) batches.push(batch)
+    for await (const batch of s3.listLive(BUCKET, 'p/')) batches.push(batch)
     expect(batches.map((batch) => batch.length)).toEqual([2, 2, 2, 1])
     expect(batches.flat().map((file) => file.key)).toEqual([...objects.keys()].sort())
     expect(batches[0]![0]).toEqual({
@@ -218,6 +243,12 @@ describe('mock: listings', () => {
       storageClass: 'STANDARD',
     })
     expect(s3.requestCounts()).toEqual({ ListObjectsV2: 8 })
+
+    // The function form over the same source lists the same, and counts on the same source.
+    const again: FileInfo[] = []
+    for await (const batch of listLive(s3, BUCKET, 'p/')) again.push(...batch)
+    expect(again).toEqual(batches.flat())
+    expect(s3.requestCounts()).toEqual({ ListObjectsV2: 12 })
   })
 
   it('throws instead of looping when a truncated page repeats its continuation token', async () => {
@@ -299,14 +330,14 @@ describe('mock: the import pipeline', () => {
     await store.close()
   })
 
-  async function importWith(options: Partial<MockS3Options> = {}, signal?: AbortSignal) {
+  async function importWith(options: Partial<MockS3Options> = {}, signal?: AbortSignal, concurrency?: number) {
     setup(options, inventory.objects)
     const connector = await store.createConnector({ name: 'photos', location: inventory.location })
     const [collection] = await store.createCollections(connector.id, [
       { name: 'Wedding', folderPath: '2021/Wedding/' },
     ])
     const s3 = source(3)
-    const run = runInventoryImport({ source: s3, store, connectorId: connector.id, signal })
+    const run = runInventoryImport({ source: s3, store, connectorId: connector.id, signal, concurrency })
     return { run, collection: collection!, s3, connectorId: connector.id }
   }
 
@@ -347,6 +378,33 @@ describe('mock: the import pipeline', () => {
     expect((await rejection(run)).code).toBe('CHECKSUM_MISMATCH')
   })
 
+  it('checks the MD5 across a resumed body: a wrong byte in the resumed part is CHECKSUM_MISMATCH', async () => {
+    // The resumed part carries a different gzip MTIME (header bytes 4-7): gunzip cannot notice that (the
+    // gzip CRC covers the content only), so only an MD5 over first part + resumed part catches it.
+    const dataKey = inventory.dataFileKeys[0]!
+    const original = inventory.objects.get(dataKey)!
+    const tampered = Buffer.from(original)
+    tampered[5] = tampered[5]! ^ 0xff
+    async function* from(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+      yield bytes
+    }
+    let calls = 0
+    const { run } = await importWith({
+      getFault: (input) => {
+        if (input.Key !== dataKey) return undefined
+        calls++
+        if (calls === 1) return { breakAfter: 2 }
+        return { body: from(tampered.subarray(2)) }
+      },
+    })
+    const error = await rejection(run)
+    expect(error.code).toBe('CHECKSUM_MISMATCH')
+    expect(mocked!.getInputs().filter((input) => input.Key === dataKey).map((input) => input.Range)).toEqual([
+      undefined,
+      'bytes=2-',
+    ])
+  })
+
   it('fails with CHECKSUM_MISMATCH when manifest.checksum does not match', async () => {
     const checksumKey = inventory.latestManifestKey.replace(/manifest\.json$/, 'manifest.checksum')
     inventory.objects.set(checksumKey, Buffer.from(`${md5Hex('something else')}\n`))
@@ -378,6 +436,50 @@ describe('mock: the import pipeline', () => {
     expect((await rejection(run)).code).toBe('ACCESS_DENIED')
   })
 
+  // Each data file's body is slow, and the later files finish first: how many are read at once is
+  // what the pipeline allows, and the result does not depend on the order they finish in.
+  it.each([
+    [1, 1],
+    [3, 3],
+    [undefined, 2],
+  ])('reads at most concurrency=%s data files at once (%i here), with the same result', async (concurrency, peak) => {
+    let open = 0
+    let seen = 0
+    async function* slowBody(bytes: Uint8Array, delayMs: number): AsyncGenerator<Uint8Array> {
+      open++
+      seen = Math.max(seen, open)
+      try {
+        for (let at = 0; at < bytes.byteLength; at += 32) {
+          await new Promise((resolve) => setTimeout(resolve, delayMs))
+          yield bytes.subarray(at, at + 32)
+        }
+      } finally {
+        open--
+      }
+    }
+    const keys = inventory.dataFileKeys
+    const { run, collection } = await importWith(
+      {
+        getFault: (input) => {
+          const index = keys.indexOf(input.Key!)
+          if (index < 0) return undefined
+          return { body: slowBody(inventory.objects.get(input.Key!)!, 3 * (keys.length - index)) }
+        },
+      },
+      undefined,
+      concurrency,
+    )
+    const result = await run
+    expect(seen).toBe(peak)
+    expect(result.summary.objectCount).toBe(inventory.sourceObjects.length)
+    const wedding = inventory.sourceObjects.filter((o) => o.key.startsWith('2021/Wedding/'))
+    expect(await fileInfo(collection.id)).toEqual(wedding)
+    const { folders } = await store.listFolders(result.session.connectorId)
+    expect(folders.find((folder) => folder.path === '2021/')?.objectCount).toBe(
+      inventory.sourceObjects.filter((o) => o.key.startsWith('2021/')).length,
+    )
+  })
+
   it('stops with ABORTED when the signal fires', async () => {
     const controller = new AbortController()
     const { run, connectorId } = await importWith(
@@ -393,5 +495,54 @@ describe('mock: the import pipeline', () => {
     // An aborted import stays resumable, not failed.
     const [session] = await store.listImportSessions(connectorId)
     expect(session?.status).toBe('running')
+  })
+})
+
+describe('mock: validateInventoryAccess', () => {
+  let inventory: GeneratedInventory
+
+  beforeEach(() => {
+    inventory = generateInventory({ dataFileCount: 2 })
+  })
+
+  it('names s3:GetObject when the listing works but the manifest may not be read', async () => {
+    setup({ getFault: () => s3Error('AccessDenied', 403) }, inventory.objects)
+    const result = await validateInventoryAccess(source(), inventory.location)
+    expect(result).toMatchObject({
+      ok: false,
+      problem: 'access_denied',
+      code: 'ACCESS_DENIED',
+      permission: 's3:GetObject',
+    })
+    expect(mocked!.getInputs()).toHaveLength(1)
+  })
+
+  it('names s3:ListBucket when the listing is refused', async () => {
+    setup({ listFault: () => s3Error('AccessDenied', 403) }, inventory.objects)
+    const result = await validateInventoryAccess(source(), inventory.location)
+    expect(result).toMatchObject({ ok: false, problem: 'access_denied', permission: 's3:ListBucket' })
+  })
+
+  it('says the newest manifest fails its checksum', async () => {
+    const checksumKey = inventory.latestManifestKey.replace(/manifest\.json$/, 'manifest.checksum')
+    inventory.objects.set(checksumKey, Buffer.from(`${md5Hex('tampered')}\n`))
+    setup({}, inventory.objects)
+    const result = await validateInventoryAccess(source(), inventory.location)
+    expect(result).toMatchObject({ ok: false, problem: 'manifest_invalid', code: 'CHECKSUM_MISMATCH' })
+  })
+
+  it('says the bucket is in another region', async () => {
+    setup({ listFault: () => s3Error('PermanentRedirect', 301) }, inventory.objects)
+    const result = await validateInventoryAccess(source(), inventory.location)
+    expect(result).toMatchObject({ ok: false, problem: 'wrong_region' })
+  })
+
+  it('retries a throttled listing before answering', async () => {
+    let throttled = 0
+    setup({ listFault: (_input, _call, page) => (throttled++ < 2 ? s3Error('SlowDown', 503) : page) }, inventory.objects)
+    const s3 = source()
+    const result = await validateInventoryAccess(s3, inventory.location)
+    expect(result).toMatchObject({ ok: true, latest: { timestamp: inventory.latestTimestamp, dataFiles: 2 } })
+    expect(s3.requestCounts().ListObjectsV2).toBe(3)
   })
 })

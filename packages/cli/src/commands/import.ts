@@ -8,6 +8,7 @@ import {
   type ObjectSource,
 } from '@shuttersense/inventory-core'
 import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore } from '../open-store.js'
 import { createProgressBar } from '../progress-bar.js'
@@ -27,6 +28,10 @@ export interface ImportArgs {
 interface ResolvedSource {
   source: ObjectSource
   location: InventoryLocation
+  /** For S3: the request cost against a ListObjectsV2 scan of the same objects. */
+  cost?: ((objectCount: number, requests: Record<string, number>) => ListRequestsSaved) | undefined
+  /** Releases the source (the S3 client's sockets). */
+  dispose(): void
 }
 
 /** `--from DIR` reads a downloaded copy of the destination bucket; `--from s3://bucket[/prefix]` reads S3. */
@@ -41,10 +46,19 @@ async function resolveSource(args: ImportArgs): Promise<ResolvedSource> {
     const [bucket = '', ...rest] = from.slice('s3://'.length).split('/')
     if (!bucket) throw new UsageError(`--from has no bucket: "${from}"`)
     const destinationPrefix = [rest.join('/'), args.prefix ?? ''].filter((part) => part.length > 0).join('/') || undefined
-    const { createS3Source } = await import('@shuttersense/inventory-s3')
+    const { createS3Source, listRequestsSaved } = await import('@shuttersense/inventory-s3')
+    // Credentials and region come from the standard AWS chain (environment, shared files, SSO, instance
+    // role); S3-compatible servers behind --endpoint are addressed path-style (endpoint/bucket/key).
+    const source = createS3Source({
+      endpoint: args.endpoint,
+      region: args.region,
+      forcePathStyle: args.endpoint !== undefined,
+    })
     return {
-      source: createS3Source({ endpoint: args.endpoint, region: args.region, forcePathStyle: args.endpoint !== undefined }),
+      source,
       location: { destinationBucket: bucket, destinationPrefix, sourceBucket, configName },
+      cost: (objectCount, requests) => listRequestsSaved({ objectCount, requests }),
+      dispose: () => source.destroy(),
     }
   }
   const root = path.resolve(from)
@@ -52,6 +66,7 @@ async function resolveSource(args: ImportArgs): Promise<ResolvedSource> {
     source: createLocalDirectorySource(root),
     // A local copy stands for its destination bucket; its absolute path names it.
     location: { destinationBucket: root, destinationPrefix: args.prefix, sourceBucket, configName },
+    dispose: () => undefined,
   }
 }
 
@@ -69,11 +84,25 @@ async function connectorFor(store: InventoryStore, location: InventoryLocation):
 
 /** `import`: runs phases A, B and C and prints a summary. */
 export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSignal): Promise<void> {
-  const { source, location } = await resolveSource(args)
   const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency)
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError(`--concurrency must be a whole number >= 1: "${args.concurrency}"`)
   }
+  const resolved = await resolveSource(args)
+  try {
+    await importWith(resolved, concurrency, args, io, signal)
+  } finally {
+    resolved.dispose()
+  }
+}
+
+async function importWith(
+  { source, location, cost: costOf }: ResolvedSource,
+  concurrency: number | undefined,
+  args: ImportArgs,
+  io: CliIo,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const store = await openStore(args.db)
   const bar = createProgressBar(io)
   const started = performance.now()
@@ -94,6 +123,8 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
       collections.map(async (collection) => ({ collection, delta: await store.getLatestDelta(collection.id) })),
     )
     const forThisImport = deltas.filter(({ delta }) => delta?.importId === result.session.id)
+    const requests = result.summary.requests
+    const cost = costOf && requests ? costOf(result.summary.objectCount, requests) : undefined
     if (args.json) {
       printJson(io, {
         importId: result.session.id,
@@ -103,6 +134,7 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
         resumed: result.resumed,
         skippedFolders: result.skippedFolders,
         summary: result.summary,
+        ...(cost ? { cost } : {}),
         collections: forThisImport.map(({ collection, delta }) => ({
           id: collection.id,
           name: collection.name,
@@ -144,6 +176,12 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
     }
     if (summary.requests) {
       out.push(`  requests: ${Object.entries(summary.requests).map(([type, n]) => `${type} ${formatCount(n)}`).join(', ')}`)
+    }
+    if (cost) {
+      out.push(
+        `  a ListObjectsV2 scan of the ${formatCount(summary.objectCount)} objects needs ${formatCount(cost.listObjectsV2Requests)} requests: ` +
+          `${formatCount(cost.saved)} saved (${cost.savedPercent}%)`,
+      )
     }
     io.stdout.write(`${out.join('\n')}\n`)
   } finally {

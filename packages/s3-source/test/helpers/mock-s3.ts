@@ -38,6 +38,8 @@ export interface BodyFault {
   clean?: boolean
   /** Replaces the body altogether. */
   body?: unknown
+  /** Answer as a server that does not support Range: the whole object, 200, no Content-Range. */
+  ignoreRange?: boolean
 }
 
 /** What a test may do to one GetObject call (0-based across the test): throw, spoil the reply, or nothing. */
@@ -134,20 +136,21 @@ export function mockS3(options: MockS3Options) {
     if (bytes === undefined) throw new NoSuchKey({ message: 'NoSuchKey', $metadata: { httpStatusCode: 404 } })
     const etag = `"${md5Hex(bytes)}"`
     if (input.IfMatch !== undefined && input.IfMatch !== etag) throw s3Error('PreconditionFailed', 412)
-    const from = input.Range ? Number(/^bytes=(\d+)-$/.exec(input.Range)![1]) : 0
+    const ranged = input.Range !== undefined && !fault?.ignoreRange
+    const from = ranged ? Number(/^bytes=(\d+)-$/.exec(input.Range!)![1]) : 0
     if (from > 0 && from >= bytes.byteLength) throw s3Error('InvalidRange', 416)
     const part = bytes.subarray(from)
     const breaks = fault?.breakAfter !== undefined
     const served = breaks ? part.subarray(0, fault.breakAfter) : part
     const failure = breaks && !fault.clean ? (fault.error ?? networkError('ECONNRESET')) : undefined
     return {
-      $metadata: { httpStatusCode: input.Range ? 206 : 200 },
+      $metadata: { httpStatusCode: ranged ? 206 : 200 },
       // A plain async iterable rather than a Readable: a destroyed Readable drops chunks it buffered, which
       // would make the byte at which a body breaks depend on timing.
       Body: (fault?.body ?? body(served, chunkSize, failure)) as GetObjectCommandOutput['Body'],
       ETag: etag,
       ContentLength: part.byteLength,
-      ...(input.Range ? { ContentRange: `bytes ${from}-${bytes.byteLength - 1}/${bytes.byteLength}` } : {}),
+      ...(ranged ? { ContentRange: `bytes ${from}-${bytes.byteLength - 1}/${bytes.byteLength}` } : {}),
     }
   }
   mock.on(GetObjectCommand).callsFake(getObject)

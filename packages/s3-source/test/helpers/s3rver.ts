@@ -1,8 +1,13 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
-import S3rver from 's3rver'
+
+/** The script that runs s3rver in a child process (see its header for why). */
+export const S3RVER_SERVER_SCRIPT = join(import.meta.dirname, 's3rver-server.mjs')
 
 /** A running s3rver on a random port with its own temp directory. */
 export interface S3rverHandle {
@@ -27,11 +32,24 @@ export function s3rverClient(endpoint: string): S3Client {
   })
 }
 
+/** Starts s3rver in a child process on 127.0.0.1, on a random port, storing into a fresh temp directory. */
 export async function startS3rver(): Promise<S3rverHandle> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'))
-  const server = new S3rver({ address: '127.0.0.1', port: 0, directory, silent: true })
-  const address = await server.run()
-  const endpoint = `http://127.0.0.1:${address.port}`
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--openssl-legacy-provider', S3RVER_SERVER_SCRIPT, directory],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  )
+  const exited = once(child, 'exit')
+  const lines = createInterface({ input: child.stdout! })
+  const port = await Promise.race([
+    once(lines, 'line').then(([line]) => (JSON.parse(String(line)) as { port: number }).port),
+    exited.then(([code]) => {
+      throw new Error(`s3rver exited with ${String(code)} before listening`)
+    }),
+  ])
+  lines.close()
+  const endpoint = `http://127.0.0.1:${port}`
   const client = s3rverClient(endpoint)
   return {
     endpoint,
@@ -46,7 +64,10 @@ export async function startS3rver(): Promise<S3rverHandle> {
     },
     async stop() {
       client.destroy()
-      await server.close()
+      if (child.exitCode === null) {
+        child.kill('SIGTERM')
+        await exited
+      }
       await rm(directory, { recursive: true, force: true })
     },
   }
