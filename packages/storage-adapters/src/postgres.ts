@@ -1,0 +1,2 @@
+export { createPostgresStore, type PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js'
+export { POSTGRES_MIGRATIONS } from './postgres/postgres-migrations.js'

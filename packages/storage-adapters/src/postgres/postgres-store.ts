@@ -1,0 +1,595 @@
+import type pg from 'pg'
+import {
+  InventoryError,
+  newId,
+  throwIfAborted,
+  type Collection,
+  type Connector,
+  type FileInfo,
+  type FolderPage,
+  type FolderQuery,
+  type FolderSummary,
+  type ImportSession,
+  type ImportSessionPatch,
+  type InventoryStore,
+  type NewCollection,
+  type NewConnector,
+  type NewImportSession,
+  type ReplaceFileInfoOptions,
+  type StoreCapabilities,
+  type StoredDelta,
+} from '@shuttersense/inventory-core'
+import {
+  collectionFromRow,
+  connectorFromRow,
+  deltaFromRow,
+  folderDepth,
+  folderFromRow,
+  importSessionFromRow,
+  type CollectionRow,
+  type ConnectorRow,
+  type DeltaRow,
+  type FolderRow,
+  type ImportSessionRow,
+} from '../shared/rows.js'
+import { checkConnector, checkNewCollections, checkSchedule } from '../shared/validate.js'
+import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
+import { createPgJobQueue } from './postgres-jobs.js'
+import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
+
+/** Options of {@link createPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** e.g. `postgres://user:password@host:5432/database`. Used unless `pool` is given. */
+  connectionString: string
+  /** Schema holding the store's tables; created by `migrate()` if missing. @default 'public' */
+  schema?: string | undefined
+  /** Connections of the store's own pool. @default 10 */
+  poolSize?: number | undefined
+  /**
+   * A pool to use instead of opening one. The store sets `search_path` on each of its connections and
+   * does not end it on `close()`: its owner does.
+   */
+  pool?: pg.Pool | undefined
+  /** Milliseconds to wait for a connection before failing with `STORE_ERROR`. @default 10000 */
+  connectionTimeoutMs?: number | undefined
+}
+
+/** The Postgres store, with its pool and schema for callers that need them (tests, tools). */
+export type PostgresStore = InventoryStore & { readonly pool: pg.Pool; readonly schema: string }
+
+const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: true, supportsTransactionalDdl: true }
+
+/** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
+const PREFIX_END = '\u{10FFFF}'
+
+/** Rows per multi-row INSERT: large enough to amortise a round trip, small enough to bound memory. */
+const FILE_INFO_CHUNK = 10_000
+const FOLDER_CHUNK = 5000
+
+/** Key of the advisory lock that serialises `migrate()` of one schema (with `hashtext(schema)`). */
+const MIGRATION_LOCK_CLASS = 0x53_53_49_4e // 'SSIN'
+
+// Named statements are prepared once per connection and reused: the FileInfo write runs them
+// hundreds of times per import.
+const INSERT_FILE_INFO: pg.QueryConfig = {
+  name: 'ssinv_insert_file_info',
+  text: `INSERT INTO file_info (collection_seq, key, size, last_modified, etag, storage_class)
+         SELECT (SELECT seq FROM collections WHERE id = $1), *
+         FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])`,
+}
+const UPSERT_FILE_INFO: pg.QueryConfig = {
+  name: 'ssinv_upsert_file_info',
+  text: `${INSERT_FILE_INFO.text}
+         ON CONFLICT (collection_seq, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified,
+         etag = excluded.etag, storage_class = excluded.storage_class`,
+}
+const DELETE_FILE_INFO: pg.QueryConfig = {
+  name: 'ssinv_delete_file_info',
+  text: 'DELETE FROM file_info WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1)',
+}
+const DELETE_FILE_INFO_KEYS: pg.QueryConfig = {
+  name: 'ssinv_delete_file_info_keys',
+  text: 'DELETE FROM file_info WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND key = ANY ($2::text[])',
+}
+
+const READ_FILE_INFO: pg.QueryArrayConfig = {
+  name: 'ssinv_read_file_info',
+  text: `SELECT key, size, last_modified, etag, storage_class FROM file_info
+         WHERE collection_seq = $1 AND key > $2 ORDER BY key LIMIT $3`,
+  rowMode: 'array',
+}
+
+/** A FileInfo row as the driver returns it in array mode (BIGINT as text). */
+type FileInfoTuple = [key: string, size: string, lastModified: string, etag: string, storageClass: string]
+
+/** A PostgreSQL array literal of strings: every element quoted, `"` and `\\` escaped (the rest is literal inside quotes). */
+function textArray(values: readonly string[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!
+    const safe = value.indexOf('"') < 0 && value.indexOf('\\') < 0
+    out += `${i === 0 ? '' : ','}"${safe ? value : value.replace(/["\\]/g, '\\$&')}"`
+  }
+  return `${out}}`
+}
+
+/** The parameters of {@link INSERT_FILE_INFO}: one array literal per column, built directly (cheaper than the driver's generic array encoding). */
+function fileInfoColumns(collectionId: string, files: readonly FileInfo[]): unknown[] {
+  const keys = new Array<string>(files.length)
+  const sizes = new Array<number>(files.length)
+  const modified = new Array<string>(files.length)
+  const etags = new Array<string>(files.length)
+  const classes = new Array<string>(files.length)
+  files.forEach((file, i) => {
+    keys[i] = file.key
+    sizes[i] = file.size
+    modified[i] = file.lastModified
+    etags[i] = file.etag
+    classes[i] = file.storageClass
+  })
+  // Sizes: integers print as digits; anything else (1.5, NaN) fails the bigint cast as it should.
+  return [collectionId, textArray(keys), `{${sizes.join(',')}}`, textArray(modified), textArray(etags), textArray(classes)]
+}
+
+const SESSION_COLUMNS = `*, ARRAY(SELECT d.collection_id FROM import_collections_done d
+  WHERE d.import_id = import_sessions.id ORDER BY d.collection_id) AS collections_done`
+
+type SessionRow = ImportSessionRow & { collections_done: string[] }
+
+const sessionFromRow = (row: SessionRow): ImportSession => importSessionFromRow(row, row.collections_done)
+
+/** Sends the INSERTs of `files` (batches), FILE_INFO_CHUNK rows per statement; answers the row count. */
+async function sendFileInfoRows(
+  statements: StatementQueue,
+  collectionId: string,
+  files: Iterable<readonly FileInfo[]> | AsyncIterable<readonly FileInfo[]>,
+  signal: AbortSignal | undefined,
+  insert: pg.QueryConfig = INSERT_FILE_INFO,
+): Promise<number> {
+  let count = 0
+  let chunk: FileInfo[] = []
+  const flush = async (): Promise<void> => {
+    if (chunk.length === 0) return
+    const values = fileInfoColumns(collectionId, chunk)
+    count += chunk.length
+    chunk = []
+    await statements.send(insert, values)
+  }
+  // An async source (a live listing) streams straight into the open transaction; if it throws, the
+  // transaction rolls back and the previous FileInfo stays whole.
+  for await (const batch of files as AsyncIterable<readonly FileInfo[]>) {
+    throwIfAborted(signal)
+    for (const file of batch) {
+      chunk.push(file)
+      if (chunk.length >= FILE_INFO_CHUNK) await flush()
+    }
+  }
+  await flush()
+  return count
+}
+
+/**
+ * What every FileInfo write records beside the rows: counters, source, the delta, the import's
+ * progress. `fileCount` `null`: counted from the rows. Answers the collection's file count.
+ */
+async function recordFileInfoWrite(
+  statements: StatementQueue,
+  collectionId: string,
+  fileCount: number | null,
+  options: ReplaceFileInfoOptions,
+): Promise<() => Promise<number>> {
+  const counted = statements.request<{ file_count: string }>(
+    `UPDATE collections SET file_info_source = $1, file_info_updated_at = $2,
+     file_count = ${fileCount === null ? '(SELECT count(*) FROM file_info WHERE collection_seq = collections.seq)' : '$4'}
+     WHERE id = $3 RETURNING file_count`,
+    fileCount === null
+      ? [options.source, options.updatedAt, collectionId]
+      : [options.source, options.updatedAt, collectionId, fileCount],
+  )
+  if (options.delta) {
+    const { counts, ...rest } = options.delta
+    await statements.send(
+      `INSERT INTO deltas (collection_id, import_id, computed_at, new_count, modified_count, deleted_count, unchanged_count, body)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        collectionId,
+        options.importId ?? null,
+        options.updatedAt,
+        counts.new,
+        counts.modified,
+        counts.deleted,
+        counts.unchanged,
+        JSON.stringify({ counts, ...rest }),
+      ],
+    )
+  }
+  if (options.importId) {
+    await statements.send('INSERT INTO import_collections_done (import_id, collection_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
+      options.importId,
+      collectionId,
+    ])
+  }
+  return async () => Number((await counted).rows[0]?.file_count ?? 0)
+}
+
+/**
+ * The server store: PostgreSQL through a `pg` pool. It answers exactly like the SQLite store (same
+ * row mapping, same validation, same ordering); writes that must be atomic run in one transaction
+ * on one connection, and the job queue relies on row locks and a partial unique index so several
+ * agents can claim at once.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  const db = createPgDb({
+    connectionString: options.connectionString,
+    schema: options.schema ?? 'public',
+    poolSize: options.poolSize,
+    pool: options.pool,
+    connectionTimeoutMs: options.connectionTimeoutMs,
+  })
+  const jobs = createPgJobQueue(db)
+  const { cancelQueuedIn, ...jobMethods } = jobs
+
+  const nowIso = (): string => new Date().toISOString()
+  const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
+
+  const getConnectorRow = async (query: Query, id: string, lock = false): Promise<ConnectorRow> => {
+    const { rows } = await query<ConnectorRow>(`SELECT * FROM connectors WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+    if (!rows[0]) throw notFound('connector', id)
+    return rows[0]
+  }
+
+  const getSession = async (query: Query, id: string): Promise<ImportSession> => {
+    const { rows } = await query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE id = $1`, [id])
+    if (!rows[0]) throw notFound('import session', id)
+    return sessionFromRow(rows[0])
+  }
+
+  const getCollectionRow = async (query: Query, id: string): Promise<CollectionRow> => {
+    const { rows } = await query<CollectionRow>('SELECT * FROM collections WHERE id = $1', [id])
+    if (!rows[0]) throw notFound('collection', id)
+    return rows[0]
+  }
+
+  /**
+   * One FileInfo write: locks the collection row, runs `write`, commits. On a pipelining connection the
+   * statements go out without waiting for each answer (one round trip for the whole write, plus
+   * COMMIT); they find the collection's seq themselves, so none needs an earlier answer, and the
+   * lock's answer is checked before COMMIT.
+   */
+  const writeFileInfoLocked = async (
+    collectionId: string,
+    writeOptions: ReplaceFileInfoOptions,
+    write: (statements: StatementQueue) => Promise<() => Promise<number>>,
+  ): Promise<number> =>
+    db.transaction(async (query, { pipelined }) => {
+      const statements = createStatementQueue(query, pipelined)
+      // Locking the collection row serialises two writes of one collection (and keeps it from being
+      // deleted under the insert, which has no foreign key to check that). It comes first: the
+      // statements after it see what a write that held the lock before us committed.
+      const lock = statements.request<{ seq: string }>('SELECT seq FROM collections WHERE id = $1 FOR NO KEY UPDATE', [collectionId])
+      const requireCollection = async (): Promise<void> => {
+        if ((await lock).rows.length === 0) throw notFound('collection', collectionId)
+      }
+      if (!pipelined) await requireCollection()
+      try {
+        const fileCount = await write(statements)
+        await requireCollection()
+        await statements.drain()
+        return await fileCount()
+      } catch (error) {
+        // A missing collection is NOT_FOUND, whatever failed after the lock because of it.
+        await requireCollection()
+        const cause = (error as Error).cause
+        if (sqlState(cause) === UNIQUE_VIOLATION && (cause as { table?: string }).table === 'file_info') {
+          throw new InventoryError('INVALID_ARGUMENT', `a key appears twice in the FileInfo: ${(cause as { detail?: string }).detail ?? ''}`, {
+            cause,
+          })
+        }
+        throw error
+      }
+    }, writeOptions.signal)
+
+  const store: PostgresStore = {
+    pool: db.pool,
+    schema: db.schema,
+    capabilities: CAPABILITIES,
+
+    async migrate(callOptions = {}) {
+      try {
+        await db.transaction(async (query) => {
+          // Concurrent migrations of one schema (several processes starting at once) run one after the
+          // other; the lock is released with the transaction.
+          await query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, db.schema])
+          const { rowCount } = await query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [db.schema])
+          if (!rowCount) await query(`CREATE SCHEMA ${quoteIdentifier(db.schema)}`)
+          await query('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
+          const applied = new Set((await query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((row) => row.id))
+          for (const migration of POSTGRES_MIGRATIONS) {
+            if (applied.has(migration.id)) continue
+            await query(migration.sql)
+            await query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [migration.id, nowIso()])
+          }
+        }, callOptions.signal)
+      } catch (cause) {
+        if (cause instanceof InventoryError && cause.code !== 'STORE_ERROR') throw cause
+        throw new InventoryError('STORE_ERROR', `PostgreSQL migration failed: ${(cause as Error).message}`, { cause })
+      }
+    },
+
+    async close() {
+      await db.close()
+    },
+
+    async createConnector(input: NewConnector, callOptions = {}): Promise<Connector> {
+      checkConnector(input)
+      const at = nowIso()
+      const { rows } = await db.query<ConnectorRow>(
+        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+        [
+          newId('con'),
+          input.name.trim(),
+          input.location.destinationBucket,
+          input.location.destinationPrefix ?? null,
+          input.location.sourceBucket,
+          input.location.configName,
+          input.schedule ?? 'manual',
+          at,
+          at,
+        ],
+        callOptions.signal,
+      )
+      return connectorFromRow(rows[0]!)
+    },
+
+    async getConnector(id, callOptions = {}) {
+      return connectorFromRow(await db.withClient((query) => getConnectorRow(query, id), callOptions.signal))
+    },
+
+    async listConnectors(callOptions = {}) {
+      const { rows } = await db.query<ConnectorRow>('SELECT * FROM connectors ORDER BY created_at, id', [], callOptions.signal)
+      return rows.map(connectorFromRow)
+    },
+
+    async updateConnector(id, patch, callOptions = {}) {
+      const at = nowIso()
+      const row = await db.transaction(async (query) => {
+        const current = connectorFromRow(await getConnectorRow(query, id, true))
+        const next: Connector = { ...current, ...patch, location: { ...current.location, ...patch.location } }
+        checkConnector(next)
+        checkSchedule(next.schedule)
+        const { rows } = await query<ConnectorRow>(
+          `UPDATE connectors SET name = $1, destination_bucket = $2, destination_prefix = $3, source_bucket = $4, config_name = $5,
+           schedule = $6, updated_at = $7 WHERE id = $8 RETURNING *`,
+          [
+            next.name,
+            next.location.destinationBucket,
+            next.location.destinationPrefix ?? null,
+            next.location.sourceBucket,
+            next.location.configName,
+            next.schedule,
+            at,
+            id,
+          ],
+        )
+        if (patch.schedule === 'manual') {
+          // Disabling the schedule cancels what it queued, in the same transaction.
+          await cancelQueuedIn(query, id, 'scheduled', 'system', at, 'schedule set to manual')
+        }
+        return rows[0]!
+      }, callOptions.signal)
+      return connectorFromRow(row)
+    },
+
+    async replaceFolders(connectorId: string, folders: readonly FolderSummary[], callOptions = {}) {
+      await db.transaction(async (query) => {
+        await getConnectorRow(query, connectorId)
+        await query('DELETE FROM folders WHERE connector_id = $1', [connectorId])
+        for (let start = 0; start < folders.length; start += FOLDER_CHUNK) {
+          const chunk = folders.slice(start, start + FOLDER_CHUNK)
+          await query(
+            `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
+             SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])`,
+            [
+              connectorId,
+              chunk.map((folder) => folder.path),
+              chunk.map((folder) => folderDepth(folder.path)),
+              chunk.map((folder) => folder.objectCount),
+              chunk.map((folder) => folder.totalSizeBytes),
+              chunk.map((folder) => folder.directObjectCount),
+              chunk.map((folder) => folder.directSizeBytes),
+              chunk.map((folder) => folder.lastModified),
+            ],
+          )
+        }
+      }, callOptions.signal)
+    },
+
+    async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
+      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000))
+      const params: unknown[] = [connectorId]
+      const where = ['connector_id = $1']
+      const param = (value: unknown): string => {
+        params.push(value)
+        return `$${params.length}`
+      }
+      if (query.prefix) {
+        // The range keeps the scan on the primary key; starts_with() is the exact test.
+        const prefix = param(query.prefix)
+        where.push(`path >= ${prefix} AND path < ${param(query.prefix + PREFIX_END)} AND starts_with(path, ${prefix})`)
+      }
+      if (query.depth !== undefined) where.push(`depth = ${param(query.depth)}`)
+      if (query.cursor !== undefined) where.push(`path > ${param(query.cursor)}`)
+      const { rows } = await db.query<FolderRow>(
+        `SELECT * FROM folders WHERE ${where.join(' AND ')} ORDER BY path LIMIT ${param(limit + 1)}`,
+        params,
+        query.signal,
+      )
+      const folders = rows.slice(0, limit).map(folderFromRow)
+      return { folders, nextCursor: rows.length > limit ? (folders[folders.length - 1]?.path ?? null) : null }
+    },
+
+    async createCollections(connectorId: string, collections: readonly NewCollection[], callOptions = {}): Promise<Collection[]> {
+      await store.getConnector(connectorId, callOptions)
+      const checked = checkNewCollections(collections)
+      const ids = checked.map(() => newId('col'))
+      if (checked.length === 0) return []
+      try {
+        const rows = await db.transaction(async (query) => {
+          const at = nowIso()
+          return (
+            await query<CollectionRow>(
+              `INSERT INTO collections (id, connector_id, name, folder_path, created_at)
+               SELECT id, $1, name, folder_path, $2 FROM unnest($3::text[], $4::text[], $5::text[]) AS t (id, name, folder_path)
+               RETURNING *`,
+              [connectorId, at, ids, checked.map((c) => c.name), checked.map((c) => c.folderPath)],
+            )
+          ).rows
+        }, callOptions.signal)
+        const byId = new Map(rows.map((row) => [row.id, row]))
+        return ids.map((id) => collectionFromRow(byId.get(id)!))
+      } catch (cause) {
+        if (sqlState((cause as Error).cause) === UNIQUE_VIOLATION) {
+          throw new InventoryError('CONFLICT', 'a collection already exists for one of these folders', { cause })
+        }
+        throw cause
+      }
+    },
+
+    async listCollections(connectorId?: string, callOptions = {}) {
+      const { rows } =
+        connectorId === undefined
+          ? await db.query<CollectionRow>('SELECT * FROM collections ORDER BY connector_id, folder_path', [], callOptions.signal)
+          : await db.query<CollectionRow>(
+              'SELECT * FROM collections WHERE connector_id = $1 ORDER BY folder_path',
+              [connectorId],
+              callOptions.signal,
+            )
+      return rows.map(collectionFromRow)
+    },
+
+    async getCollection(id, callOptions = {}) {
+      return collectionFromRow(await db.withClient((query) => getCollectionRow(query, id), callOptions.signal))
+    },
+
+    async replaceFileInfo(collectionId, files, writeOptions) {
+      const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
+        await statements.send(DELETE_FILE_INFO, [collectionId])
+        const count = await sendFileInfoRows(statements, collectionId, files, writeOptions.signal)
+        return recordFileInfoWrite(statements, collectionId, count, writeOptions)
+      })
+      return { fileCount }
+    },
+
+    async applyFileInfoChanges(collectionId, changes, writeOptions) {
+      const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
+        // Deletes first, then upserts (a key in both ends up present), as SQLite applies them. A key
+        // upserted twice keeps its last version, as SQLite's row-by-row upsert does (one PostgreSQL
+        // statement may not update a row twice).
+        for (let start = 0; start < changes.deletes.length; start += FILE_INFO_CHUNK) {
+          await statements.send(DELETE_FILE_INFO_KEYS, [collectionId, textArray(changes.deletes.slice(start, start + FILE_INFO_CHUNK))])
+        }
+        const upserts = new Map<string, FileInfo>()
+        for (const file of changes.upserts) {
+          upserts.delete(file.key)
+          upserts.set(file.key, file)
+        }
+        await sendFileInfoRows(statements, collectionId, [[...upserts.values()]], writeOptions.signal, UPSERT_FILE_INFO)
+        return recordFileInfoWrite(statements, collectionId, null, writeOptions)
+      })
+      return { fileCount }
+    },
+
+    async *readFileInfo(collectionId, readOptions = {}) {
+      const batchSize = Math.max(1, readOptions.batchSize ?? 5000)
+      const { rows: found } = await db.query<{ seq: string }>('SELECT seq FROM collections WHERE id = $1', [collectionId], readOptions.signal)
+      if (!found[0]) throw notFound('collection', collectionId)
+      const seq = found[0].seq
+      // Keyset pagination: keys are never empty, so '' sorts before the first one. Rows as arrays:
+      // building a keyed object per row costs more than reading it.
+      let after = ''
+      for (;;) {
+        const { rows } = await db.query<FileInfoTuple>({ ...READ_FILE_INFO, values: [seq, after, batchSize] }, undefined, readOptions.signal)
+        if (rows.length === 0) return
+        yield rows.map(([key, size, lastModified, etag, storageClass]) => ({
+          key,
+          size: Number(size),
+          lastModified,
+          etag,
+          storageClass,
+        }))
+        if (rows.length < batchSize) return
+        after = rows[rows.length - 1]![0]
+      }
+    },
+
+    async getLatestDelta(collectionId, callOptions = {}): Promise<StoredDelta | null> {
+      const { rows } = await db.query<DeltaRow>(
+        'SELECT collection_id, import_id, computed_at, body FROM deltas WHERE collection_id = $1 ORDER BY seq DESC LIMIT 1',
+        [collectionId],
+        callOptions.signal,
+      )
+      return rows[0] ? deltaFromRow(rows[0]) : null
+    },
+
+    async createImportSession(input: NewImportSession, callOptions = {}) {
+      return db.withClient(async (query) => {
+        await getConnectorRow(query, input.connectorId)
+        const { rows } = await query<ImportSessionRow>(
+          `INSERT INTO import_sessions (id, connector_id, status, phase, manifest_key, inventory_timestamp, started_at)
+           VALUES ($1, $2, 'running', 'A', $3, $4, $5) RETURNING *`,
+          [newId('imp'), input.connectorId, input.manifestKey, input.inventoryTimestamp, nowIso()],
+        )
+        return importSessionFromRow(rows[0]!, [])
+      }, callOptions.signal)
+    },
+
+    async getImportSession(id, callOptions = {}) {
+      return db.withClient((query) => getSession(query, id), callOptions.signal)
+    },
+
+    async updateImportSession(id: string, patch: ImportSessionPatch, callOptions = {}) {
+      const sets: string[] = []
+      const params: unknown[] = []
+      const set = (column: string, value: unknown): void => {
+        params.push(value)
+        sets.push(`${column} = $${params.length}`)
+      }
+      if (patch.status !== undefined) set('status', patch.status)
+      if (patch.checkpoint !== undefined) {
+        set('phase', patch.checkpoint.phase)
+        set('data_files_done', patch.checkpoint.dataFilesDone)
+      }
+      if (patch.summary !== undefined) set('summary', JSON.stringify(patch.summary))
+      if (patch.error !== undefined) {
+        set('error_code', patch.error?.code ?? null)
+        set('error_message', patch.error?.message ?? null)
+      }
+      if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt)
+      return db.withClient(async (query) => {
+        if (sets.length === 0) return getSession(query, id)
+        params.push(id)
+        const { rows } = await query<SessionRow>(
+          `UPDATE import_sessions SET ${sets.join(', ')} WHERE id = $${params.length} RETURNING ${SESSION_COLUMNS}`,
+          params,
+        )
+        if (!rows[0]) throw notFound('import session', id)
+        return sessionFromRow(rows[0])
+      }, callOptions.signal)
+    },
+
+    async listImportSessions(connectorId, listOptions = {}) {
+      const limit = listOptions.limit ?? 50
+      const { rows } = await db.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE connector_id = $1 ORDER BY seq DESC LIMIT $2`,
+        // SQLite reads a negative LIMIT as "no limit"; PostgreSQL reads NULL so.
+        [connectorId, limit < 0 ? null : limit],
+        listOptions.signal,
+      )
+      return rows.map(sessionFromRow)
+    },
+
+    ...jobMethods,
+  }
+  return store
+}
