@@ -6,7 +6,7 @@ import { createFileScratch, createLocalDirectorySource, limitHeapGrowth } from '
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 // As the CLI and agents do.
-limitHeapGrowth()
+if (!process.env.NO_HEAP_LIMIT) limitHeapGrowth()
 
 const { values } = parseArgs({
   options: {

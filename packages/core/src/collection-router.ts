@@ -8,12 +8,13 @@ export interface RoutedCollection {
 /**
  * Sends each object to every collection whose folder contains it (nested collections each get it).
  * Cost per object is O(key depth), not O(collections); the answer is cached per folder, so objects of
- * the same folder cost one map lookup.
+ * the same folder cost one map lookup. The cache is bounded: an inventory may hold millions of folders.
  */
 export class CollectionRouter {
   private readonly byPath = new Map<string, number[]>()
   private readonly cache = new Map<string, readonly number[]>()
   private static readonly NONE: readonly number[] = []
+  private static readonly CACHE_LIMIT = 4096
   private lastFolder: string | undefined
   private lastRoute: readonly number[] = CollectionRouter.NONE
 
@@ -46,6 +47,8 @@ export class CollectionRouter {
       if (hit) indices.push(...hit)
     }
     const result = indices.length === 0 ? CollectionRouter.NONE : indices
+    // Keys arrive grouped by folder, so recent folders are what repeats; starting over is enough.
+    if (this.cache.size >= CollectionRouter.CACHE_LIMIT) this.cache.clear()
     this.cache.set(folder, result)
     return result
   }

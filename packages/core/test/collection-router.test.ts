@@ -63,6 +63,15 @@ describe('CollectionRouter', () => {
     expect([...first].sort()).toEqual([0, 1])
   })
 
+  it('answers the same past its cache bound, over many folders', () => {
+    const many = new CollectionRouter([{ folderPath: 'a/' }, { folderPath: 'a/b/' }])
+    for (let i = 0; i < 10_000; i++) {
+      expect(many.routeFolder(`a/b/${i}/`)).toEqual([0, 1])
+      expect(many.routeFolder(`z/${i}/`)).toEqual([])
+    }
+    expect(many.routeFolder('a/b/7/')).toEqual([0, 1])
+  })
+
   it('gives every collection bound to the same folder', () => {
     const twice = new CollectionRouter([{ folderPath: 'a/' }, { folderPath: '/a' }])
     expect(route(twice, 'a/b.jpg')).toEqual([0, 1])
