@@ -6,7 +6,8 @@ import { createFileScratch, createLocalDirectorySource, limitHeapGrowth } from '
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 // As the CLI and agents do.
-if (!process.env.NO_HEAP_LIMIT) limitHeapGrowth()
+// Knobs for experiments: HEAP_GROWTH=0 keeps V8's default; SCRATCH_FLUSH sets the spill buffer (characters).
+if (process.env.HEAP_GROWTH !== '0') limitHeapGrowth(process.env.HEAP_GROWTH ? Number(process.env.HEAP_GROWTH) : undefined)
 
 const { values } = parseArgs({
   options: {
@@ -46,7 +47,7 @@ if (values.step === 'map-collections') {
     source,
     store,
     connectorId: connector.id,
-    scratch: createFileScratch(),
+    scratch: createFileScratch({ flushBytes: process.env.SCRATCH_FLUSH ? Number(process.env.SCRATCH_FLUSH) : undefined }),
     onProgress: (progress) => {
       if (progress.event === 'folders-stored') phaseAEnded = performance.now()
     },

@@ -5,10 +5,10 @@ vi.mock('node:v8', () => ({ setFlagsFromString }))
 const { limitHeapGrowth } = await import('../src/node/heap-growth.js')
 
 describe('limitHeapGrowth', () => {
-  it('sets V8 heap growth to the given percentage, 50 by default', () => {
+  it('sets V8 heap growth to the given percentage, 25 by default', () => {
     limitHeapGrowth()
-    limitHeapGrowth(25)
-    expect(setFlagsFromString.mock.calls).toEqual([['--heap-growing-percent=50'], ['--heap-growing-percent=25']])
+    limitHeapGrowth(50)
+    expect(setFlagsFromString.mock.calls).toEqual([['--heap-growing-percent=25'], ['--heap-growing-percent=50']])
   })
 
   it('refuses what is not a whole positive percentage', () => {

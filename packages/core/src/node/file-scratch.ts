@@ -9,7 +9,7 @@ export interface FileScratchOptions {
   parent?: string | undefined
   /**
    * Characters buffered across all spills before they are written out; bounds the memory of phase A
-   * whatever the number of spills. @default 4 Mi
+   * whatever the number of spills. @default 1 Mi
    */
   flushBytes?: number | undefined
 }
@@ -20,7 +20,7 @@ export interface FileScratchOptions {
  */
 export function createFileScratch(options: FileScratchOptions = {}): ScratchSpace & { readonly directory: string } {
   const directory = mkdtempSync(path.join(options.parent ?? tmpdir(), 'shuttersense-import-'))
-  const flushBytes = options.flushBytes ?? 4 * 1024 * 1024
+  const flushBytes = options.flushBytes ?? 1024 * 1024
   const buffers = new Map<string, { parts: string[]; length: number }>()
   let buffered = 0
   const fileOf = (name: string): string => path.join(directory, `${name.replace(/[^\w.-]/g, '_')}.spill`)
