@@ -3,6 +3,7 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { md5Hex } from '@shuttersense/inventory-core'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { runCli, runCliJson, tempDir, WHERE } from './helpers.js'
 
 interface FolderJson {
@@ -216,6 +217,26 @@ describe('bad inventories leave the store as it was', () => {
       writeFileSync(file, text)
       writeFileSync(path.join(path.dirname(file), 'manifest.checksum'), `${md5Hex(Buffer.from(text))}\n`)
     }, 'MANIFEST_INVALID')
+  })
+
+  it('a schema without Size: SCHEMA_UNSUPPORTED naming the manifest, before any session starts', async () => {
+    await expectFailureKeepsPrevious(() => {
+      const file = manifestPath()
+      const text = readFileSync(file, 'utf8').replace(/"fileSchema": "([^"]*)"/, (_all, schema: string) =>
+        `"fileSchema": "${schema.replace(/,\s*Size\b/, '')}"`,
+      )
+      writeFileSync(file, text)
+      writeFileSync(path.join(path.dirname(file), 'manifest.checksum'), `${md5Hex(Buffer.from(text))}\n`)
+    }, 'SCHEMA_UNSUPPORTED')
+    const store = createSqliteStore({ filename: db })
+    try {
+      const [connector] = await store.listConnectors()
+      const [latest] = await store.listImportSessions(connector!.id, { limit: 1 })
+      expect(latest).toMatchObject({ status: 'completed' })
+      expect(latest!.manifestKey).not.toBe(path.relative(inventory, manifestPath()))
+    } finally {
+      await store.close()
+    }
   })
 
   it('a truncated gzip data file whose manifest says so: DATA_FILE_CORRUPT', async () => {

@@ -9,6 +9,15 @@ export function bucketName(bucketOrArn: string): string {
 }
 
 /**
+ * A destination prefix in its one stored form: no leading or trailing `/`, and `undefined` for none, so
+ * `reports`, `reports/` and `/reports/` name the same place.
+ */
+export function normalizeDestinationPrefix(prefix: string | undefined): string | undefined {
+  const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '')
+  return trimmed.length > 0 ? trimmed : undefined
+}
+
+/**
  * The key prefix under which a configuration's reports live:
  * `[destinationPrefix/]sourceBucket/configName/` (always ends in `/`).
  */
@@ -21,8 +30,8 @@ export function inventoryPrefix(location: InventoryLocation): string {
       throw new InventoryError('INVALID_ARGUMENT', `${name} must be non-empty and contain no "/": "${value}"`)
     }
   }
-  const prefix = (location.destinationPrefix ?? '').replace(/^\/+|\/+$/g, '')
-  return `${prefix.length > 0 ? `${prefix}/` : ''}${location.sourceBucket}/${location.configName}/`
+  const prefix = normalizeDestinationPrefix(location.destinationPrefix)
+  return `${prefix === undefined ? '' : `${prefix}/`}${location.sourceBucket}/${location.configName}/`
 }
 
 /**

@@ -1,6 +1,7 @@
 import * as path from 'node:path'
 import {
   countBadRows,
+  normalizeDestinationPrefix,
   runInventoryImport,
   type Connector,
   type InventoryLocation,
@@ -75,7 +76,7 @@ async function connectorFor(store: InventoryStore, location: InventoryLocation):
   const same = (await store.listConnectors()).find(
     (connector) =>
       connector.location.destinationBucket === location.destinationBucket &&
-      (connector.location.destinationPrefix ?? '') === (location.destinationPrefix ?? '') &&
+      connector.location.destinationPrefix === normalizeDestinationPrefix(location.destinationPrefix) &&
       connector.location.sourceBucket === location.sourceBucket &&
       connector.location.configName === location.configName,
   )

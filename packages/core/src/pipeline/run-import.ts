@@ -1,4 +1,5 @@
 import { findLatestInventory } from '../discover.js'
+import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { InventoryError, throwIfAborted } from '../errors.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
@@ -60,6 +61,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const connector = await store.getConnector(options.connectorId, { signal })
   const found = await findLatestInventory(source, connector.location, { signal })
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
+  // A CSV schema without Key, Size or LastModifiedDate fails here, before any session exists.
+  if (found.manifest.fileFormat === 'CSV' && !options.readers?.CSV) csvColumnsFromSchema(found.manifest.fileSchema, found.manifestKey)
 
   const [latest] = await store.listImportSessions(connector.id, { limit: 1, signal })
   const sameReport = latest?.manifestKey === found.manifestKey && options.resume !== false ? latest : undefined

@@ -90,6 +90,15 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect(updated).toMatchObject({ schedule: 'weekly', name: 'Archive', location: { destinationPrefix: 'inv' } })
       })
 
+      it('stores a destination prefix in one form: no surrounding slashes, none when empty', async () => {
+        const slashed = await store.createConnector({ name: 'A', location: { ...location, destinationPrefix: '/inv/reports/' } })
+        expect(slashed.location.destinationPrefix).toBe('inv/reports')
+        const empty = await store.createConnector({ name: 'B', location: { ...location, destinationPrefix: '/' } })
+        expect(empty.location).not.toHaveProperty('destinationPrefix')
+        const updated = await store.updateConnector(empty.id, { location: { ...location, destinationPrefix: 'x/' } })
+        expect(updated.location.destinationPrefix).toBe('x')
+      })
+
       it('answers NOT_FOUND for an unknown connector and INVALID_ARGUMENT for a bad schedule', async () => {
         await expectCode(store.getConnector('con_missing'), 'NOT_FOUND')
         const created = await store.createConnector({ name: 'Photos', location })

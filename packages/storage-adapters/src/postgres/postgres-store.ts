@@ -2,6 +2,7 @@ import type pg from 'pg'
 import {
   InventoryError,
   newId,
+  normalizeDestinationPrefix,
   throwIfAborted,
   type Collection,
   type Connector,
@@ -330,7 +331,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           newId('con'),
           input.name.trim(),
           input.location.destinationBucket,
-          input.location.destinationPrefix ?? null,
+          normalizeDestinationPrefix(input.location.destinationPrefix) ?? null,
           input.location.sourceBucket,
           input.location.configName,
           input.schedule ?? 'manual',
@@ -364,7 +365,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           [
             next.name,
             next.location.destinationBucket,
-            next.location.destinationPrefix ?? null,
+            normalizeDestinationPrefix(next.location.destinationPrefix) ?? null,
             next.location.sourceBucket,
             next.location.configName,
             next.schedule,

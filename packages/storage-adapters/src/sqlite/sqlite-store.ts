@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import {
   InventoryError,
   newId,
+  normalizeDestinationPrefix,
   type Collection,
   type Connector,
   type FileInfo,
@@ -225,7 +226,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         id,
         input.name.trim(),
         input.location.destinationBucket,
-        input.location.destinationPrefix ?? null,
+        normalizeDestinationPrefix(input.location.destinationPrefix) ?? null,
         input.location.sourceBucket,
         input.location.configName,
         input.schedule ?? 'manual',
@@ -256,7 +257,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         ).run(
           next.name,
           next.location.destinationBucket,
-          next.location.destinationPrefix ?? null,
+          normalizeDestinationPrefix(next.location.destinationPrefix) ?? null,
           next.location.sourceBucket,
           next.location.configName,
           next.schedule,
