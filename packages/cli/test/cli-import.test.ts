@@ -155,6 +155,27 @@ describe('import of generated inventories', () => {
     expect(next.summary.objectCount).toBe(2000)
   })
 
+  it('runs as a job of the queue: refused while an agent imports the connector, audited when done', async () => {
+    await generate('--objects', '500')
+    const first = await runCliJson<ImportJson & { jobId: string; connectorId: string }>(['import', '--from', inventory, ...WHERE, '--db', db])
+    const store = createSqliteStore({ filename: db })
+    try {
+      expect(await store.getJob(first.jobId)).toMatchObject({ status: 'completed', lockedBy: `cli-${process.pid}` })
+      expect((await store.listAudit({ connectorId: first.connectorId, limit: 1 }))[0]).toMatchObject({ action: 'job.completed' })
+
+      await store.requestImportNow(first.connectorId)
+      const held = await store.claimJob({ agentId: 'agent-7', leaseMs: 60_000 })
+      const refused = await runCli(['import', '--from', inventory, ...WHERE, '--db', db])
+      expect(refused.code).toBe(2)
+      expect(refused.stderr).toContain('[IMPORT_IN_PROGRESS]')
+      expect(refused.stderr).toContain('agent-7')
+      await store.completeJob(held!.id, { agentId: 'agent-7', nextRunAt: null })
+      expect((await runCli(['import', '--from', inventory, ...WHERE, '--db', db])).code).toBe(0)
+    } finally {
+      await store.close()
+    }
+  })
+
   it('maps chosen folders with a given or suggested name, and refuses a folder mapped twice', async () => {
     await generate('--objects', '500')
     await importIt()

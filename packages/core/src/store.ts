@@ -179,6 +179,8 @@ export interface ClaimJobOptions extends StoreCallOptions {
   agentId: string
   /** How long the claim holds without a heartbeat, in milliseconds. */
   leaseMs: number
+  /** Only this connector's job (a process importing one connector, such as the CLI). */
+  connectorId?: string | undefined
   /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
 }

@@ -1,9 +1,13 @@
 import * as path from 'node:path'
 import {
   countBadRows,
+  InventoryError,
   normalizeDestinationPrefix,
-  runInventoryImport,
+  runImportJob,
   type Connector,
+  type ImportJob,
+  type ImportJobOutcome,
+  type ImportResult,
   type InventoryLocation,
   type InventoryStore,
   type ObjectSource,
@@ -83,6 +87,43 @@ async function connectorFor(store: InventoryStore, location: InventoryLocation):
   return same ?? store.createConnector({ name: `${location.sourceBucket} (${location.configName})`, location })
 }
 
+/** The CLI holds its job this long between heartbeats' renewals; a killed CLI blocks its connector no longer. */
+const CLI_LEASE_MS = 30_000
+
+/**
+ * Runs the import as a job of the store's queue, like an agent: one import per connector at a time, even
+ * across processes (another CLI or an agent), and the audit log records it. An interrupted CLI releases
+ * its job at once rather than leaving it to the lease.
+ */
+async function importAsJob(
+  store: InventoryStore,
+  connectorId: string,
+  run: (job: ImportJob, agentId: string) => Promise<ImportJobOutcome>,
+): Promise<{ result: ImportResult; jobId: string }> {
+  const agentId = `cli-${process.pid}`
+  const asked = await store.requestImportNow(connectorId, { actor: agentId })
+  if (asked.outcome === 'already-running') {
+    throw new InventoryError(
+      'IMPORT_IN_PROGRESS',
+      `${asked.job.lockedBy ?? 'another process'} is importing this connector (job ${asked.job.id}, lease until ${asked.job.leaseExpiresAt})`,
+    )
+  }
+  const job = await store.claimJob({ agentId, leaseMs: CLI_LEASE_MS, connectorId })
+  if (!job) throw new InventoryError('IMPORT_IN_PROGRESS', `another process claimed job ${asked.job.id} first`)
+  const outcome = await run(job, agentId)
+  switch (outcome.outcome) {
+    case 'completed':
+      return { result: outcome.result, jobId: job.id }
+    case 'interrupted':
+      await store
+        .failJob(job.id, { agentId, error: { code: outcome.error.code, message: outcome.error.message }, retryAt: null })
+        .catch(() => undefined)
+      throw outcome.error
+    default:
+      throw outcome.error
+  }
+}
+
 /** `import`: runs phases A, B and C and prints a summary. */
 export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSignal): Promise<void> {
   const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency)
@@ -109,15 +150,19 @@ async function importWith(
   const started = performance.now()
   try {
     const connector = await connectorFor(store, location)
-    const result = await runInventoryImport({
-      source,
-      store,
-      connectorId: connector.id,
-      scratch: createFileScratch(),
-      concurrency,
-      signal,
-      onProgress: (progress) => bar.update(progress),
-    }).finally(() => bar.done())
+    const { result, jobId } = await importAsJob(store, connector.id, (job, agentId) =>
+      runImportJob({
+        job,
+        agentId,
+        leaseMs: CLI_LEASE_MS,
+        source,
+        store,
+        scratch: createFileScratch(),
+        concurrency,
+        signal,
+        onProgress: (progress) => bar.update(progress),
+      }).finally(() => bar.done()),
+    )
     const seconds = (performance.now() - started) / 1000
     const collections = await store.listCollections(connector.id)
     const deltas = await Promise.all(
@@ -129,6 +174,7 @@ async function importWith(
     if (args.json) {
       printJson(io, {
         importId: result.session.id,
+        jobId,
         connectorId: connector.id,
         manifestKey: result.session.manifestKey,
         inventoryTimestamp: result.session.inventoryTimestamp,

@@ -106,6 +106,13 @@ export function describeJobQueueConformance(context: JobQueueConformanceContext)
       expect((await store.claimJob({ agentId: 'b', leaseMs: MINUTE, now: at(5000) }))?.connectorId).toBe(late.id)
       expect(await store.claimJob({ agentId: 'c', leaseMs: MINUTE, now: at(5000) })).toBeNull()
       expect((await store.listJobs(undefined, { status: 'running' })).length).toBe(2)
+      // One connector's job only, even when another's is due first.
+      const other = await newConnector('Other')
+      await store.enqueueImport(other.id, { trigger: 'manual', scheduledAt: at(10), now: T0 })
+      expect(await store.claimJob({ agentId: 'c', leaseMs: MINUTE, now: at(MINUTE), connectorId: late.id })).toBeNull()
+      expect((await store.claimJob({ agentId: 'c', leaseMs: MINUTE, now: at(MINUTE), connectorId: future.id }))?.connectorId).toBe(
+        future.id,
+      )
       await expectCode(store.claimJob({ agentId: 'c', leaseMs: 0 }), 'INVALID_ARGUMENT')
     })
 

@@ -216,9 +216,10 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           // so concurrent claims never wait on each other and never take the same job.
           const { rows } = await query<JobRow>(
             `SELECT * FROM jobs
-             WHERE (status = 'queued' AND scheduled_at <= $1) OR (status = 'running' AND lease_expires_at < $1)
+             WHERE ((status = 'queued' AND scheduled_at <= $1) OR (status = 'running' AND lease_expires_at < $1))
+               AND ($2::text IS NULL OR connector_id = $2)
              ORDER BY scheduled_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [at],
+            [at, options.connectorId ?? null],
           )
           const row = rows[0]
           if (!row) return null

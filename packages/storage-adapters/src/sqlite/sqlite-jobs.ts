@@ -180,9 +180,10 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
         for (;;) {
           const row = stmt(
             `SELECT * FROM jobs
-             WHERE (status = 'queued' AND scheduled_at <= ?) OR (status = 'running' AND lease_expires_at < ?)
+             WHERE ((status = 'queued' AND scheduled_at <= ?) OR (status = 'running' AND lease_expires_at < ?))
+               AND (? IS NULL OR connector_id = ?)
              ORDER BY scheduled_at, seq LIMIT 1`,
-          ).get(at, at) as JobRow | undefined
+          ).get(at, at, options.connectorId ?? null, options.connectorId ?? null) as JobRow | undefined
           if (!row) return null
           const reclaim = row.status === 'running'
           if (reclaim && Number(row.attempts) >= Number(row.max_attempts)) {
