@@ -15,6 +15,7 @@ describe('usage', () => {
     [['frobnicate']],
     [['import', '--db', 'x.db']],
     [['generate', '--objects', 'many', '--out', '/tmp/x']],
+    [['generate', '--objects', '10', '--files', '0', '--out', '/tmp/never-written']],
     [['folders']],
     [['import', '--unknown-flag']],
     [['collections', 'rename']],

@@ -62,6 +62,7 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<void> 
     folders = generatePhotoObjects({ objects, seed })
   }
   const dataFiles = positiveInt(args.files, '--files', Math.max(1, Math.min(8, Math.ceil(objectsHint / 250_000))))
+  if (dataFiles === 0) throw new UsageError('--files must be at least 1')
   const written = await writeInventory(folders, {
     out: args.out,
     location,
@@ -76,7 +77,8 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<void> 
     return
   }
   io.stdout.write(
-    `Wrote ${formatCount(written.objects)} objects (${formatCount(written.rows)} rows, ${dataFiles} data files) to ` +
+    `Wrote ${formatCount(written.objects)} object${written.objects === 1 ? '' : 's'} (${formatCount(written.rows)} rows, ` +
+      `${dataFiles} data file${dataFiles === 1 ? '' : 's'}) to ` +
       `${args.out}/${written.manifestKey.replace(/manifest\.json$/, '')}\n`,
   )
   if (changeFrom) {
