@@ -3,6 +3,7 @@
 // Each step runs in its own process, so its peak RSS is its own:
 //   duckdb   the reference: DuckDB's folder rollup of the same data files
 //   A        phase A alone: the first import of a connector without collections (folders only)
+//   A-workers  the same with data files parsed on 2 worker threads (`import --workers 2`)
 //   full     A+B+C with every object in ~`collections` collections: the first FileInfo write (baseline)
 //   full-1%  A+B+C on the next day's report with `change-pct`% of files added/modified/deleted
 // Inventories are generated once into .bench/<objects>/ and reused.
@@ -32,8 +33,8 @@ function node(args, options = {}) {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, ...options })
 }
 
-function step(args) {
-  const line = node([path.join(here, 'lib/import-step.mjs'), ...args]).trim().split('\n').pop()
+function step(args, env = {}) {
+  const line = node([path.join(here, 'lib/import-step.mjs'), ...args], { env: { ...process.env, ...env } }).trim().split('\n').pop()
   return JSON.parse(line)
 }
 
@@ -69,6 +70,10 @@ for (let run = 0; run < Number(values.runs); run++) {
     results.push(JSON.parse(node([path.join(here, 'lib/duckdb-rollup.mjs'), ...files]).trim().split('\n').pop()))
   }
   results.push(step(['--root', day1, '--db', db, '--step', 'A']))
+  const dbWorkers = path.join(work, `bench-${run}-workers.db`)
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbWorkers + suffix, { force: true })
+  results.push(step(['--root', day1, '--db', dbWorkers, '--step', 'A-workers'], { WORKERS: '2' }))
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbWorkers + suffix, { force: true })
   step(['--root', day1, '--db', db, '--step', 'map-collections', '--collections', values.collections])
   results.push(step(['--root', day1, '--db', db, '--step', 'full']))
   results.push(step(['--root', day2, '--db', db, '--step', `full-${values['change-pct']}%`]))

@@ -2,7 +2,7 @@
 // Prints one JSON line: { step, seconds, maxRssMb, ...figures }.
 import { parseArgs } from 'node:util'
 import { runInventoryImport } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, limitHeapGrowth } from '@shuttersense/inventory-core/node'
+import { createFileScratch, createLocalDirectorySource, createWorkerParser, limitHeapGrowth } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 // As the CLI and agents do.
@@ -41,18 +41,23 @@ if (values.step === 'map-collections') {
   await store.createCollections(connector.id, chosen.map((f, i) => ({ name: `c${i}`, folderPath: f.path })))
   console.log(JSON.stringify({ step: 'map-collections', collections: chosen.length }))
 } else {
+  // WORKERS=N parses data files on N worker threads, as `import --workers N` does (default: main thread).
+  const workers = Number(process.env.WORKERS ?? 0)
+  const parser = workers > 0 ? createWorkerParser({ workers }) : undefined
   const started = performance.now()
   let phaseAEnded = started
   const result = await runInventoryImport({
     source,
     store,
     connectorId: connector.id,
+    parser,
     scratch: createFileScratch({ flushBytes: process.env.SCRATCH_FLUSH ? Number(process.env.SCRATCH_FLUSH) : undefined }),
     onProgress: (progress) => {
       if (progress.event === 'folders-stored') phaseAEnded = performance.now()
     },
   })
   const seconds = (performance.now() - started) / 1000
+  await parser?.close()
   const deltas = { new: 0, modified: 0, deleted: 0, unchanged: 0 }
   for (const collection of await store.listCollections(connector.id)) {
     const delta = await store.getLatestDelta(collection.id)

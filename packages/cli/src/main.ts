@@ -11,11 +11,13 @@ export const USAGE = `Usage: shuttersense-inventory <command> [options]
            [--source-bucket B] [--config C] [--prefix P] [--date ISO]
   generate --change-from DIR --change-pct P --out DIR        (the next day's report)
   import   --from DIR|s3://bucket[/prefix] --source-bucket B --config C --db FILE
-           [--prefix P] [--endpoint URL] [--region R] [--concurrency N] [--json]
+           [--prefix P] [--endpoint URL] [--region R] [--concurrency N] [--workers N] [--json]
            s3:// reads the destination bucket with the standard AWS credential chain and region;
            --endpoint URL  an S3-compatible server (path-style requests)
            --region R      instead of AWS_REGION / the shared config file
            --concurrency N data files read at once (default 2)
+           --workers N     parse data files on N worker threads: phase A ~1.6x faster on
+                           2 cores, ~80 MB more memory (default 0: parse on the main thread)
   folders  --db FILE [--connector ID] [--prefix P] [--depth N] [--json]
   collections create --db FILE (--folder PATH... [--name N] | --depth N) [--connector ID] [--json]
   collections list   --db FILE [--connector ID] [--json]
@@ -43,6 +45,7 @@ const OPTIONS = {
   endpoint: { type: 'string' },
   region: { type: 'string' },
   concurrency: { type: 'string' },
+  workers: { type: 'string' },
   connector: { type: 'string' },
   collection: { type: 'string' },
   depth: { type: 'string' },

@@ -171,6 +171,17 @@ describe('import of generated inventories', () => {
       expect(refused.stderr).toContain('agent-7')
       await store.completeJob(held!.id, { agentId: 'agent-7', nextRunAt: null })
       expect((await runCli(['import', '--from', inventory, ...WHERE, '--db', db])).code).toBe(0)
+
+      // A holder that died: once its lease has run out, the next import takes the job over.
+      await store.requestImportNow(first.connectorId)
+      const dead = await store.claimJob({ agentId: 'agent-dead', leaseMs: 1 })
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      expect((await runCli(['import', '--from', inventory, ...WHERE, '--db', db])).code).toBe(0)
+      expect(await store.getJob(dead!.id)).toMatchObject({ status: 'completed', attempts: 2 })
+      expect((await store.listAudit({ connectorId: first.connectorId, limit: 2 })).map((entry) => entry.action)).toEqual([
+        'job.completed',
+        'job.reclaimed',
+      ])
     } finally {
       await store.close()
     }

@@ -16,6 +16,7 @@ describe('usage', () => {
     [['import', '--db', 'x.db']],
     [['generate', '--objects', 'many', '--out', '/tmp/x']],
     [['generate', '--objects', '10', '--files', '0', '--out', '/tmp/never-written']],
+    [['import', '--from', '/tmp/none', '--source-bucket', 'b', '--config', 'c', '--db', '/tmp/none.db', '--workers=many']],
     [['folders']],
     [['import', '--unknown-flag']],
     [['collections', 'rename']],

@@ -1,6 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import type { FileInfo, InventoryStore, StoredDelta } from '@shuttersense/inventory-core'
+import { expect } from 'vitest'
 import { main } from '../src/main.js'
 
 /** Runs the CLI in-process and captures what it prints. */
@@ -29,3 +31,26 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 }
 
 export const WHERE = ['--source-bucket', 'photos', '--config', 'daily']
+
+/** Everything an import leaves behind, keyed by folder path so two stores compare. */
+export async function snapshot(store: InventoryStore, connectorId: string) {
+  const collections: Record<string, { files: FileInfo[]; delta: Omit<StoredDelta, 'collectionId' | 'importId' | 'computedAt'> | null }> = {}
+  for (const collection of await store.listCollections(connectorId)) {
+    const files: FileInfo[] = []
+    for await (const batch of store.readFileInfo(collection.id)) files.push(...batch)
+    const stored = await store.getLatestDelta(collection.id)
+    const delta = stored && (({ collectionId: _c, importId: _i, computedAt: _t, ...rest }) => rest)(stored)
+    collections[collection.folderPath] = { files, delta }
+  }
+  const folders = (await store.listFolders(connectorId, { limit: 10_000 })).folders
+  return { folders, collections }
+}
+
+/** Awaits a promise that must fail with an InventoryError whose code is one of `codes`. */
+export async function expectCodeOf(promise: Promise<unknown>, codes: readonly string[]): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  )
+  expect(codes).toContain((error as { code?: string } | undefined)?.code)
+}

@@ -3,15 +3,13 @@ import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
   runImportJob,
-  type FileInfo,
   type ImportJob,
   type InventoryStore,
   type ObjectSource,
-  type StoredDelta,
 } from '@shuttersense/inventory-core'
 import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
-import { runCliJson, tempDir, WHERE } from './helpers.js'
+import { runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 
 const LEASE_MS = 10_000
 const location = { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' }
@@ -67,20 +65,6 @@ async function connectorWithBaseline(store: InventoryStore, day1: string): Promi
   expect((await importNow(store, connector.id, day1)).outcome).toBe('completed')
   await store.cancelQueuedJobs(connector.id)
   return connector.id
-}
-
-/** Everything an import leaves behind, keyed by folder path so two stores compare. */
-async function snapshot(store: InventoryStore, connectorId: string) {
-  const collections: Record<string, { files: FileInfo[]; delta: Omit<StoredDelta, 'collectionId' | 'importId' | 'computedAt'> | null }> = {}
-  for (const collection of await store.listCollections(connectorId)) {
-    const files: FileInfo[] = []
-    for await (const batch of store.readFileInfo(collection.id)) files.push(...batch)
-    const stored = await store.getLatestDelta(collection.id)
-    const delta = stored && (({ collectionId: _c, importId: _i, computedAt: _t, ...rest }) => rest)(stored)
-    collections[collection.folderPath] = { files, delta }
-  }
-  const folders = (await store.listFolders(connectorId, { limit: 10_000 })).folders
-  return { folders, collections }
 }
 
 describe('runImportJob', () => {
@@ -195,6 +179,32 @@ describe('runImportJob', () => {
     const [next] = await store.listJobs(connector.id, { status: 'queued' })
     expect(next).toMatchObject({ trigger: 'scheduled' })
     expect(Date.parse(next!.scheduledAt) - Date.parse((await store.getJob(first.id)).finishedAt!)).toBe(86_400_000)
+  })
+
+  it('gives the job up when its heartbeats cannot reach the store for a whole lease', async () => {
+    const { day1 } = await twoDays()
+    const store = await openStore('unreachable')
+    const connector = await store.createConnector({ name: 'Photos', location })
+    await store.requestImportNow(connector.id)
+    const job = await store.claimJob({ agentId: 'cut-off', leaseMs: 300 })
+    const local = createLocalDirectorySource(day1)
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    const stalled: ObjectSource = {
+      ...local,
+      async *streamObject(bucket, key, options) {
+        await gate
+        yield* local.streamObject(bucket, key, options)
+      },
+    }
+    // Every heartbeat fails as if the database were down; the runner must not go on past its lease.
+    const unreachable: InventoryStore = Object.create(store, {
+      heartbeatJob: { value: () => Promise.reject(new Error('connection refused')) },
+    })
+    const running = runImportJob({ job: job!, agentId: 'cut-off', leaseMs: 300, heartbeatEveryMs: 50, store: unreachable, source: stalled })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    release()
+    expect(await running).toMatchObject({ outcome: 'lost', error: { code: 'CONFLICT' } })
   })
 
   it('stops and records nothing when another agent took the job over', async () => {

@@ -6,6 +6,9 @@ interface DirectFigures {
   lastModified: string
 }
 
+/** One folder's direct figures as a tuple: folder path, objects, bytes, newest last-modified. */
+export type DirectFolderFigures = [folder: string, count: number, bytes: number, lastModified: string]
+
 /** The folder an object sits directly in (`a/b/c.jpg` -> `a/b/`), or `''` at the bucket root. */
 export function directFolderOf(key: string): string {
   const slash = key.lastIndexOf('/')
@@ -74,6 +77,27 @@ export class FolderAccumulator {
     }
     this.previousFolder = folder
     this.previousFigures = figures
+  }
+
+  /** Every folder's direct figures as plain tuples, to move a rollup between threads (see {@link mergeDirect}). */
+  exportDirect(): DirectFolderFigures[] {
+    return [...this.direct].map(([folder, figures]) => [folder, figures.count, figures.bytes, figures.lastModified])
+  }
+
+  /** Adds a rollup made elsewhere: its {@link exportDirect} tuples and its whole-inventory totals. */
+  mergeDirect(entries: readonly DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void {
+    this.objectCount += objectCount
+    this.totalSizeBytes += totalSizeBytes
+    for (const [folder, count, bytes, lastModified] of entries) {
+      const figures = this.direct.get(folder)
+      if (figures === undefined) {
+        this.direct.set(folder, { count, bytes, lastModified })
+        continue
+      }
+      figures.count += count
+      figures.bytes += bytes
+      if (lastModified > figures.lastModified) figures.lastModified = lastModified
+    }
   }
 
   /** Number of folders that hold an object directly. */

@@ -98,7 +98,7 @@ export function emptyRowCounts(): RowCounts {
   return { rows: 0, records: 0, noncurrentVersions: 0, deleteMarkers: 0, badRows: {}, badRowSamples: [] }
 }
 
-/** Adds `from` into `into` (samples are capped at `maxSamples`). */
+/** Adds `from` into `into` (samples: the first `maxSamples` by file and line). */
 export function addRowCounts(into: RowCounts, from: RowCounts, maxSamples = 20): void {
   into.rows += from.rows
   into.records += from.records
@@ -107,10 +107,11 @@ export function addRowCounts(into: RowCounts, from: RowCounts, maxSamples = 20):
   for (const [reason, count] of Object.entries(from.badRows) as [BadRowReason, number][]) {
     into.badRows[reason] = (into.badRows[reason] ?? 0) + count
   }
-  for (const sample of from.badRowSamples) {
-    if (into.badRowSamples.length >= maxSamples) break
-    into.badRowSamples.push(sample)
-  }
+  if (from.badRowSamples.length === 0) return
+  // The first samples by file and line, whatever order data files finish in: the same on every run.
+  into.badRowSamples = [...into.badRowSamples, ...from.badRowSamples]
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line))
+    .slice(0, maxSamples)
 }
 
 /** Total of all bad-row reasons. */

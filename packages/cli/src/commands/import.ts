@@ -2,9 +2,11 @@ import * as path from 'node:path'
 import {
   countBadRows,
   InventoryError,
+  nextRunAt,
   normalizeDestinationPrefix,
   runImportJob,
   type Connector,
+  type DataFileParser,
   type ImportJob,
   type ImportJobOutcome,
   type ImportResult,
@@ -12,7 +14,7 @@ import {
   type InventoryStore,
   type ObjectSource,
 } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import { createFileScratch, createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'
 import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore } from '../open-store.js'
@@ -27,6 +29,7 @@ export interface ImportArgs {
   endpoint?: string | undefined
   region?: string | undefined
   concurrency?: string | undefined
+  workers?: string | undefined
   json?: boolean | undefined
 }
 
@@ -87,7 +90,7 @@ async function connectorFor(store: InventoryStore, location: InventoryLocation):
   return same ?? store.createConnector({ name: `${location.sourceBucket} (${location.configName})`, location })
 }
 
-/** The CLI holds its job this long between heartbeats' renewals; a killed CLI blocks its connector no longer. */
+/** The CLI's lease: a killed CLI blocks its connector this long at most, then the next import takes over. */
 const CLI_LEASE_MS = 30_000
 
 /**
@@ -102,7 +105,9 @@ async function importAsJob(
 ): Promise<{ result: ImportResult; jobId: string }> {
   const agentId = `cli-${process.pid}`
   const asked = await store.requestImportNow(connectorId, { actor: agentId })
-  if (asked.outcome === 'already-running') {
+  const stale = asked.outcome === 'already-running' && Date.parse(asked.job.leaseExpiresAt ?? '') < Date.now()
+  // A running job whose lease expired belongs to a process that died: claimJob below takes it over.
+  if (asked.outcome === 'already-running' && !stale) {
     throw new InventoryError(
       'IMPORT_IN_PROGRESS',
       `${asked.job.lockedBy ?? 'another process'} is importing this connector (job ${asked.job.id}, lease until ${asked.job.leaseExpiresAt})`,
@@ -114,11 +119,21 @@ async function importAsJob(
   switch (outcome.outcome) {
     case 'completed':
       return { result: outcome.result, jobId: job.id }
-    case 'interrupted':
+    case 'interrupted': {
+      // Released at once, and the connector's schedule keeps its next run.
+      const connector = await store.getConnector(connectorId)
+      const failedAt = new Date()
       await store
-        .failJob(job.id, { agentId, error: { code: outcome.error.code, message: outcome.error.message }, retryAt: null })
+        .failJob(job.id, {
+          agentId,
+          error: { code: outcome.error.code, message: outcome.error.message },
+          retryAt: null,
+          nextRunAt: nextRunAt(failedAt, connector.schedule),
+          now: failedAt,
+        })
         .catch(() => undefined)
       throw outcome.error
+    }
     default:
       throw outcome.error
   }
@@ -130,9 +145,16 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError(`--concurrency must be a whole number >= 1: "${args.concurrency}"`)
   }
+  const workers = Number(args.workers ?? '0')
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`--workers must be a whole number >= 0: "${args.workers}"`)
   const resolved = await resolveSource(args)
   try {
-    await importWith(resolved, concurrency, args, io, signal)
+    const parser = workers > 0 ? createWorkerParser({ workers }) : undefined
+    try {
+      await importWith(resolved, concurrency, parser, args, io, signal)
+    } finally {
+      await parser?.close()
+    }
   } finally {
     resolved.dispose()
   }
@@ -141,6 +163,7 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
 async function importWith(
   { source, location, cost: costOf }: ResolvedSource,
   concurrency: number | undefined,
+  parser: DataFileParser | undefined,
   args: ImportArgs,
   io: CliIo,
   signal: AbortSignal | undefined,
@@ -159,6 +182,7 @@ async function importWith(
         store,
         scratch: createFileScratch(),
         concurrency,
+        parser,
         signal,
         onProgress: (progress) => bar.update(progress),
       }).finally(() => bar.done()),

@@ -8,6 +8,8 @@ import type { ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { Collection } from '../store.js'
 import { type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
+import type { FileInfo } from '../types.js'
+import type { DataFileParser } from './data-file-parser.js'
 import { type DataFileReader } from './data-file-reader.js'
 import { encodeSpillLine } from './spill.js'
 
@@ -26,6 +28,8 @@ export interface PhaseAInput {
   onBytes(file: string, bytes: number): void
   onRows(file: string, rows: number): void
   onFileDone(file: string): Promise<void>
+  /** Parses CSV data files on other threads; without, they are parsed on this one. */
+  parser?: DataFileParser | undefined
 }
 
 /** What phase A produced. */
@@ -53,22 +57,31 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     const counts = emptyRowCounts()
     const open = (): AsyncIterable<Uint8Array> =>
       verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
-    const spill: string[][] = Array.from({ length: input.bucketCount }, () => [])
-    for await (const batch of input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine })) {
-      throwIfAborted(input.signal)
-      if (router.isEmpty) {
-        folders.add(batch)
-      } else {
-        folders.add(batch, (record, folder) => {
-          for (const index of router.routeFolder(folder)) spill[index % input.bucketCount]!.push(encodeSpillLine(index, record))
-        })
-        spill.forEach((lines, bucket) => {
-          if (lines.length === 0) return
-          input.scratch.append(spillName(bucket), lines.join(''))
-          lines.length = 0
-        })
-      }
-      input.onRows(file.key, batch.length)
+    const spill = (bucket: number, text: string): void => input.scratch.append(spillName(bucket), text)
+    if (input.parser && input.manifest.fileFormat === 'CSV') {
+      const parsed = await input.parser.parse({
+        manifest: input.manifest,
+        file,
+        chunks: open(),
+        collectionFolders: input.collections.map((collection) => collection.folderPath),
+        bucketCount: input.bucketCount,
+        csvEngine: input.csvEngine,
+        spill,
+        rollup: (direct, objectCount, totalSizeBytes) => folders.mergeDirect(direct, objectCount, totalSizeBytes),
+        signal: input.signal,
+      })
+      addRowCounts(counts, parsed.counts)
+      input.onRows(file.key, parsed.counts.records)
+    } else {
+      const batches = input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine })
+      await rollUpAndSpill(batches, {
+        folders,
+        router,
+        bucketCount: input.bucketCount,
+        spill,
+        signal: input.signal,
+        onBatch: (rows) => input.onRows(file.key, rows),
+      })
     }
     addRowCounts(rows, counts)
     await input.onFileDone(file.key)
@@ -82,6 +95,43 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, pending.length)) }, worker))
   return { folders, rows }
+}
+
+/** Where {@link rollUpAndSpill} puts what it reads. */
+export interface RollUpTarget {
+  folders: FolderAccumulator
+  router: CollectionRouter
+  bucketCount: number
+  spill(bucket: number, text: string): void
+  signal?: AbortSignal | undefined
+  /** Called after each batch; may wait (a worker waits here for the main thread to catch up). */
+  onBatch?(rows: number): void | Promise<void>
+}
+
+/**
+ * The per-record work of phase A, wherever it runs (this thread or a worker): add each record to the
+ * folder rollup and spill it to the bucket of every collection that contains it.
+ */
+export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[]>, target: RollUpTarget): Promise<void> {
+  const { router, bucketCount } = target
+  const lines: string[][] = Array.from({ length: bucketCount }, () => [])
+  for await (const batch of batches) {
+    throwIfAborted(target.signal)
+    // `target.folders` is read per batch: a worker hands its rollup over and starts a new one as it grows.
+    if (router.isEmpty) {
+      target.folders.add(batch)
+    } else {
+      target.folders.add(batch, (record, folder) => {
+        for (const index of router.routeFolder(folder)) lines[index % bucketCount]!.push(encodeSpillLine(index, record))
+      })
+      lines.forEach((bucketLines, bucket) => {
+        if (bucketLines.length === 0) return
+        target.spill(bucket, bucketLines.join(''))
+        bucketLines.length = 0
+      })
+    }
+    await target.onBatch?.(batch.length)
+  }
 }
 
 async function* streamDataFile(input: PhaseAInput, file: ManifestDataFile): AsyncGenerator<Uint8Array> {

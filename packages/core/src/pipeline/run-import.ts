@@ -6,6 +6,7 @@ import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, InventoryStore } from '../store.js'
+import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
 import { runPhaseA, type PhaseAInput } from './phase-a.js'
 import { runPhaseBC } from './phase-bc.js'
@@ -26,6 +27,8 @@ export interface RunImportOptions {
   csvEngine?: CsvEngine | undefined
   /** Most files listed per kind in a stored delta. @default 1000 */
   deltaListLimit?: number | undefined
+  /** Parses CSV data files on other threads (`createWorkerParser` from `/node`); the caller closes it. */
+  parser?: DataFileParser | undefined
   /** Readers for formats beyond CSV (Parquet, ORC). */
   readers?: Partial<Record<InventoryFileFormat, DataFileReader>> | undefined
   /**
@@ -123,8 +126,9 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       collections,
       scratch,
       bucketCount,
-      concurrency: options.concurrency ?? 2,
+      concurrency: options.concurrency ?? options.parser?.concurrency ?? 2,
       csvEngine: options.csvEngine,
+      parser: options.parser,
       signal,
       onBytes: (_file, bytes) => {
         progress.compressedBytesRead += bytes

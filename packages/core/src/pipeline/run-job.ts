@@ -46,14 +46,34 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
   const leaseMs = options.leaseMs ?? 60_000
   const lost = new AbortController()
   let lostError: InventoryError | undefined
+  const loseLease = (error: InventoryError): void => {
+    lostError ??= error
+    lost.abort(error)
+  }
+  let lastRenewed = Date.now()
+  let beating = false
   const heartbeat = setInterval(() => {
-    store.heartbeatJob(job.id, { agentId, leaseMs, now: now() }).catch((error: unknown) => {
-      // Only a lost lease stops the import; a failed heartbeat (store briefly down) is tried again next tick.
-      if (isInventoryError(error, 'CONFLICT')) {
-        lostError = error
-        lost.abort(error)
-      }
-    })
+    // Past its own lease with no renewal (the store unreachable), another agent may hold the job now.
+    if (Date.now() - lastRenewed > leaseMs) {
+      loseLease(new InventoryError('CONFLICT', `job ${job.id}: lease of ${agentId} expired without a heartbeat getting through`))
+      return
+    }
+    if (beating) return // the previous heartbeat still waits for the store: never pile them up
+    beating = true
+    store
+      .heartbeatJob(job.id, { agentId, leaseMs, now: now() })
+      .then(
+        () => {
+          lastRenewed = Date.now()
+        },
+        (error: unknown) => {
+          // Only a lost lease stops the import; a failed heartbeat (store briefly down) is tried again next tick.
+          if (isInventoryError(error, 'CONFLICT')) loseLease(error)
+        },
+      )
+      .finally(() => {
+        beating = false
+      })
   }, options.heartbeatEveryMs ?? leaseMs / 3)
   heartbeat.unref?.()
   const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal

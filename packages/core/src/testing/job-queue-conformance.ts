@@ -213,6 +213,18 @@ export function describeJobQueueConformance(context: JobQueueConformanceContext)
       expect(weekly.next?.scheduledAt).toBe('2026-04-06T00:00:00.000Z')
     })
 
+    it('queues no next import once the schedule was switched to manual during the run', async () => {
+      const store = context.store()
+      const connector = await newConnector('Photos', 'daily')
+      const job = await store.enqueueImport(connector.id, { trigger: 'scheduled', now: T0 })
+      await store.claimJob({ agentId: 'a', leaseMs: MINUTE, now: T0 })
+      // The agent computed nextRunAt from the daily schedule; the user turned the schedule off meanwhile.
+      await store.updateConnector(connector.id, { schedule: 'manual' })
+      const { next } = await store.completeJob(job.id, { agentId: 'a', now: at(1000), nextRunAt: nextRunAt(at(1000), 'daily') })
+      expect(next).toBeNull()
+      expect(await store.listJobs(connector.id, { status: 'queued' })).toEqual([])
+    })
+
     it('disabling the schedule cancels queued scheduled jobs, not a manual or running one', async () => {
       const store = context.store()
       const scheduled = await newConnector('Scheduled', 'daily')

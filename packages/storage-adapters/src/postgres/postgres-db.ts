@@ -149,6 +149,8 @@ export function createPgDb(options: PgDbOptions): PgDb {
       connectionString: options.connectionString,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+      // TCP keepalive: a connection cut without a FIN (a dropped NAT entry) fails instead of hanging a query.
+      keepAlive: true,
       // Statements of one transaction go out without waiting for each answer where the store asks for
       // it (the FileInfo write); everything else still awaits each statement.
       pipeline: true,

@@ -78,6 +78,15 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
     return rows[0]
   }
 
+  /**
+   * The schedule as this transaction sees it (FOR SHARE: a concurrent switch to `manual` waits for us, or
+   * we see it): a `manual` one queues no next run, whatever the caller computed.
+   */
+  const scheduled = async (query: Query, connectorId: string): Promise<boolean> => {
+    const { rows } = await query<{ schedule: string }>('SELECT schedule FROM connectors WHERE id = $1 FOR SHARE', [connectorId])
+    return rows[0]?.schedule !== 'manual'
+  }
+
   const requireConnector = async (query: Query, connectorId: string): Promise<void> => {
     const { rowCount } = await query('SELECT 1 FROM connectors WHERE id = $1', [connectorId])
     if (!rowCount) throw new InventoryError('NOT_FOUND', `connector ${connectorId} does not exist`)
@@ -285,7 +294,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           [at, jobId],
         )
         await audit(query, { at, connectorId: row.connector_id, actor: options.agentId, action: 'job.completed', subjectId: jobId, detail: null })
-        const next = options.nextRunAt
+        const next = options.nextRunAt && (await scheduled(query, row.connector_id))
           ? await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
           : null
         return { job, next }
@@ -319,7 +328,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           subjectId: jobId,
           detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
         })
-        if (!retry && options.nextRunAt) {
+        if (!retry && options.nextRunAt && (await scheduled(query, row.connector_id))) {
           await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
         }
         return job

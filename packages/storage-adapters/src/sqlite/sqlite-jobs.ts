@@ -68,6 +68,11 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       | JobRow
       | undefined
 
+  /** The schedule as this transaction sees it: a `manual` one queues no next run, whatever the caller computed. */
+  const scheduled = (connectorId: string): boolean =>
+    (stmt('SELECT schedule FROM connectors WHERE id = ?').get(connectorId) as { schedule: string } | undefined)?.schedule !==
+    'manual'
+
   const requireConnector = (connectorId: string): void => {
     if (!stmt('SELECT 1 FROM connectors WHERE id = ?').get(connectorId)) {
       throw new InventoryError('NOT_FOUND', `connector ${connectorId} does not exist`)
@@ -232,7 +237,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
         const row = heldJob(jobId, options.agentId)
         stmt("UPDATE jobs SET status = 'completed', finished_at = ?, lease_expires_at = NULL WHERE id = ?").run(at, jobId)
         audit({ at, connectorId: row.connector_id, actor: options.agentId, action: 'job.completed', subjectId: jobId, detail: null })
-        const nextRow = options.nextRunAt
+        const nextRow = options.nextRunAt && scheduled(row.connector_id)
           ? insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
           : null
         return { job: requireJob(jobId), next: nextRow }
@@ -265,7 +270,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
             subjectId: jobId,
             detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
           })
-          if (!retry && options.nextRunAt) {
+          if (!retry && options.nextRunAt && scheduled(row.connector_id)) {
             insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
           }
           return requireJob(jobId)

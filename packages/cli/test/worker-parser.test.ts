@@ -1,0 +1,92 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import * as path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { runInventoryImport, type DataFileParser, type InventoryStore } from '@shuttersense/inventory-core'
+import { createFileScratch, createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
+
+// Worker threads load the built script; `npm run build` (CI does) makes it.
+const built = existsSync(fileURLToPath(new URL('../../core/dist/phase-a-worker.js', import.meta.url)))
+if (!built) console.log('[worker parser] skipped: run `npm run build` first (worker threads need dist/phase-a-worker.js)')
+
+const location = { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' }
+
+describe.skipIf(!built)('createWorkerParser', () => {
+  let dir: string
+  let cleanup: () => void
+  let parser: DataFileParser
+  const stores: InventoryStore[] = []
+
+  beforeEach(() => {
+    ;({ dir, cleanup } = tempDir())
+    parser = createWorkerParser({ workers: 2 })
+  })
+  afterEach(async () => {
+    await parser.close()
+    for (const store of stores.splice(0)) await store.close()
+    cleanup()
+  })
+
+  async function importInto(name: string, root: string, withParser: boolean, collections = true) {
+    const store = createSqliteStore({ filename: path.join(dir, `${name}.db`) })
+    await store.migrate()
+    stores.push(store)
+    const connector = await store.createConnector({ name, location })
+    const run = () =>
+      runInventoryImport({
+        source: createLocalDirectorySource(root),
+        store,
+        connectorId: connector.id,
+        scratch: createFileScratch(),
+        parser: withParser ? parser : undefined,
+      })
+    await run()
+    if (collections) {
+      const { folders } = await store.listFolders(connector.id, { depth: 2 })
+      await store.createCollections(connector.id, folders.map((folder, i) => ({ name: `C${i}`, folderPath: folder.path })))
+    }
+    const result = await run()
+    return { store, connectorId: connector.id, result }
+  }
+
+  it('imports exactly what the single-threaded import does: folders, rows, FileInfo, deltas', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '9000', '--files', '3', '--malformed', '7', '--seed', '5'])
+    const inThread = await importInto('in-thread', root, false)
+    const workers = await importInto('workers', root, true)
+    expect(workers.result.summary).toEqual(inThread.result.summary)
+    expect(workers.result.summary.rows.badRows).not.toEqual({})
+    expect(await snapshot(workers.store, workers.connectorId)).toEqual(await snapshot(inThread.store, inThread.connectorId))
+  })
+
+  it('is what `import --workers N` uses', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '2'])
+    const folders = async (db: string, ...extra: string[]) => {
+      await runCliJson(['import', '--from', root, ...WHERE, '--db', db, ...extra])
+      return runCliJson(['folders', '--db', db])
+    }
+    expect(await folders(path.join(dir, 'w.db'), '--workers', '2')).toEqual(await folders(path.join(dir, 't.db')))
+  })
+
+  it('reports a corrupt data file or a checksum mismatch as the in-thread import does, and keeps working', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '2'])
+    const dataDir = path.join(root, 'photos/daily/data')
+    const [first] = readdirSync(dataDir)
+    const good = path.join(dir, 'good')
+    await runCliJson(['generate', '--out', good, ...WHERE, '--objects', '3000', '--files', '2'])
+    writeFileSync(path.join(dataDir, first!), 'not gzip at all')
+    const store = createSqliteStore({ filename: path.join(dir, 'broken.db') })
+    await store.migrate()
+    stores.push(store)
+    const connector = await store.createConnector({ name: 'broken', location })
+    const attempt = runInventoryImport({ source: createLocalDirectorySource(root), store, connectorId: connector.id, parser })
+    await expectCodeOf(attempt, ['DATA_FILE_CORRUPT', 'CHECKSUM_MISMATCH'])
+    // The same parser imports a good inventory afterwards (a failed worker is replaced).
+    const after = await importInto('after', good, true, false)
+    expect(after.result.summary.objectCount).toBe(3000)
+  })
+})

@@ -1,0 +1,28 @@
+import type { DirectFolderFigures } from '../folders.js'
+import type { CsvEngine } from '../parse/csv-records.js'
+import type { RowCounts } from '../types.js'
+
+/** Messages from the main thread to a phase A worker, one data file at a time. */
+export type ToPhaseAWorker =
+  | {
+      type: 'start'
+      fileKey: string
+      fileSchema: string
+      collectionFolders: readonly string[]
+      bucketCount: number
+      csvEngine: CsvEngine | undefined
+    }
+  | { type: 'chunk'; bytes: Uint8Array }
+  | { type: 'end' }
+  /** A `spill` message was written to scratch (flow control the other way). */
+  | { type: 'spilled' }
+
+/** Messages from a phase A worker to the main thread. */
+export type FromPhaseAWorker =
+  /** A compressed chunk was taken in: the main thread may send another (flow control). */
+  | { type: 'ack' }
+  | { type: 'spill'; parts: [bucket: number, text: string][] }
+  /** Part of the rollup, sent as it grows so the worker's memory stays bounded. */
+  | { type: 'rollup'; direct: DirectFolderFigures[]; objectCount: number; totalSizeBytes: number }
+  | { type: 'done'; counts: RowCounts }
+  | { type: 'error'; code: string; message: string; file: string | undefined; byteOffset: number | undefined }

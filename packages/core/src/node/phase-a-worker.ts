@@ -1,0 +1,136 @@
+// The body of a phase A worker thread (see worker-parser.ts): gunzip, parse, roll up and route one data
+// file at a time, with the same functions phase A uses in-thread.
+import { parentPort } from 'node:worker_threads'
+import { CollectionRouter } from '../collection-router.js'
+import { isInventoryError } from '../errors.js'
+import { FolderAccumulator } from '../folders.js'
+import { gunzip } from '../io/gunzip.js'
+import { csvColumnsFromSchema } from '../parse/csv-columns.js'
+import { readCsvRecords } from '../parse/csv-records.js'
+import { rollUpAndSpill } from '../pipeline/phase-a.js'
+import { emptyRowCounts } from '../types.js'
+import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
+
+/** Folders held before the rollup so far goes to the main thread. */
+const ROLLUP_FLUSH_FOLDERS = 20_000
+/** Spill text held before it goes to the main thread. */
+const SPILL_FLUSH_CHARS = 512 * 1024
+/** Spill messages the main thread has not written yet before this worker waits for it. */
+const MAX_SPILLS_IN_FLIGHT = 4
+
+let spillsInFlight = 0
+let spillWritten: (() => void) | undefined
+
+const port = parentPort
+if (!port) throw new Error('phase-a-worker runs in a worker thread')
+const send = (message: FromPhaseAWorker): void => port.postMessage(message)
+
+/** Compressed chunks as they arrive, as an async iterable; each one taken is acknowledged. */
+class ChunkQueue implements AsyncIterable<Uint8Array> {
+  private readonly chunks: Uint8Array[] = []
+  private ended = false
+  private wake: (() => void) | undefined
+
+  push(chunk: Uint8Array): void {
+    this.chunks.push(chunk)
+    this.wake?.()
+  }
+
+  end(): void {
+    this.ended = true
+    this.wake?.()
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      const chunk = this.chunks.shift()
+      if (chunk !== undefined) {
+        send({ type: 'ack' })
+        yield chunk
+        continue
+      }
+      if (this.ended) return
+      await new Promise<void>((resolve) => (this.wake = resolve))
+      this.wake = undefined
+    }
+  }
+}
+
+let queue: ChunkQueue | undefined
+
+async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chunks: ChunkQueue): Promise<void> {
+  const counts = emptyRowCounts()
+  const router = new CollectionRouter(start.collectionFolders.map((folderPath) => ({ folderPath })))
+  let folders = new FolderAccumulator()
+  let parts: [number, string][] = []
+  let partChars = 0
+  const flushSpill = (): void => {
+    if (parts.length === 0) return
+    send({ type: 'spill', parts })
+    spillsInFlight++
+    parts = []
+    partChars = 0
+  }
+  const flushRollup = (): void => {
+    send({ type: 'rollup', direct: folders.exportDirect(), objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes })
+    folders = new FolderAccumulator()
+  }
+  const records = readCsvRecords(gunzip(chunks, start.fileKey), {
+    columns: csvColumnsFromSchema(start.fileSchema),
+    file: start.fileKey,
+    counts,
+    engine: start.csvEngine,
+  })
+  const target = {
+    folders,
+    router,
+    bucketCount: start.bucketCount,
+    spill(bucket: number, text: string) {
+      parts.push([bucket, text])
+      partChars += text.length
+      if (partChars >= SPILL_FLUSH_CHARS) flushSpill()
+    },
+    async onBatch() {
+      if (folders.directFolderCount >= ROLLUP_FLUSH_FOLDERS) {
+        flushRollup()
+        target.folders = folders
+      }
+      while (spillsInFlight >= MAX_SPILLS_IN_FLIGHT) await new Promise<void>((resolve) => (spillWritten = resolve))
+    },
+  }
+  await rollUpAndSpill(records, target)
+  flushSpill()
+  flushRollup()
+  send({ type: 'done', counts })
+}
+
+port.on('message', (message: ToPhaseAWorker) => {
+  switch (message.type) {
+    case 'start': {
+      spillsInFlight = 0
+      const chunks = new ChunkQueue()
+      queue = chunks
+      parseFile(message, chunks).catch((error: unknown) => {
+        send({
+          type: 'error',
+          code: isInventoryError(error) ? error.code : 'SOURCE_ERROR',
+          message: (error as Error)?.message ?? String(error),
+          file: isInventoryError(error) ? error.file : message.fileKey,
+          byteOffset: isInventoryError(error) ? error.byteOffset : undefined,
+        })
+      })
+      break
+    }
+    case 'chunk':
+      queue?.push(message.bytes)
+      break
+    case 'end':
+      queue?.end()
+      break
+    case 'spilled':
+      spillsInFlight--
+      spillWritten?.()
+      spillWritten = undefined
+      break
+  }
+})

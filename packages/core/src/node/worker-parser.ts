@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { InventoryError, type InventoryErrorCode } from '../errors.js'
+import type { DataFileParseJob, DataFileParser, DataFileParseResult } from '../pipeline/data-file-parser.js'
+import { emptyRowCounts } from '../types.js'
+import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
+
+/** Options of {@link createWorkerParser}. */
+export interface WorkerParserOptions {
+  /** Worker threads, each parsing one data file at a time. @default 2 */
+  workers?: number | undefined
+}
+
+/** Compressed chunks sent to a worker and not yet taken: bounds what waits in its queue. */
+const MAX_CHUNKS_IN_FLIGHT = 8
+
+/**
+ * The built worker script: beside this module in `dist/`, or in `dist/` when this module runs from its
+ * TypeScript source (tests), which needs `npm run build` first.
+ */
+function workerScript(): URL {
+  for (const candidate of ['./phase-a-worker.js', '../../dist/phase-a-worker.js']) {
+    const url = new URL(candidate, import.meta.url)
+    if (existsSync(fileURLToPath(url))) return url
+  }
+  throw new InventoryError('INVALID_ARGUMENT', 'the worker parser needs the built package: run `npm run build` first')
+}
+
+/**
+ * Parses CSV data files on worker threads, so phase A uses every core: the main thread downloads and
+ * checks MD5s and appends spills; workers gunzip, parse, roll up folders and route records. Pass it as
+ * `runInventoryImport({ parser })`, and `close()` it when done.
+ */
+export function createWorkerParser(options: WorkerParserOptions = {}): DataFileParser {
+  const size = Math.max(1, options.workers ?? 2)
+  const script = workerScript()
+  const idle: Worker[] = []
+  const all = new Set<Worker>()
+  let closed = false
+
+  const acquire = (): Worker => {
+    if (closed) throw new InventoryError('INVALID_ARGUMENT', 'the worker parser is closed')
+    let worker = idle.pop()
+    if (!worker) {
+      // A worker holds one data file's batches and a bounded part of its rollup: a small heap suffices,
+      // and keeps the process's peak memory near the single-threaded one.
+      worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } })
+      // Idle workers must not keep the process alive if the caller forgets close().
+      worker.unref()
+    }
+    all.add(worker)
+    return worker
+  }
+  const discard = (worker: Worker): void => {
+    all.delete(worker)
+    void worker.terminate()
+  }
+
+  return {
+    concurrency: size,
+
+    async parse(job: DataFileParseJob): Promise<DataFileParseResult> {
+      const worker = acquire()
+      const result: DataFileParseResult = { counts: emptyRowCounts() }
+      let healthy = false
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let inFlight = 0
+          let stopped = false
+          let wake: (() => void) | undefined
+          const stop = (error?: unknown): void => {
+            stopped = true
+            wake?.()
+            worker.off('message', onMessage)
+            worker.off('error', stop)
+            if (error === undefined) resolve()
+            else reject(error)
+          }
+          const onMessage = (message: FromPhaseAWorker): void => {
+            switch (message.type) {
+              case 'ack':
+                inFlight--
+                wake?.()
+                break
+              case 'spill':
+                for (const [bucket, text] of message.parts) job.spill(bucket, text)
+                worker.postMessage({ type: 'spilled' } satisfies ToPhaseAWorker)
+                break
+              case 'rollup':
+                job.rollup(message.direct, message.objectCount, message.totalSizeBytes)
+                break
+              case 'done':
+                result.counts = message.counts
+                healthy = true
+                stop()
+                break
+              case 'error':
+                stop(
+                  new InventoryError(message.code as InventoryErrorCode, message.message, {
+                    file: message.file,
+                    byteOffset: message.byteOffset,
+                  }),
+                )
+                break
+            }
+          }
+          worker.on('message', onMessage)
+          worker.on('error', stop)
+          const start: ToPhaseAWorker = {
+            type: 'start',
+            fileKey: job.file.key,
+            fileSchema: job.manifest.fileSchema,
+            collectionFolders: job.collectionFolders,
+            bucketCount: job.bucketCount,
+            csvEngine: job.csvEngine,
+          }
+          worker.postMessage(start)
+          const pump = async (): Promise<void> => {
+            for await (const bytes of job.chunks) {
+              while (inFlight >= MAX_CHUNKS_IN_FLIGHT && !stopped) {
+                await new Promise<void>((resume) => (wake = resume))
+                wake = undefined
+              }
+              if (stopped) return
+              inFlight++
+              worker.postMessage({ type: 'chunk', bytes } satisfies ToPhaseAWorker)
+            }
+            worker.postMessage({ type: 'end' } satisfies ToPhaseAWorker)
+          }
+          // A failed download or checksum stops the file; the worker is discarded with what it holds.
+          pump().catch((error: unknown) => {
+            if (!stopped) stop(error)
+          })
+        })
+      } finally {
+        if (healthy) idle.push(worker)
+        else discard(worker)
+      }
+      return result
+    },
+
+    async close() {
+      closed = true
+      idle.length = 0
+      await Promise.all([...all].map((worker) => worker.terminate()))
+      all.clear()
+    },
+  }
+}

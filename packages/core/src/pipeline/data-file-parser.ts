@@ -1,0 +1,39 @@
+import type { DirectFolderFigures } from '../folders.js'
+import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
+import type { CsvEngine } from '../parse/csv-records.js'
+import type { RowCounts } from '../types.js'
+
+/** One CSV data file for a {@link DataFileParser}. */
+export interface DataFileParseJob {
+  manifest: InventoryManifest
+  file: ManifestDataFile
+  /** The file's compressed bytes, already being checked against `MD5checksum` by the caller. */
+  chunks: AsyncIterable<Uint8Array>
+  /** Folder paths of the collections, in the pipeline's order (spill lines carry indices into it). */
+  collectionFolders: readonly string[]
+  bucketCount: number
+  csvEngine?: CsvEngine | undefined
+  /** Receives spill text of a bucket (lines as `encodeSpillLine` writes them). */
+  spill(bucket: number, text: string): void
+  /** Receives the folder rollup in parts, as it grows: merge each with `FolderAccumulator.mergeDirect`. */
+  rollup(direct: DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void
+  signal?: AbortSignal | undefined
+}
+
+/** What parsing one data file produced beside its spills and rollup. */
+export interface DataFileParseResult {
+  counts: RowCounts
+}
+
+/**
+ * Gunzips, parses, rolls up and routes one CSV data file somewhere other than the calling thread (worker
+ * threads, see `createWorkerParser` in `/node`), so data files are parsed on every core. Phase A uses it
+ * when given one; without, it parses in-thread. The results are the same either way.
+ */
+export interface DataFileParser {
+  /** Data files parsed at once: phase A reads this many concurrently. */
+  readonly concurrency: number
+  parse(job: DataFileParseJob): Promise<DataFileParseResult>
+  /** Stops its threads. */
+  close(): Promise<void>
+}
