@@ -16,8 +16,8 @@ export const USAGE = `Usage: shuttersense-inventory <command> [options]
            --endpoint URL  an S3-compatible server (path-style requests)
            --region R      instead of AWS_REGION / the shared config file
            --concurrency N data files read at once (default 2)
-           --workers N     parse data files on N worker threads: phase A ~1.6x faster on
-                           2 cores, ~80 MB more memory (default 0: parse on the main thread)
+           --workers N     parse data files on N worker threads: phase A 1.3-1.8x faster on
+                           2 cores, 50-100 MB more memory (default 0: parse on the main thread)
   folders  --db FILE [--connector ID] [--prefix P] [--depth N] [--json]
   collections create --db FILE (--folder PATH... [--name N] | --depth N) [--connector ID] [--json]
   collections list   --db FILE [--connector ID] [--json]
