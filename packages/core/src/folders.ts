@@ -100,6 +100,13 @@ export class FolderAccumulator {
     }
   }
 
+  /** Forgets the per-folder figures (totals stay): call once the summaries are taken, to free them early. */
+  releaseFolders(): void {
+    this.direct.clear()
+    this.previousFolder = undefined
+    this.previousFigures = undefined
+  }
+
   /** Number of folders that hold an object directly. */
   get directFolderCount(): number {
     return this.direct.size

@@ -197,3 +197,44 @@ describe('FolderAccumulator', () => {
     expect(acc.directFolderCount).toBe(0)
   })
 })
+
+describe('FolderAccumulator.releaseFolders', () => {
+  it('forgets the folders but keeps the totals, and takes new objects afterwards', () => {
+    const folders = new FolderAccumulator()
+    folders.add([{ key: 'a/b/1.jpg', size: 5, lastModified: '2024-01-01T00:00:00.000Z', etag: 'e', storageClass: 'STANDARD' }])
+    folders.releaseFolders()
+    expect(folders.summaries()).toEqual([])
+    expect(folders.directFolderCount).toBe(0)
+    expect([folders.objectCount, folders.totalSizeBytes]).toEqual([1, 5])
+    folders.add([{ key: 'a/b/2.jpg', size: 3, lastModified: '2024-01-02T00:00:00.000Z', etag: 'e', storageClass: 'STANDARD' }])
+    expect(folders.summaries().map((summary) => [summary.path, summary.objectCount])).toEqual([
+      ['a/', 1],
+      ['a/b/', 1],
+    ])
+  })
+})
+
+describe('FolderAccumulator.exportDirect / mergeDirect', () => {
+  it('merging rollups made apart equals one rollup of everything', () => {
+    const record = (key: string, size: number, day: number) => ({
+      key,
+      size,
+      lastModified: `2024-01-0${day}T00:00:00.000Z`,
+      etag: 'e',
+      storageClass: 'STANDARD',
+    })
+    const first = [record('a/b/1.jpg', 5, 1), record('a/2.jpg', 7, 3), record('root.txt', 1, 1)]
+    const second = [record('a/b/3.jpg', 2, 4), record('c/4.jpg', 9, 2)]
+    const whole = new FolderAccumulator()
+    whole.add(first)
+    whole.add(second)
+    const merged = new FolderAccumulator()
+    for (const part of [first, second]) {
+      const apart = new FolderAccumulator()
+      apart.add(part)
+      merged.mergeDirect(apart.exportDirect(), apart.objectCount, apart.totalSizeBytes)
+    }
+    expect(merged.summaries()).toEqual(whole.summaries())
+    expect([merged.objectCount, merged.totalSizeBytes]).toEqual([whole.objectCount, whole.totalSizeBytes])
+  })
+})

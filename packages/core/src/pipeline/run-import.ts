@@ -216,6 +216,8 @@ async function runPhaseAAndStoreFolders(
   const { folders, rows } = await runPhaseA(input)
   throwIfAborted(input.signal)
   const summaries = folders.summaries()
+  // The per-folder map is as large as the summaries: let it go before they are written.
+  folders.releaseFolders()
   await store.replaceFolders(connectorId, summaries, { signal: input.signal })
   return { rows, objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes, folderCount: summaries.length }
 }
