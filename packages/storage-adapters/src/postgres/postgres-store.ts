@@ -474,9 +474,19 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async replaceFileInfo(collectionId, files, writeOptions) {
+      // An async source (a live S3 listing, minutes for a large prefix) is read before the transaction,
+      // as SQLite does: the collection's lock and a pooled connection are held only for the swap itself.
+      let rows: Iterable<readonly FileInfo[]>
+      if (Symbol.iterator in files) {
+        rows = files as Iterable<readonly FileInfo[]>
+      } else {
+        const staged: FileInfo[][] = []
+        for await (const batch of files) staged.push([...batch])
+        rows = staged
+      }
       const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
         await statements.send(DELETE_FILE_INFO, [collectionId])
-        const count = await sendFileInfoRows(statements, collectionId, files, writeOptions.signal)
+        const count = await sendFileInfoRows(statements, collectionId, rows, writeOptions.signal)
         return recordFileInfoWrite(statements, collectionId, count, writeOptions)
       })
       return { fileCount }
