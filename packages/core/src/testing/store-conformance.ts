@@ -134,6 +134,16 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const percent = await store.listFolders(connector.id, { prefix: '2020_' })
         expect(percent.folders.map((f) => f.path)).toEqual(['2020_x/'])
       })
+
+      it('finds every folder under a prefix, whatever characters follow it', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const under = ['a/', 'a/\u{10FFFF}x/', 'a/\u{FFFF}/', 'a/🌨/', 'a/~/']
+        await store.replaceFolders(connector.id, [...under, 'a0/', '\u{10FFFF}/', '\u{10FFFF}\u{10FFFF}/'].map((p) => folder(p)))
+        const found = await store.listFolders(connector.id, { prefix: 'a/' })
+        expect(found.folders.map((f) => f.path)).toEqual([...under].sort(byUtf8))
+        const top = await store.listFolders(connector.id, { prefix: '\u{10FFFF}' })
+        expect(top.folders.map((f) => f.path)).toEqual(['\u{10FFFF}/', '\u{10FFFF}\u{10FFFF}/'])
+      })
     })
 
     describe('collections', () => {

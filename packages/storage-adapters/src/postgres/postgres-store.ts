@@ -33,7 +33,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkConnector, checkNewCollections, checkSchedule } from '../shared/validate.js'
+import { checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
 import { createPgJobQueue } from './postgres-jobs.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
@@ -59,9 +59,6 @@ export interface PostgresStoreOptions {
 export type PostgresStore = InventoryStore & { readonly pool: pg.Pool; readonly schema: string }
 
 const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: true, supportsTransactionalDdl: true }
-
-/** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
-const PREFIX_END = '\u{10FFFF}'
 
 /** Rows per multi-row INSERT: large enough to amortise a round trip, small enough to bound memory. */
 const FILE_INFO_CHUNK = 10_000
@@ -417,7 +414,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (query.prefix) {
         // The range keeps the scan on the primary key; starts_with() is the exact test.
         const prefix = param(query.prefix)
-        where.push(`path >= ${prefix} AND path < ${param(query.prefix + PREFIX_END)} AND starts_with(path, ${prefix})`)
+        const upper = prefixUpperBound(query.prefix)
+        where.push(`path >= ${prefix}${upper === undefined ? '' : ` AND path < ${param(upper)}`} AND starts_with(path, ${prefix})`)
       }
       if (query.depth !== undefined) where.push(`depth = ${param(query.depth)}`)
       if (query.cursor !== undefined) where.push(`path > ${param(query.cursor)}`)

@@ -50,3 +50,21 @@ export function checkJobNumbers(input: { maxAttempts?: number | undefined; lease
     throw new InventoryError('INVALID_ARGUMENT', `leaseMs must be a positive number of milliseconds: ${leaseMs}`)
   }
 }
+
+/**
+ * The least string above every string that starts with `prefix` (its last code point plus one), for a
+ * range scan; `undefined` when there is none (a prefix of U+10FFFF only). Exact in code point order,
+ * which is UTF-8 byte order.
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = [...prefix]
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!
+    if (last < 0x10ffff) {
+      // Skip the surrogate range: those are not characters and never appear in a well-formed key.
+      const next = last + 1 === 0xd800 ? 0xe000 : last + 1
+      return points.join('') + String.fromCodePoint(next)
+    }
+  }
+  return undefined
+}

@@ -33,7 +33,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkConnector, checkNewCollections, checkSchedule } from '../shared/validate.js'
+import { checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
 import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
@@ -46,9 +46,6 @@ export interface SqliteStoreOptions {
 }
 
 const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: false, supportsTransactionalDdl: true }
-
-/** Upper bound for a prefix range scan: every path that starts with `prefix` sorts below it. */
-const PREFIX_END = '\u{10FFFF}'
 
 /** A FileInfo row as SQLite returns it in raw mode. */
 type FileInfoTuple = [key: string, size: number, lastModified: string, etag: string, storageClass: string]
@@ -300,8 +297,9 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const where = ['connector_id = ?']
       const params: unknown[] = [connectorId]
       if (query.prefix) {
-        where.push('path >= ? AND path < ? AND substr(path, 1, length(?)) = ?')
-        params.push(query.prefix, query.prefix + PREFIX_END, query.prefix, query.prefix)
+        const upper = prefixUpperBound(query.prefix)
+        where.push(`path >= ?${upper === undefined ? '' : ' AND path < ?'} AND substr(path, 1, length(?)) = ?`)
+        params.push(query.prefix, ...(upper === undefined ? [] : [upper]), query.prefix, query.prefix)
       }
       if (query.depth !== undefined) {
         where.push('depth = ?')
