@@ -182,6 +182,14 @@ describe('import of generated inventories', () => {
         'job.completed',
         'job.reclaimed',
       ])
+
+      // One whose attempts are used up is failed for good, and the import runs as a new job.
+      const spent = await store.enqueueImport(first.connectorId, { trigger: 'manual', maxAttempts: 1 })
+      await store.claimJob({ agentId: 'agent-dead', leaseMs: 1 })
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      const fresh = await runCliJson<{ jobId: string }>(['import', '--from', inventory, ...WHERE, '--db', db])
+      expect(await store.getJob(spent.id)).toMatchObject({ status: 'failed', lastError: { code: 'LEASE_EXPIRED' } })
+      expect(await store.getJob(fresh.jobId)).toMatchObject({ status: 'completed' })
     } finally {
       await store.close()
     }

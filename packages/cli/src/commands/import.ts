@@ -104,17 +104,21 @@ async function importAsJob(
   run: (job: ImportJob, agentId: string) => Promise<ImportJobOutcome>,
 ): Promise<{ result: ImportResult; jobId: string }> {
   const agentId = `cli-${process.pid}`
-  const asked = await store.requestImportNow(connectorId, { actor: agentId })
-  const stale = asked.outcome === 'already-running' && Date.parse(asked.job.leaseExpiresAt ?? '') < Date.now()
-  // A running job whose lease expired belongs to a process that died: claimJob below takes it over.
-  if (asked.outcome === 'already-running' && !stale) {
-    throw new InventoryError(
-      'IMPORT_IN_PROGRESS',
-      `${asked.job.lockedBy ?? 'another process'} is importing this connector (job ${asked.job.id}, lease until ${asked.job.leaseExpiresAt})`,
-    )
+  const claim = async (): Promise<ImportJob | null> => {
+    const asked = await store.requestImportNow(connectorId, { actor: agentId })
+    const stale = asked.outcome === 'already-running' && Date.parse(asked.job.leaseExpiresAt ?? '') < Date.now()
+    // A running job whose lease expired belongs to a process that died: claimJob takes it over (or, when
+    // its attempts are used up, fails it, and the second round queues a new job).
+    if (asked.outcome === 'already-running' && !stale) {
+      throw new InventoryError(
+        'IMPORT_IN_PROGRESS',
+        `${asked.job.lockedBy ?? 'another process'} is importing this connector (job ${asked.job.id}, lease until ${asked.job.leaseExpiresAt})`,
+      )
+    }
+    return store.claimJob({ agentId, leaseMs: CLI_LEASE_MS, connectorId })
   }
-  const job = await store.claimJob({ agentId, leaseMs: CLI_LEASE_MS, connectorId })
-  if (!job) throw new InventoryError('IMPORT_IN_PROGRESS', `another process claimed job ${asked.job.id} first`)
+  const job = (await claim()) ?? (await claim())
+  if (!job) throw new InventoryError('IMPORT_IN_PROGRESS', 'another process claimed this connector\'s import first')
   const outcome = await run(job, agentId)
   switch (outcome.outcome) {
     case 'completed':
