@@ -87,7 +87,15 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
             throw error
           }
           if (response.Body === undefined) return new Uint8Array(0)
-          return await readAllBytes(response.Body as ByteInput)
+          // The SDK's signal covers the request, not the body: a stalled body ends when the caller aborts.
+          const body = response.Body as ByteInput & { destroy?: (error?: Error) => void }
+          const onAbort = (): void => body.destroy?.(new Error('aborted'))
+          signal?.addEventListener('abort', onAbort, { once: true })
+          try {
+            return await readAllBytes(body)
+          } finally {
+            signal?.removeEventListener('abort', onAbort)
+          }
         },
         context.retry,
         { operation: 'GetObject', bucket, key, signal },

@@ -302,6 +302,17 @@ describe('mock: cancellation', () => {
     expect(stalled.destroyed).toBe(true)
   })
 
+  it('aborting ends a small-object read (a manifest) that waits on a stalled body', async () => {
+    const stalled = new Readable({ read() {} })
+    stalled.push(BLOB.subarray(0, 100))
+    setup({ getFault: () => ({ body: stalled }) })
+    const controller = new AbortController()
+    setTimeout(() => controller.abort(), 20)
+    const error = await rejection(source().readObject(BUCKET, KEY, { signal: controller.signal }))
+    expect(error.code).toBe('ABORTED')
+    expect(stalled.destroyed).toBe(true)
+  })
+
   it('aborting during a backoff wait ends it at once', async () => {
     setup({ getFault: () => s3Error('SlowDown', 503) })
     const s3 = createS3Source({
