@@ -89,7 +89,9 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
           if (response.Body === undefined) return new Uint8Array(0)
           // The SDK's signal covers the request, not the body: a stalled body ends when the caller aborts.
           const body = response.Body as ByteInput & { destroy?: (error?: Error) => void }
-          const onAbort = (): void => body.destroy?.(new Error('aborted'))
+          const onAbort = (): void => {
+            body.destroy?.(new Error('aborted'))
+          }
           signal?.addEventListener('abort', onAbort, { once: true })
           try {
             return await readAllBytes(body)
