@@ -231,7 +231,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
 
   const getConnectorRow = async (query: Query, id: string, lock = false): Promise<ConnectorRow> => {
-    const { rows } = await query<ConnectorRow>(`SELECT * FROM connectors WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])
+    // NO KEY UPDATE: serialises with a completing job's schedule check (FOR SHARE), yet lets job inserts'
+    // foreign-key checks (FOR KEY SHARE) through.
+    const { rows } = await query<ConnectorRow>(`SELECT * FROM connectors WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`, [id])
     if (!rows[0]) throw notFound('connector', id)
     return rows[0]
   }
