@@ -9,6 +9,7 @@ import {
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
+import { claimDetail, failureAudit, heldBy, isSpent, leaseExpiredMessage, shouldRetry } from '../shared/job-rules.js'
 import { checkJobNumbers } from '../shared/validate.js'
 import type { PgDb, Query } from './postgres-db.js'
 
@@ -129,14 +130,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
 
   /** The job, locked, if `agentId` holds it; a CONFLICT otherwise (its lease was taken over, or it ended). */
   const heldJob = async (query: Query, jobId: string, agentId: string): Promise<JobRow> => {
-    const row = await requireJob(query, jobId, true)
-    if (row.status !== 'running' || row.locked_by !== agentId) {
-      throw new InventoryError(
-        'CONFLICT',
-        `job ${jobId} is not held by ${agentId} (status ${row.status}${row.locked_by ? `, held by ${row.locked_by}` : ''})`,
-      )
-    }
-    return row
+    return heldBy(await requireJob(query, jobId, true), agentId)
   }
 
   const updateJob = async (query: Query, sql: string, params: readonly unknown[]): Promise<JobRow> => {
@@ -233,9 +227,9 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           const row = rows[0]
           if (!row) return null
           const reclaim = row.status === 'running'
-          if (reclaim && Number(row.attempts) >= Number(row.max_attempts)) {
+          if (reclaim && isSpent(row)) {
             // Its agents kept dying: stop handing it out.
-            const message = `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
+            const message = leaseExpiredMessage(row)
             await query(
               `UPDATE jobs SET status = 'failed', finished_at = $1, locked_by = NULL, lease_expires_at = NULL,
                error_code = 'LEASE_EXPIRED', error_message = $2 WHERE id = $3`,
@@ -263,7 +257,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
             actor: options.agentId,
             action: reclaim ? 'job.reclaimed' : 'job.claimed',
             subjectId: row.id,
-            detail: reclaim ? { previousAgent: row.locked_by, attempt: Number(row.attempts) + 1 } : { attempt: Number(row.attempts) + 1 },
+            detail: claimDetail(row, reclaim),
           })
           return job
         }
@@ -306,7 +300,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
       const at = iso(options.now)
       const row = await db.transaction(async (query) => {
         const row = await heldJob(query, jobId, options.agentId)
-        const retry = options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
+        const retry = shouldRetry(row, options)
         const job = retry
           ? await updateJob(
               query,
@@ -324,9 +318,8 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           at,
           connectorId: row.connector_id,
           actor: options.agentId,
-          action: retry ? 'job.retry-scheduled' : 'job.failed',
           subjectId: jobId,
-          detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
+          ...failureAudit(row, options, retry),
         })
         if (!retry && options.nextRunAt && (await scheduled(query, row.connector_id))) {
           await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')

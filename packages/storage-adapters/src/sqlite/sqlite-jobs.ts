@@ -8,6 +8,7 @@ import {
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
+import { claimDetail, failureAudit, heldBy, isSpent, leaseExpiredMessage, shouldRetry } from '../shared/job-rules.js'
 import { checkJobNumbers } from '../shared/validate.js'
 
 type JobMethods = Pick<
@@ -103,14 +104,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
 
   /** The job, if `agentId` holds it; a CONFLICT otherwise (its lease was taken over, or it ended). */
   const heldJob = (jobId: string, agentId: string): JobRow => {
-    const row = requireJob(jobId)
-    if (row.status !== 'running' || row.locked_by !== agentId) {
-      throw new InventoryError(
-        'CONFLICT',
-        `job ${jobId} is not held by ${agentId} (status ${row.status}${row.locked_by ? `, held by ${row.locked_by}` : ''})`,
-      )
-    }
-    return row
+    return heldBy(requireJob(jobId), agentId)
   }
 
   const cancelQueuedSync = (
@@ -191,9 +185,9 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
           ).get(at, at, options.connectorId ?? null, options.connectorId ?? null) as JobRow | undefined
           if (!row) return null
           const reclaim = row.status === 'running'
-          if (reclaim && Number(row.attempts) >= Number(row.max_attempts)) {
+          if (reclaim && isSpent(row)) {
             // Its agents kept dying: stop handing it out.
-            const message = `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
+            const message = leaseExpiredMessage(row)
             stmt(
               `UPDATE jobs SET status = 'failed', finished_at = ?, locked_by = NULL, lease_expires_at = NULL,
                error_code = 'LEASE_EXPIRED', error_message = ? WHERE id = ?`,
@@ -211,7 +205,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
             actor: options.agentId,
             action: reclaim ? 'job.reclaimed' : 'job.claimed',
             subjectId: row.id,
-            detail: reclaim ? { previousAgent: row.locked_by, attempt: Number(row.attempts) + 1 } : { attempt: Number(row.attempts) + 1 },
+            detail: claimDetail(row, reclaim),
           })
           return requireJob(row.id)
         }
@@ -250,7 +244,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       return jobFromRow(
         db.transaction(() => {
           const row = heldJob(jobId, options.agentId)
-          const retry = options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
+          const retry = shouldRetry(row, options)
           if (retry) {
             stmt(
               `UPDATE jobs SET status = 'queued', scheduled_at = ?, locked_by = NULL, lease_expires_at = NULL,
@@ -266,9 +260,8 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
             at,
             connectorId: row.connector_id,
             actor: options.agentId,
-            action: retry ? 'job.retry-scheduled' : 'job.failed',
             subjectId: jobId,
-            detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
+            ...failureAudit(row, options, retry),
           })
           if (!retry && options.nextRunAt && scheduled(row.connector_id)) {
             insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')

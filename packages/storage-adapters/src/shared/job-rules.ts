@@ -1,0 +1,43 @@
+import { InventoryError, type FailJobOptions } from '@shuttersense/inventory-core'
+import type { JobRow } from './rows.js'
+
+// The job-queue rules that are not SQL, so both stores decide and report them the same way.
+
+/** The row, if `agentId` holds the job; a CONFLICT otherwise (its lease was taken over, or the job ended). */
+export function heldBy(row: JobRow, agentId: string): JobRow {
+  if (row.status !== 'running' || row.locked_by !== agentId) {
+    throw new InventoryError(
+      'CONFLICT',
+      `job ${row.id} is not held by ${agentId} (status ${row.status}${row.locked_by ? `, held by ${row.locked_by}` : ''})`,
+    )
+  }
+  return row
+}
+
+/** A running job whose lease expired after its last attempt: handed out no more. */
+export function isSpent(row: JobRow): boolean {
+  return Number(row.attempts) >= Number(row.max_attempts)
+}
+
+export function leaseExpiredMessage(row: JobRow): string {
+  return `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
+}
+
+/** Audit detail of a claim (`reclaim`: the job was running under an expired lease). */
+export function claimDetail(row: JobRow, reclaim: boolean): Record<string, unknown> {
+  const attempt = Number(row.attempts) + 1
+  return reclaim ? { previousAgent: row.locked_by, attempt } : { attempt }
+}
+
+/** A failure is retried when a retry time is given and attempts remain. */
+export function shouldRetry(row: JobRow, options: Pick<FailJobOptions, 'retryAt'>): boolean {
+  return options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
+}
+
+/** Audit action and detail of a failure. */
+export function failureAudit(row: JobRow, options: FailJobOptions, retry: boolean): { action: string; detail: Record<string, unknown> } {
+  return {
+    action: retry ? 'job.retry-scheduled' : 'job.failed',
+    detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
+  }
+}
