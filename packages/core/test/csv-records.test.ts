@@ -15,6 +15,7 @@ import {
   rowOutcome,
 } from '../src/index.js'
 import {
+  AWS_FIXTURE_FILES,
   awsFixture,
   chunked,
   collect,
@@ -32,23 +33,6 @@ const UNVERSIONED_SCHEMA = parseManifest(awsFixture('csv_inventory_no_version_ma
 const SIMPLE = csvColumnsFromSchema('Bucket, Key, Size, LastModifiedDate, ETag, StorageClass')
 const T1 = '2024-05-06T22:44:22.000Z'
 
-/** The two current files every one of the real reports must import to. */
-const AWS_FILES: FileInfo[] = [
-  {
-    key: 'inventory-test/',
-    size: 0,
-    lastModified: '2024-05-06T22:37:48.000Z',
-    etag: 'd41d8cd98f00b204e9800998ecf8427e',
-    storageClass: 'STANDARD',
-  },
-  {
-    key: 'inventory-test/key1',
-    size: 5,
-    lastModified: T1,
-    etag: 'd8e8fca2dc0f896fd7cb4cb0031ba249',
-    storageClass: 'STANDARD',
-  },
-]
 
 function row(key: string, size = '5', lastModified = T1, etag = 'abc', storageClass = 'STANDARD'): string {
   return csvRow(['photos', key, size, lastModified, etag, storageClass])
@@ -237,7 +221,7 @@ describe.each(['fast', 'csv-parse'] as const)('readCsvRecords (%s engine)', (eng
     it('reads the versioned report: current files only', async () => {
       const csv = await gunzipped('csv_inventory.csv.gz')
       const { files, counts } = await readAll(engine, csv, csvColumnsFromSchema(VERSIONED_SCHEMA))
-      expect(files).toEqual(AWS_FILES)
+      expect(files).toEqual(AWS_FIXTURE_FILES)
       expect(counts).toEqual({
         rows: 5,
         records: 2,
@@ -251,7 +235,7 @@ describe.each(['fast', 'csv-parse'] as const)('readCsvRecords (%s engine)', (eng
     it('reads the unversioned report', async () => {
       const csv = await gunzipped('csv_inventory_no_version.csv.gz')
       const { files, counts } = await readAll(engine, csv, csvColumnsFromSchema(UNVERSIONED_SCHEMA))
-      expect(files).toEqual(AWS_FILES)
+      expect(files).toEqual(AWS_FIXTURE_FILES)
       expect(counts).toMatchObject({
         rows: 2,
         records: 2,
@@ -271,7 +255,7 @@ describe.each(['fast', 'csv-parse'] as const)('readCsvRecords (%s engine)', (eng
       const random = seededRandom(7)
       for (let round = 0; round < 20; round++) {
         const result = await readAll(engine, chunked(csv, randomSizes(csv.length, 200, random)), columns)
-        expect(result.files).toEqual(AWS_FILES)
+        expect(result.files).toEqual(AWS_FIXTURE_FILES)
         expect(result.counts).toEqual(whole.counts)
       }
     })

@@ -24,7 +24,7 @@ import {
   verifyMd5,
 } from '@shuttersense/inventory-core'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
-import { AWS_FIXTURES, awsFixture, csvRow, expectCode } from './helpers.js'
+import { AWS_FIXTURE_FILES, AWS_FIXTURES, awsFixture, csvRow, expectCode } from './helpers.js'
 
 const VERSIONED_SCHEMA =
   'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, ' +
@@ -365,23 +365,6 @@ describe('the real AWS-written reports', () => {
     return root
   }
 
-  const EXPECTED_FILES: FileInfo[] = [
-    {
-      key: 'inventory-test/',
-      size: 0,
-      lastModified: '2024-05-06T22:37:48.000Z',
-      etag: 'd41d8cd98f00b204e9800998ecf8427e',
-      storageClass: 'STANDARD',
-    },
-    {
-      key: 'inventory-test/key1',
-      size: 5,
-      lastModified: '2024-05-06T22:44:22.000Z',
-      etag: 'd8e8fca2dc0f896fd7cb4cb0031ba249',
-      storageClass: 'STANDARD',
-    },
-  ]
-
   describe.each(['fast', 'csv-parse'] as const)('%s engine', (engine) => {
     it.each([
       ['csv_inventory', 'csv_inventory.csv.gz', { rows: 5, noncurrentVersions: 2, deleteMarkers: 1 }],
@@ -393,7 +376,7 @@ describe('the real AWS-written reports', () => {
     ])('%s imports to inventory-test/ and inventory-test/key1', async (name, dataFile, rowFigures) => {
       const result = await importDirectory(copyReport(name, dataFile), location, engine)
       expect(result.reportFolder).toBe(REPORT_FOLDER)
-      expect(result.files).toEqual(EXPECTED_FILES)
+      expect(result.files).toEqual(AWS_FIXTURE_FILES)
       expect(result.folders).toEqual([
         {
           path: 'inventory-test/',

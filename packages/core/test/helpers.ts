@@ -4,9 +4,28 @@ import { gzipSync } from 'node:zlib'
 import { expect } from 'vitest'
 import { InventoryError, type InventoryErrorCode } from '../src/errors.js'
 import type { ObjectSource, StreamObjectOptions } from '../src/source.js'
+import type { FileInfo } from '../src/types.js'
 
 /** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
 export const AWS_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
+
+/** The two current files every one of the real reports must import to. */
+export const AWS_FIXTURE_FILES: readonly FileInfo[] = [
+  {
+    key: 'inventory-test/',
+    size: 0,
+    lastModified: '2024-05-06T22:37:48.000Z',
+    etag: 'd41d8cd98f00b204e9800998ecf8427e',
+    storageClass: 'STANDARD',
+  },
+  {
+    key: 'inventory-test/key1',
+    size: 5,
+    lastModified: '2024-05-06T22:44:22.000Z',
+    etag: 'd8e8fca2dc0f896fd7cb4cb0031ba249',
+    storageClass: 'STANDARD',
+  },
+]
 
 export function awsFixture(name: string): Buffer {
   return readFileSync(path.join(AWS_FIXTURES, name))
