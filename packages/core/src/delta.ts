@@ -72,6 +72,10 @@ export async function computeDelta(
 /**
  * {@link computeDelta}, plus the complete (uncapped) writes that bring the stored FileInfo up to date,
  * so a store can write the few changed rows instead of every row.
+ *
+ * Both sides in key order ({@link compareKeys}), as stores read FileInfo and phase B hands it over, are
+ * merged without hashing a single key. Any other order is still right: from the first key out of order,
+ * the current files are looked up by key instead.
  */
 export async function diffFileInfo(
   previous: AsyncIterable<readonly FileInfo[]> | Iterable<readonly FileInfo[]>,
@@ -79,37 +83,56 @@ export async function diffFileInfo(
   options: DeltaOptions = {},
 ): Promise<{ delta: CollectionDelta; changes: FileInfoChanges; previousCount: number }> {
   const limit = options.listLimit ?? 1000
-  const byKey = new Map<string, FileInfo>()
-  for (const file of current) byKey.set(file.key, file)
-  const seen = new Set<string>()
+  // matched[i] = 1 once current[i] has met its stored row; what never does is new.
+  const matched = new Uint8Array(current.length)
   const modified: ModifiedFile[] = []
   const deleted: FileInfo[] = []
   const changes: FileInfoChanges = { upserts: [], deletes: [] }
   const counts: DeltaCounts = { new: 0, modified: 0, deleted: 0, unchanged: 0 }
   let previousCount = 0
+
+  const compare = (before: FileInfo, index: number): void => {
+    const after = current[index]!
+    matched[index] = 1
+    if (rowDiffers(before, after)) changes.upserts.push(after)
+    if (isModified(before, after)) {
+      counts.modified++
+      keepSmallest(modified, { key: after.key, before, after }, limit, (change) => change.key)
+    } else {
+      counts.unchanged++
+    }
+  }
+  const markDeleted = (before: FileInfo): void => {
+    counts.deleted++
+    changes.deletes.push(before.key)
+    keepSmallest(deleted, before, limit, (file) => file.key)
+  }
+
+  let byKey: Map<string, number> | undefined = isInKeyOrder(current) ? undefined : indexByKey(current)
+  let next = 0 // merge position: current files before it have keys below the previous key
+  let lastKey: string | undefined
   for await (const batch of previous) {
     for (const before of batch) {
       previousCount++
-      const after = byKey.get(before.key)
-      if (after === undefined) {
-        counts.deleted++
-        changes.deletes.push(before.key)
-        keepSmallest(deleted, before, limit, (file) => file.key)
+      if (byKey === undefined && lastKey !== undefined && compareKeys(lastKey, before.key) >= 0) byKey = indexByKey(current)
+      lastKey = before.key
+      if (byKey !== undefined) {
+        const index = byKey.get(before.key)
+        if (index === undefined || matched[index] === 1) markDeleted(before)
+        else compare(before, index)
         continue
       }
-      seen.add(before.key)
-      if (rowDiffers(before, after)) changes.upserts.push(after)
-      if (isModified(before, after)) {
-        counts.modified++
-        keepSmallest(modified, { key: after.key, before, after }, limit, (change) => change.key)
-      } else {
-        counts.unchanged++
-      }
+      let order = -1
+      while (next < current.length && (order = compareKeys(current[next]!.key, before.key)) < 0) next++
+      if (next < current.length && order === 0) compare(before, next++)
+      else markDeleted(before)
     }
   }
+
   const added: FileInfo[] = []
-  for (const file of current) {
-    if (seen.has(file.key)) continue
+  for (let index = 0; index < current.length; index++) {
+    if (matched[index] === 1) continue
+    const file = current[index]!
     counts.new++
     changes.upserts.push(file)
     keepSmallest(added, file, limit, (entry) => entry.key)
@@ -128,6 +151,18 @@ export async function diffFileInfo(
     baseline: previousCount === 0,
   }
   return { delta, changes, previousCount }
+}
+
+function isInKeyOrder(files: readonly FileInfo[]): boolean {
+  for (let i = 1; i < files.length; i++) if (compareKeys(files[i - 1]!.key, files[i]!.key) >= 0) return false
+  return true
+}
+
+/** Index of each key in `files` (the first, for a key listed twice). */
+function indexByKey(files: readonly FileInfo[]): Map<string, number> {
+  const byKey = new Map<string, number>()
+  for (let i = files.length - 1; i >= 0; i--) byKey.set(files[i]!.key, i)
+  return byKey
 }
 
 /**

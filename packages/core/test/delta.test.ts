@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { computeDelta, diffFileInfo, isModified } from '../src/delta.js'
+import { sortByKey } from '../src/folders.js'
 import type { FileInfo } from '../src/types.js'
 import { fromChunks, seededRandom, shuffled } from './helpers.js'
 
@@ -146,6 +147,29 @@ describe('diffFileInfo', () => {
     expect(changes.deletes.sort()).toEqual(['a/gone1.jpg', 'a/gone2.jpg'])
     const archived = { ...f('a/same.jpg'), storageClass: 'GLACIER' }
     expect((await diffFileInfo([[f('a/same.jpg')]], [archived])).changes).toEqual({ upserts: [archived], deletes: [] })
+  })
+
+  it('gives the same answer for key-ordered input (merged) as for any order (looked up by key)', async () => {
+    const random = seededRandom(11)
+    // Keys whose code-unit order differs from their code-point order, beside plain ones.
+    const keys = Array.from({ length: 400 }, (_, i) => `k/${i % 7 === 0 ? '\u{1F4F7}' : i % 5 === 0 ? '\uFF21' : ''}${i}`)
+    const byKeyOrder = (files: FileInfo[]): FileInfo[] => sortByKey([...files], (file) => file.key)
+    const previous = byKeyOrder(keys.filter((_, i) => i % 4 !== 0).map((key, i) => f(key, 1, i % 6 === 0 ? 'old' : 'e1')))
+    const current = byKeyOrder(
+      keys.filter((_, i) => i % 3 !== 0).map((key, i) => f(key, 1, 'e1', i % 10 === 0 ? '2025-01-01T00:00:00.000Z' : undefined)),
+    )
+    const normalised = (result: Awaited<ReturnType<typeof diffFileInfo>>) => ({
+      ...result,
+      changes: { upserts: byKeyOrder(result.changes.upserts), deletes: [...result.changes.deletes].sort() },
+    })
+    const reference = normalised(await diffFileInfo([shuffled(previous, random)], shuffled(current, random), { listLimit: 9 }))
+    expect(reference.delta.counts.new + reference.delta.counts.modified + reference.delta.counts.deleted).toBeGreaterThan(100)
+    // In key order throughout; then out of order from the middle of the stored rows, mid-batch.
+    const sorted = await diffFileInfo(fromChunks([previous.slice(0, 150), previous.slice(150)]), current, { listLimit: 9 })
+    expect(normalised(sorted)).toEqual(reference)
+    const turning = [...previous.slice(0, 170), ...shuffled(previous.slice(170), random)]
+    const late = await diffFileInfo(fromChunks([turning.slice(0, 150), turning.slice(150)]), current, { listLimit: 9 })
+    expect(normalised(late)).toEqual(reference)
   })
 
   it('keeps complete change lists whatever the delta list limit', async () => {
