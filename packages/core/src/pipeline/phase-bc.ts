@@ -36,10 +36,12 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
     if (members.every(({ collection }) => input.done.has(collection.id))) continue
 
     const groups = new Map<number, FileInfo[]>()
-    for await (const [index, file] of decodeSpill(input.scratch.read(spillName(bucket)))) {
-      const group = groups.get(index)
-      if (group) group.push(file)
-      else groups.set(index, [file])
+    for await (const { collectionIndexes, files } of decodeSpill(input.scratch.read(spillName(bucket)))) {
+      for (let i = 0; i < files.length; i++) {
+        const group = groups.get(collectionIndexes[i]!)
+        if (group) group.push(files[i]!)
+        else groups.set(collectionIndexes[i]!, [files[i]!])
+      }
     }
     for (const { collection, index } of members) {
       throwIfAborted(input.signal)

@@ -23,40 +23,61 @@ export function encodeSpillLine(collectionIndex: number, file: FileInfo): string
   return `${collectionIndex}\t${escapeField(file.key)}\t${file.size}\t${file.lastModified}\t${escapeField(file.etag)}\t${escapeField(file.storageClass)}\n`
 }
 
-/** Parses spill text chunks back into `(collectionIndex, FileInfo)` pairs. */
-export async function* decodeSpill(chunks: AsyncIterable<string>): AsyncGenerator<[number, FileInfo]> {
+/** Records read back from a spill: `files[i]` belongs to the collection at `collectionIndexes[i]`. */
+export interface SpillBatch {
+  collectionIndexes: number[]
+  files: FileInfo[]
+}
+
+/** Parses spill text chunks back into records, one batch per chunk (a promise per record would cost more than its parsing). */
+export async function* decodeSpill(chunks: AsyncIterable<string>): AsyncGenerator<SpillBatch> {
   let carry = ''
   for await (const chunk of chunks) {
     const text = carry + chunk
-    let start = 0
-    for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
-      yield decodeLine(text, start, end)
-      start = end + 1
+    const end = text.lastIndexOf('\n')
+    if (end < 0) {
+      carry = text
+      continue
     }
-    carry = text.slice(start)
+    yield decodeLines(text, end)
+    carry = text.slice(end + 1)
   }
-  if (carry.length > 0) yield decodeLine(carry, 0, carry.length)
+  if (carry.length > 0) yield decodeLines(carry, carry.length)
 }
 
-function decodeLine(text: string, start: number, end: number): [number, FileInfo] {
-  const [index, key, size, lastModified, etag, storageClass] = text.slice(start, end).split('\t') as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ]
-  return [
-    Number(index),
-    {
-      key: unescapeField(key),
-      size: Number(size),
-      lastModified,
-      etag: unescapeField(etag),
-      storageClass: unescapeField(storageClass),
-    },
-  ]
+/**
+ * Parses the lines of `text` up to `end` (a newline, or the end of the text). Fields are cut straight out
+ * of the chunk: no line string, no array of fields.
+ */
+function decodeLines(text: string, end: number): SpillBatch {
+  const batch: SpillBatch = { collectionIndexes: [], files: [] }
+  let start = 0
+  while (start < end) {
+    let lineEnd = text.indexOf('\n', start)
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end
+    const keyStart = text.indexOf('\t', start) + 1
+    const sizeStart = text.indexOf('\t', keyStart) + 1
+    const lastModifiedStart = text.indexOf('\t', sizeStart) + 1
+    const etagStart = text.indexOf('\t', lastModifiedStart) + 1
+    const storageClassStart = text.indexOf('\t', etagStart) + 1
+    batch.collectionIndexes.push(parseWholeNumber(text, start, keyStart - 1))
+    batch.files.push({
+      key: unescapeField(text.slice(keyStart, sizeStart - 1)),
+      size: parseWholeNumber(text, sizeStart, lastModifiedStart - 1),
+      lastModified: text.slice(lastModifiedStart, etagStart - 1),
+      etag: unescapeField(text.slice(etagStart, storageClassStart - 1)),
+      storageClass: unescapeField(text.slice(storageClassStart, lineEnd)),
+    })
+    start = lineEnd + 1
+  }
+  return batch
+}
+
+/** The decimal digits of `text[start, end)` as a number (spills hold only whole numbers we wrote). */
+function parseWholeNumber(text: string, start: number, end: number): number {
+  let value = 0
+  for (let i = start; i < end; i++) value = value * 10 + (text.charCodeAt(i) - 48)
+  return value
 }
 
 /**
