@@ -18,13 +18,21 @@ export class CollectionRouter {
   private lastFolder: string | undefined
   private lastRoute: readonly number[] = CollectionRouter.NONE
 
+  private readonly collectionCount: number
+
   constructor(collections: readonly RoutedCollection[]) {
+    this.collectionCount = collections.length
     collections.forEach((collection, index) => {
       const path = normalizeFolderPath(collection.folderPath)
       const list = this.byPath.get(path)
       if (list) list.push(index)
       else this.byPath.set(path, [index])
     })
+  }
+
+  /** How many collections it routes to (indices run from 0 to size - 1). */
+  get size(): number {
+    return this.collectionCount
   }
 
   /** True when no collection is bound (routing can be skipped). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { decodeSpill, encodeSpillLine, spillBucketCount } from '../src/pipeline/spill.js'
+import { decodeSpill, encodeSpillLine, spillBucketCount, spillBucketOf } from '../src/pipeline/spill.js'
 import type { FileInfo } from '../src/types.js'
 import { collect, fromChunks, seededRandom } from './helpers.js'
 
@@ -105,5 +105,21 @@ describe('spillBucketCount', () => {
   it('never exceeds the number of collections or 256', () => {
     expect(spillBucketCount(3, 12_500_000)).toBe(3)
     expect(spillBucketCount(10_000, 10_000_000_000)).toBe(256)
+  })
+})
+
+describe('spillBucketOf', () => {
+  it('gives consecutive collections the same bucket, in order, using every bucket', () => {
+    for (const [collections, buckets] of [[1003, 27], [10, 10], [7, 3], [1, 1], [256, 256], [5000, 256]] as const) {
+      const assigned = Array.from({ length: collections }, (_, index) => spillBucketOf(index, collections, buckets))
+      expect(assigned[0]).toBe(0)
+      expect(assigned.at(-1)).toBe(buckets - 1)
+      for (let i = 1; i < assigned.length; i++) expect(assigned[i]! - assigned[i - 1]!).toBeOneOf([0, 1])
+      const sizes = new Map<number, number>()
+      for (const bucket of assigned) sizes.set(bucket, (sizes.get(bucket) ?? 0) + 1)
+      expect(sizes.size).toBe(buckets)
+      // Balanced: no bucket holds more than one collection above another.
+      expect(Math.max(...sizes.values()) - Math.min(...sizes.values())).toBeLessThanOrEqual(1)
+    }
   })
 })

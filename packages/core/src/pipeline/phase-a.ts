@@ -11,7 +11,7 @@ import { type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { FileInfo } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { type DataFileReader } from './data-file-reader.js'
-import { encodeSpillLine } from './spill.js'
+import { encodeSpillLine, spillBucketOf } from './spill.js'
 
 /** Inputs of phase A. */
 export interface PhaseAInput {
@@ -67,6 +67,8 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
         bucketCount: input.bucketCount,
         csvEngine: input.csvEngine,
         spill,
+        spillDirectory: input.scratch.adoptFile ? input.scratch.directory : undefined,
+        adoptSpill: (bucket, path) => input.scratch.adoptFile?.(spillName(bucket), path),
         rollup: (direct, objectCount, totalSizeBytes) => folders.mergeDirect(direct, objectCount, totalSizeBytes),
         signal: input.signal,
       })
@@ -115,6 +117,7 @@ export interface RollUpTarget {
 export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[]>, target: RollUpTarget): Promise<void> {
   const { router, bucketCount } = target
   const lines: string[][] = Array.from({ length: bucketCount }, () => [])
+  const bucketOf = Array.from({ length: router.size }, (_, index) => spillBucketOf(index, router.size, bucketCount))
   for await (const batch of batches) {
     throwIfAborted(target.signal)
     // `target.folders` is read per batch: a worker hands its rollup over and starts a new one as it grows.
@@ -122,7 +125,7 @@ export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[]>, target:
       target.folders.add(batch)
     } else {
       target.folders.add(batch, (record, folder) => {
-        for (const index of router.routeFolder(folder)) lines[index % bucketCount]!.push(encodeSpillLine(index, record))
+        for (const index of router.routeFolder(folder)) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
       })
       lines.forEach((bucketLines, bucket) => {
         if (bucketLines.length === 0) return

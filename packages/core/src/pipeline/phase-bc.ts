@@ -5,7 +5,7 @@ import type { ScratchSpace } from '../scratch.js'
 import type { Collection, InventoryStore } from '../store.js'
 import type { FileInfo } from '../types.js'
 import { spillName } from './phase-a.js'
-import { decodeSpill } from './spill.js'
+import { decodeSpill, spillBucketOf } from './spill.js'
 
 /** Inputs of phases B and C. */
 export interface PhaseBCInput {
@@ -32,7 +32,7 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
   for (let bucket = 0; bucket < input.bucketCount; bucket++) {
     const members = input.collections
       .map((collection, index) => ({ collection, index }))
-      .filter(({ index }) => index % input.bucketCount === bucket)
+      .filter(({ index }) => spillBucketOf(index, input.collections.length, input.bucketCount) === bucket)
     if (members.every(({ collection }) => input.done.has(collection.id))) continue
 
     const groups = new Map<number, FileInfo[]>()

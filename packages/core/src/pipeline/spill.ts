@@ -81,6 +81,14 @@ function parseWholeNumber(text: string, start: number, end: number): number {
 }
 
 /**
+ * The spill bucket of a collection: consecutive collections share one, so phase B writes collections in
+ * their listed (folder) order, which keeps a store's inserts close to the ones before them.
+ */
+export function spillBucketOf(collectionIndex: number, collectionCount: number, bucketCount: number): number {
+  return Math.floor((collectionIndex * bucketCount) / collectionCount)
+}
+
+/**
  * How many spill buckets to use: enough that one bucket's records (held in memory in phase B) stay
  * around 50k for the estimated row count, never more than the collections or 256 open spills.
  * AWS's gzip CSV runs at roughly 40 compressed bytes a row; 25 over-estimates rows on purpose.
