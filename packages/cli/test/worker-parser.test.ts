@@ -2,7 +2,13 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runInventoryImport, type DataFileParser, type InventoryStore } from '@shuttersense/inventory-core'
+import {
+  createMemoryScratch,
+  runInventoryImport,
+  type DataFileParser,
+  type InventoryStore,
+  type ScratchSpace,
+} from '@shuttersense/inventory-core'
 import { createFileScratch, createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
@@ -29,7 +35,7 @@ describe.skipIf(!built)('createWorkerParser', () => {
     cleanup()
   })
 
-  async function importInto(name: string, root: string, withParser: boolean, collections = true) {
+  async function importInto(name: string, root: string, withParser: boolean, collections = true, scratch: () => ScratchSpace = createFileScratch) {
     const store = createSqliteStore({ filename: path.join(dir, `${name}.db`) })
     await store.migrate()
     stores.push(store)
@@ -39,7 +45,7 @@ describe.skipIf(!built)('createWorkerParser', () => {
         source: createLocalDirectorySource(root),
         store,
         connectorId: connector.id,
-        scratch: createFileScratch(),
+        scratch: scratch(),
         parser: withParser ? parser : undefined,
       })
     await run()
@@ -55,10 +61,22 @@ describe.skipIf(!built)('createWorkerParser', () => {
     const root = path.join(dir, 'inventory')
     await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '9000', '--files', '3', '--malformed', '7', '--seed', '5'])
     const inThread = await importInto('in-thread', root, false)
-    const workers = await importInto('workers', root, true)
+    const adopted: string[] = []
+    // Workers write their spill files into the scratch directory and hand them over.
+    const watchedScratch = () => {
+      const scratch = createFileScratch()
+      return { ...scratch, adoptFile: (name: string, file: string) => (adopted.push(file), scratch.adoptFile(name, file)) }
+    }
+    const workers = await importInto('workers', root, true, true, watchedScratch)
+    expect(adopted.length).toBeGreaterThan(0)
+    // With a scratch in memory they send their spill text to the main thread instead.
+    const workersToMemory = await importInto('workers-memory', root, true, true, createMemoryScratch)
     expect(workers.result.summary).toEqual(inThread.result.summary)
     expect(workers.result.summary.rows.badRows).not.toEqual({})
-    expect(await snapshot(workers.store, workers.connectorId)).toEqual(await snapshot(inThread.store, inThread.connectorId))
+    expect(workersToMemory.result.summary).toEqual(inThread.result.summary)
+    const expected = await snapshot(inThread.store, inThread.connectorId)
+    expect(await snapshot(workers.store, workers.connectorId)).toEqual(expected)
+    expect(await snapshot(workersToMemory.store, workersToMemory.connectorId)).toEqual(expected)
   })
 
   it('is what `import --workers N` uses', async () => {

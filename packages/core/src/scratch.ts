@@ -10,6 +10,14 @@ export interface ScratchSpace {
   read(name: string): AsyncIterable<string>
   /** Deletes every spill. Safe to call twice. */
   dispose(): Promise<void>
+  /**
+   * Scratch on disk only: a directory where other threads may write spill files of their own (in
+   * directories they make inside it) and hand each over with {@link adoptFile}, instead of sending
+   * their text through `append`.
+   */
+  readonly directory?: string
+  /** Makes the file at `path` (inside `directory`) part of the spill `name`; `read` yields it too, and `dispose` deletes it. */
+  adoptFile?(name: string, path: string): void
 }
 
 /** Scratch space in memory: for tests and small inventories. */

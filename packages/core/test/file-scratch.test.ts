@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -130,5 +130,32 @@ describe('createFileScratch', () => {
       await scratch.dispose()
     }
     expect(existsSync(scratch.directory)).toBe(false)
+  })
+
+  it('flush writes out every buffered spill and answers their files', async () => {
+    const scratch = createFileScratch({ parent, flushBytes: 1000 })
+    scratch.append('a', 'one')
+    scratch.append('b', 'two')
+    const files = scratch.flush()
+    expect([...files.keys()].sort()).toEqual(['a', 'b'])
+    expect(readFileSync(files.get('a')!, 'utf8')).toBe('one')
+    expect(readFileSync(files.get('b')!, 'utf8')).toBe('two')
+    expect(path.dirname(files.get('a')!)).toBe(scratch.directory)
+    await scratch.dispose()
+  })
+
+  it('reads adopted files after its own text, and deletes them on dispose', async () => {
+    const scratch = createFileScratch({ parent })
+    // As a worker thread does: a scratch of its own inside this one, handed over file by file.
+    const inner = createFileScratch({ parent: scratch.directory })
+    inner.append('bucket-0', 'from a worker\n')
+    inner.append('bucket-1', 'only adopted 📷\n')
+    scratch.append('bucket-0', 'from here\n')
+    for (const [name, file] of inner.flush()) scratch.adoptFile(name, file)
+    expect(await readText(scratch, 'bucket-0')).toBe('from here\nfrom a worker\n')
+    expect(await readText(scratch, 'bucket-1')).toBe('only adopted 📷\n')
+    await scratch.dispose()
+    expect(existsSync(inner.directory)).toBe(false)
+    expect(readdirSync(parent)).toEqual([])
   })
 })

@@ -14,17 +14,26 @@ export interface FileScratchOptions {
   flushBytes?: number | undefined
 }
 
+/** Scratch on disk: {@link ScratchSpace} with its directory and the spill files it wrote. */
+export interface FileScratch extends ScratchSpace {
+  readonly directory: string
+  adoptFile(name: string, path: string): void
+  /** Writes out what is buffered; answers the file of each spill appended to (not the adopted ones). */
+  flush(): Map<string, string>
+}
+
 /**
  * Scratch space in a fresh temporary directory, removed by `dispose`. Appends are buffered (a bounded
  * total across spills) and written synchronously in large blocks, so the hot loop of phase A never waits on a promise.
  */
-export function createFileScratch(options: FileScratchOptions = {}): ScratchSpace & { readonly directory: string } {
+export function createFileScratch(options: FileScratchOptions = {}): FileScratch {
   const directory = mkdtempSync(path.join(options.parent ?? tmpdir(), 'shuttersense-import-'))
   const flushBytes = options.flushBytes ?? 1024 * 1024
   const buffers = new Map<string, { parts: string[]; length: number }>()
+  const adopted = new Map<string, string[]>()
   let buffered = 0
   const fileOf = (name: string): string => path.join(directory, `${name.replace(/[^\w.-]/g, '_')}.spill`)
-  const flush = (name: string): void => {
+  const flushOne = (name: string): void => {
     const buffer = buffers.get(name)
     if (!buffer || buffer.parts.length === 0) return
     appendFileSync(fileOf(name), buffer.parts.join(''))
@@ -46,17 +55,33 @@ export function createFileScratch(options: FileScratchOptions = {}): ScratchSpac
       buffer.length += text.length
       buffered += text.length
       // Writing every spill at once keeps the blocks large (budget / spills) and the total bounded.
-      if (buffered >= flushBytes) for (const spill of buffers.keys()) flush(spill)
+      if (buffered >= flushBytes) for (const spill of buffers.keys()) flushOne(spill)
+    },
+    adoptFile(name, file) {
+      const files = adopted.get(name)
+      if (files) files.push(file)
+      else adopted.set(name, [file])
+    },
+    flush() {
+      const files = new Map<string, string>()
+      for (const name of buffers.keys()) {
+        flushOne(name)
+        files.set(name, fileOf(name))
+      }
+      return files
     },
     async *read(name) {
-      if (!buffers.has(name)) return
-      flush(name)
-      yield* createReadStream(fileOf(name), { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>
+      const files = [...(buffers.has(name) ? [fileOf(name)] : []), ...(adopted.get(name) ?? [])]
+      flushOne(name)
+      for (const file of files) {
+        yield* createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>
+      }
     },
     async dispose() {
       if (disposed) return
       disposed = true
       buffers.clear()
+      adopted.clear()
       rmSync(directory, { recursive: true, force: true })
     },
   }

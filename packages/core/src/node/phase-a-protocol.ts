@@ -11,6 +11,8 @@ export type ToPhaseAWorker =
       collectionFolders: readonly string[]
       bucketCount: number
       csvEngine: CsvEngine | undefined
+      /** Write the spill into files of a directory made inside this one, instead of sending `spill` messages. */
+      spillDirectory: string | undefined
     }
   | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'end' }
@@ -24,5 +26,6 @@ export type FromPhaseAWorker =
   | { type: 'spill'; parts: [bucket: number, text: string][] }
   /** Part of the rollup, sent as it grows so the worker's memory stays bounded. */
   | { type: 'rollup'; direct: DirectFolderFigures[]; objectCount: number; totalSizeBytes: number }
-  | { type: 'done'; counts: RowCounts }
+  /** The file is parsed; `spillFiles` lists the spill files written (with `spillDirectory`). */
+  | { type: 'done'; counts: RowCounts; spillFiles: [bucket: number, path: string][] }
   | { type: 'error'; code: string; message: string; file: string | undefined; byteOffset: number | undefined }

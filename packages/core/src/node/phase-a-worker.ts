@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
 import { isInventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
+import { createFileScratch } from './file-scratch.js'
 import { gunzip } from '../io/gunzip.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { readCsvRecords } from '../parse/csv-records.js'
@@ -60,6 +61,8 @@ let queue: ChunkQueue | undefined
 
 async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chunks: ChunkQueue): Promise<void> {
   const counts = emptyRowCounts()
+  // With a scratch directory the records go straight to files of this worker's own.
+  const scratch = start.spillDirectory === undefined ? undefined : createFileScratch({ parent: start.spillDirectory })
   const router = new CollectionRouter(start.collectionFolders.map((folderPath) => ({ folderPath })))
   let folders = new FolderAccumulator()
   let parts: [number, string][] = []
@@ -86,6 +89,10 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     router,
     bucketCount: start.bucketCount,
     spill(bucket: number, text: string) {
+      if (scratch) {
+        scratch.append(String(bucket), text)
+        return
+      }
       parts.push([bucket, text])
       partChars += text.length
       if (partChars >= SPILL_FLUSH_CHARS) flushSpill()
@@ -101,7 +108,8 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
   await rollUpAndSpill(records, target)
   flushSpill()
   flushRollup()
-  send({ type: 'done', counts })
+  const spillFiles = [...(scratch?.flush() ?? [])].map(([bucket, path]): [number, string] => [Number(bucket), path])
+  send({ type: 'done', counts, spillFiles })
 }
 
 port.on('message', (message: ToPhaseAWorker) => {

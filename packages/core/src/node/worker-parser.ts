@@ -29,7 +29,8 @@ function workerScript(): URL {
 
 /**
  * Parses CSV data files on worker threads, so phase A uses every core: the main thread downloads and
- * checks MD5s and appends spills; workers gunzip, parse, roll up folders and route records. Pass it as
+ * checks MD5s; workers gunzip, parse, roll up folders, route records and write them to the scratch
+ * directory (with a scratch in memory, they send the records to the main thread to append). Pass it as
  * `runInventoryImport({ parser })`, and `close()` it when done.
  */
 export function createWorkerParser(options: WorkerParserOptions = {}): DataFileParser {
@@ -91,6 +92,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
                 job.rollup(message.direct, message.objectCount, message.totalSizeBytes)
                 break
               case 'done':
+                for (const [bucket, path] of message.spillFiles) job.adoptSpill?.(bucket, path)
                 result.counts = message.counts
                 healthy = true
                 stop()
@@ -114,6 +116,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
             collectionFolders: job.collectionFolders,
             bucketCount: job.bucketCount,
             csvEngine: job.csvEngine,
+            spillDirectory: job.adoptSpill ? job.spillDirectory : undefined,
           }
           worker.postMessage(start)
           const pump = async (): Promise<void> => {

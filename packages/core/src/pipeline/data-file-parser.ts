@@ -15,6 +15,13 @@ export interface DataFileParseJob {
   csvEngine?: CsvEngine | undefined
   /** Receives spill text of a bucket (lines as `encodeSpillLine` writes them). */
   spill(bucket: number, text: string): void
+  /**
+   * A directory (the scratch's) where the parser may write spill files itself, in a directory of its own
+   * inside it, handing each over with `adoptSpill` instead of sending its text to `spill`: the calling
+   * thread then never touches the records.
+   */
+  spillDirectory?: string | undefined
+  adoptSpill?(bucket: number, path: string): void
   /** Receives the folder rollup in parts, as it grows: merge each with `FolderAccumulator.mergeDirect`. */
   rollup(direct: DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void
   signal?: AbortSignal | undefined
