@@ -143,6 +143,12 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
       return result
     },
 
+    async release() {
+      const stopping = idle.splice(0)
+      for (const worker of stopping) all.delete(worker)
+      await Promise.all(stopping.map((worker) => worker.terminate()))
+    },
+
     async close() {
       closed = true
       idle.length = 0

@@ -41,6 +41,11 @@ export interface DataFileParser {
   /** Data files parsed at once: phase A reads this many concurrently. */
   readonly concurrency: number
   parse(job: DataFileParseJob): Promise<DataFileParseResult>
+  /**
+   * Stops the threads that are idle, giving back their memory; a later `parse` starts new ones. Phase A
+   * calls it when its last data file is parsed, before folders are stored and phases B and C run.
+   */
+  release?(): Promise<void>
   /** Stops its threads. */
   close(): Promise<void>
 }

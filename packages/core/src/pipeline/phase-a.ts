@@ -96,6 +96,8 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     }
   }
   await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, pending.length)) }, worker))
+  // Idle parser threads would hold their heaps through the rest of the import.
+  await input.parser?.release?.()
   return { folders, rows }
 }
 
