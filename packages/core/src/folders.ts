@@ -117,33 +117,65 @@ export class FolderAccumulator {
    * directly but have descendants are included (with direct figures of zero).
    */
   summaries(): FolderSummary[] {
-    const all = new Map<string, FolderSummary>()
-    for (const [folder, figures] of this.direct) {
-      for (const ancestor of foldersDownTo(folder)) {
-        let summary = all.get(ancestor)
-        if (summary === undefined) {
-          summary = {
-            path: ancestor,
+    return sortByKey([...this.walkSummaries(false)], (summary) => summary.path)
+  }
+
+  /**
+   * The {@link summaries}, one at a time as each folder's subtree is complete (a folder after its
+   * subfolders, not sorted), forgetting each folder's figures as it is reached and the rest at the end
+   * as {@link releaseFolders} does. Nothing but the per-folder figures and one branch of the folder tree
+   * is held: a store can write the summaries as they come.
+   */
+  takeSummaries(): Generator<FolderSummary> {
+    return this.walkSummaries(true)
+  }
+
+  /**
+   * Walks the folders in path order with a stack of the open branch: in that order a folder's
+   * subfolders come right after it, so a folder is complete when the walk leaves its prefix.
+   */
+  private *walkSummaries(consume: boolean): Generator<FolderSummary> {
+    const branch: FolderSummary[] = []
+    /** Closes the deepest open folder, adding its subtree figures to its parent's. */
+    const close = (): FolderSummary => {
+      const done = branch.pop()!
+      const parent = branch.at(-1)
+      if (parent !== undefined) addSubtree(parent, done.objectCount, done.totalSizeBytes, done.lastModified)
+      return done
+    }
+    try {
+      for (const folder of sortByKey([...this.direct.keys()], (path) => path)) {
+        const figures = this.direct.get(folder)!
+        if (consume) this.direct.delete(folder)
+        while (branch.length > 0 && !folder.startsWith(branch.at(-1)!.path)) yield close()
+        // Open the folders from the deepest open one down to this one (ancestors without objects of their own included).
+        for (let slash = folder.indexOf('/', branch.at(-1)?.path.length ?? 0); slash >= 0; slash = folder.indexOf('/', slash + 1)) {
+          branch.push({
+            path: folder.slice(0, slash + 1),
             objectCount: 0,
             totalSizeBytes: 0,
             directObjectCount: 0,
             directSizeBytes: 0,
             lastModified: null,
-          }
-          all.set(ancestor, summary)
+          })
         }
-        summary.objectCount += figures.count
-        summary.totalSizeBytes += figures.bytes
-        if (summary.lastModified === null || figures.lastModified > summary.lastModified) {
-          summary.lastModified = figures.lastModified
-        }
-        if (ancestor.length === folder.length) {
-          summary.directObjectCount += figures.count
-          summary.directSizeBytes += figures.bytes
-        }
+        const own = branch.at(-1)!
+        own.directObjectCount = figures.count
+        own.directSizeBytes = figures.bytes
+        addSubtree(own, figures.count, figures.bytes, figures.lastModified)
       }
+      while (branch.length > 0) yield close()
+    } finally {
+      if (consume) this.releaseFolders()
     }
-    return sortByKey([...all.values()], (summary) => summary.path)
+  }
+}
+
+function addSubtree(summary: FolderSummary, count: number, bytes: number, lastModified: string | null): void {
+  summary.objectCount += count
+  summary.totalSizeBytes += bytes
+  if (lastModified !== null && (summary.lastModified === null || lastModified > summary.lastModified)) {
+    summary.lastModified = lastModified
   }
 }
 

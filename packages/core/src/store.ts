@@ -287,8 +287,11 @@ export interface InventoryStore {
     options?: StoreCallOptions,
   ): Promise<Connector>
 
-  /** Replaces all folders of a connector at once. */
-  replaceFolders(connectorId: string, folders: readonly FolderSummary[], options?: StoreCallOptions): Promise<void>
+  /**
+   * Replaces all folders of a connector at once. `folders` is read once, in any order, and written as it
+   * is read (an import hands over a generator, so its 300k summaries are never all in memory).
+   */
+  replaceFolders(connectorId: string, folders: Iterable<FolderSummary>, options?: StoreCallOptions): Promise<void>
   /** Folders ordered by path (UTF-8 byte order), paged. */
   listFolders(connectorId: string, query?: FolderQuery): Promise<FolderPage>
 

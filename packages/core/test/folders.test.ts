@@ -198,6 +198,70 @@ describe('FolderAccumulator', () => {
   })
 })
 
+/** The summaries the slow, obvious way: every object counted into each of its folders. */
+function naiveSummaries(records: readonly FileInfo[]): FolderSummary[] {
+  const byPath = new Map<string, FolderSummary>()
+  for (const record of records) {
+    const folder = record.key.slice(0, record.key.lastIndexOf('/') + 1)
+    for (const path of foldersDownTo(folder)) {
+      const summary = byPath.get(path) ?? { path, objectCount: 0, totalSizeBytes: 0, directObjectCount: 0, directSizeBytes: 0, lastModified: null }
+      byPath.set(path, summary)
+      summary.objectCount++
+      summary.totalSizeBytes += record.size
+      if (path === folder) {
+        summary.directObjectCount++
+        summary.directSizeBytes += record.size
+      }
+      if (summary.lastModified === null || record.lastModified > summary.lastModified) summary.lastModified = record.lastModified
+    }
+  }
+  return [...byPath.values()].sort((a, b) => compareKeys(a.path, b.path))
+}
+
+describe('FolderAccumulator.takeSummaries', () => {
+  it('yields the summaries, each folder after its subfolders, then forgets the folders but keeps the totals', () => {
+    const acc = new FolderAccumulator()
+    acc.add(RECORDS)
+    const taken = [...acc.takeSummaries()]
+    expect(sortByKey([...taken], (summary) => summary.path)).toEqual(EXPECTED)
+    for (const [index, summary] of taken.entries()) {
+      const subfolders = taken.filter((other) => other.path !== summary.path && other.path.startsWith(summary.path))
+      expect(subfolders.every((subfolder) => taken.indexOf(subfolder) < index)).toBe(true)
+    }
+    expect(acc.directFolderCount).toBe(0)
+    expect(acc.summaries()).toEqual([])
+    expect([acc.objectCount, acc.totalSizeBytes]).toEqual([RECORDS.length, RECORDS.reduce((sum, record) => sum + record.size, 0)])
+  })
+
+  it('forgets each folder as the walk reaches it', () => {
+    const acc = new FolderAccumulator()
+    acc.add(RECORDS)
+    const before = acc.directFolderCount
+    const walk = acc.takeSummaries()
+    walk.next()
+    expect(acc.directFolderCount).toBeLessThan(before)
+    walk.return(undefined)
+    expect(acc.directFolderCount).toBe(0)
+  })
+
+  it('matches summaries() on many random trees, odd characters included', () => {
+    const random = seededRandom(3)
+    const parts = ['a', 'a-b', 'a0', 'a b', 'é', '\u{1F4F7}', '\uFF21', 'z']
+    for (let round = 0; round < 20; round++) {
+      const records = Array.from({ length: 200 }, (_, i) => {
+        const depth = Math.floor(random() * 4)
+        const path = Array.from({ length: depth }, () => parts[Math.floor(random() * parts.length)]).join('/')
+        return obj(`${path}${depth > 0 ? '/' : ''}f${i}.jpg`, i, `2024-01-${String(1 + (i % 28)).padStart(2, '0')}T00:00:00.000Z`)
+      })
+      const acc = new FolderAccumulator()
+      acc.add(shuffled(records, random))
+      const expected = naiveSummaries(records)
+      expect(acc.summaries()).toEqual(expected)
+      expect(sortByKey([...acc.takeSummaries()], (summary) => summary.path)).toEqual(expected)
+    }
+  })
+})
+
 describe('FolderAccumulator.releaseFolders', () => {
   it('forgets the folders but keeps the totals, and takes new objects afterwards', () => {
     const folders = new FolderAccumulator()

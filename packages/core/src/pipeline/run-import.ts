@@ -6,6 +6,7 @@ import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, InventoryStore } from '../store.js'
+import type { FolderSummary } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
 import { runPhaseA, type PhaseAInput } from './phase-a.js'
@@ -215,9 +216,15 @@ async function runPhaseAAndStoreFolders(
 ): Promise<Pick<ImportSummary, 'rows' | 'objectCount' | 'totalSizeBytes' | 'folderCount'>> {
   const { folders, rows } = await runPhaseA(input)
   throwIfAborted(input.signal)
-  const summaries = folders.summaries()
-  // The per-folder map is as large as the summaries: let it go before they are written.
-  folders.releaseFolders()
-  await store.replaceFolders(connectorId, summaries, { signal: input.signal })
-  return { rows, objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes, folderCount: summaries.length }
+  // The summaries go to the store as they are made, and the per-folder figures go as they are summed:
+  // at 10M objects neither is ever whole in memory beside the other.
+  let folderCount = 0
+  const summaries = function* (): Generator<FolderSummary> {
+    for (const summary of folders.takeSummaries()) {
+      folderCount++
+      yield summary
+    }
+  }
+  await store.replaceFolders(connectorId, summaries(), { signal: input.signal })
+  return { rows, objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes, folderCount }
 }

@@ -124,6 +124,22 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect((await store.listFolders(connector.id)).folders[0]).toEqual(folder('2020/'))
       })
 
+      it('takes the folders from a generator, read once as it writes (more than one write chunk)', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        let reads = 0
+        const many = function* () {
+          reads++
+          for (let i = 0; i < 12_345; i++) yield folder(`f${String(i).padStart(5, '0')}/`)
+        }
+        await store.replaceFolders(connector.id, many())
+        expect(reads).toBe(1)
+        const page = await store.listFolders(connector.id, { limit: 10_000 })
+        expect(page.folders).toHaveLength(10_000)
+        expect((await store.listFolders(connector.id, { cursor: page.nextCursor ?? undefined, limit: 10_000 })).folders.at(-1)).toEqual(
+          folder('f12344/'),
+        )
+      })
+
       it('filters folders by prefix and depth', async () => {
         const connector = await store.createConnector({ name: 'Photos', location })
         await store.replaceFolders(connector.id, ['2020/', '2020/a/', '2020/a/x/', '2021/', '2021/b/', '2020_x/'].map((p) => folder(p)))

@@ -101,6 +101,19 @@ const READ_FILE_INFO: pg.QueryArrayConfig = {
 type FileInfoTuple = [key: string, size: string, lastModified: string, etag: string, storageClass: string]
 
 /** A PostgreSQL array literal of strings: every element quoted, `"` and `\\` escaped (the rest is literal inside quotes). */
+/** `items` in arrays of at most `size`, read as they are needed. */
+function* chunksOf<T>(items: Iterable<T>, size: number): Generator<T[]> {
+  let chunk: T[] = []
+  for (const item of items) {
+    chunk.push(item)
+    if (chunk.length === size) {
+      yield chunk
+      chunk = []
+    }
+  }
+  if (chunk.length > 0) yield chunk
+}
+
 function textArray(values: readonly string[]): string {
   let out = '{'
   for (let i = 0; i < values.length; i++) {
@@ -386,12 +399,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       return connectorFromRow(row)
     },
 
-    async replaceFolders(connectorId: string, folders: readonly FolderSummary[], callOptions = {}) {
+    async replaceFolders(connectorId: string, folders: Iterable<FolderSummary>, callOptions = {}) {
       await db.transaction(async (query) => {
         await getConnectorRow(query, connectorId)
         await query('DELETE FROM folders WHERE connector_id = $1', [connectorId])
-        for (let start = 0; start < folders.length; start += FOLDER_CHUNK) {
-          const chunk = folders.slice(start, start + FOLDER_CHUNK)
+        for (const chunk of chunksOf(folders, FOLDER_CHUNK)) {
           await query(
             `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
              SELECT $1, * FROM unnest($2::text[], $3::int[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::text[])`,

@@ -269,7 +269,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       return connectorFromRow(getConnectorRow(id))
     },
 
-    async replaceFolders(connectorId: string, folders: readonly FolderSummary[]) {
+    async replaceFolders(connectorId: string, folders: Iterable<FolderSummary>) {
       getConnectorRow(connectorId)
       const insert = stmt(
         `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
