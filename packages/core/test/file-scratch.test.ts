@@ -158,4 +158,24 @@ describe('createFileScratch', () => {
     expect(existsSync(inner.directory)).toBe(false)
     expect(readdirSync(parent)).toEqual([])
   })
+
+  it('reads back multi-byte characters cut by the 1 MiB read boundary, whatever the cut', async () => {
+    const scratch = createFileScratch({ parent })
+    const piece = 1024 * 1024
+    for (let offset = 0; offset <= 4; offset++) {
+      // 📷 is 4 bytes, 東 3, é 2: one of them straddles the boundary at each offset.
+      const text = `${'x'.repeat(piece - offset)}📷東é\n${'ascii after\n'.repeat(10)}é`
+      scratch.append(`s${offset}`, text)
+      expect(await readText(scratch, `s${offset}`)).toBe(text)
+    }
+    await scratch.dispose()
+  })
+
+  it('decodes a spill that is not ASCII anywhere', async () => {
+    const scratch = createFileScratch({ parent, flushBytes: 1000 })
+    const text = 'été 東京 📷 '.repeat(200_000)
+    scratch.append('s', text)
+    expect(await readText(scratch, 's')).toBe(text)
+    await scratch.dispose()
+  })
 })

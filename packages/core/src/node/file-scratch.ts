@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer'
 import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
@@ -73,9 +74,7 @@ export function createFileScratch(options: FileScratchOptions = {}): FileScratch
     async *read(name) {
       const files = [...(buffers.has(name) ? [fileOf(name)] : []), ...(adopted.get(name) ?? [])]
       flushOne(name)
-      for (const file of files) {
-        yield* createReadStream(file, { encoding: 'utf8', highWaterMark: 1024 * 1024 }) as AsyncIterable<string>
-      }
+      for (const file of files) yield* readUtf8Text(file)
     },
     async dispose() {
       if (disposed) return
@@ -86,3 +85,35 @@ export function createFileScratch(options: FileScratchOptions = {}): FileScratch
     },
   }
 }
+
+/**
+ * A UTF-8 file's text in pieces of about 1 MiB, each cut at a character boundary, so each piece decodes
+ * on its own: as Latin-1 when it is ASCII (nearly every spill piece), several times faster than UTF-8.
+ */
+async function* readUtf8Text(file: string): AsyncGenerator<string> {
+  let carry: Buffer | undefined
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+    const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk])
+    const cut = completeUtf8Length(bytes)
+    carry = cut < bytes.length ? Buffer.from(bytes.subarray(cut)) : undefined
+    if (cut > 0) yield decodeUtf8(bytes.subarray(0, cut))
+  }
+  // A sequence cut short at the end of the file decodes to U+FFFD, as any UTF-8 decoder does.
+  if (carry !== undefined) yield decodeUtf8(carry)
+}
+
+/** How many leading bytes of `bytes` hold whole characters: all but a multi-byte sequence cut short at the end. */
+function completeUtf8Length(bytes: Uint8Array): number {
+  let start = bytes.length - 1
+  // Back over at most three continuation bytes (10xxxxxx) to the byte that starts the last character.
+  while (start >= 0 && bytes.length - start <= 3 && (bytes[start]! & 0xc0) === 0x80) start--
+  if (start < 0) return bytes.length
+  const lead = bytes[start]!
+  const length = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1
+  return bytes.length - start >= length ? bytes.length : start
+}
+
+function decodeUtf8(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8')
+}
+
