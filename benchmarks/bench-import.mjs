@@ -2,10 +2,11 @@
 //   node benchmarks/bench-import.mjs --objects 1000000 [--collections 1000] [--change-pct 1] [--skip-duckdb]
 // Each step runs in its own process, so its peak RSS is its own:
 //   duckdb   the reference: DuckDB's folder rollup of the same data files
-//   A        phase A alone: the first import of a connector without collections (folders only)
-//   A-workers  the same with data files parsed on 2 worker threads (`import --workers 2`)
+//   A        phase A alone: the first import of a connector without collections (folders only), as the
+//            CLI runs it by default (defaultWorkerCount() worker threads beside the main thread)
 //   full     A+B+C with every object in ~`collections` collections: the first FileInfo write (baseline)
 //   full-1%  A+B+C on the next day's report with `change-pct`% of files added/modified/deleted
+// and each import step again with every file parsed on the main thread (`-main-thread`, `--workers 0`).
 // Inventories are generated once into .bench/<objects>/ and reused.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -65,19 +66,23 @@ const compressedMb = files.reduce((sum, file) => sum + statSync(file).size, 0) /
 const results = []
 for (let run = 0; run < Number(values.runs); run++) {
   const db = path.join(work, `bench-${run}.db`)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
   if (!values['skip-duckdb']) {
     results.push(JSON.parse(node([path.join(here, 'lib/duckdb-rollup.mjs'), ...files]).trim().split('\n').pop()))
   }
+  const mainDb = path.join(work, `bench-${run}-main-thread.db`)
+  const removeDatabases = () => {
+    for (const file of [db, mainDb]) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+  }
+  removeDatabases()
+  const mainThread = { WORKERS: '0' }
   results.push(step(['--root', day1, '--db', db, '--step', 'A']))
-  const dbWorkers = path.join(work, `bench-${run}-workers.db`)
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbWorkers + suffix, { force: true })
-  results.push(step(['--root', day1, '--db', dbWorkers, '--step', 'A-workers'], { WORKERS: '2' }))
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbWorkers + suffix, { force: true })
-  step(['--root', day1, '--db', db, '--step', 'map-collections', '--collections', values.collections])
-  results.push(step(['--root', day1, '--db', db, '--step', 'full']))
-  results.push(step(['--root', day2, '--db', db, '--step', `full-${values['change-pct']}%`]))
-  for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
+  results.push(step(['--root', day1, '--db', mainDb, '--step', 'A-main-thread'], mainThread))
+  for (const [database, env, suffix] of [[db, {}, ''], [mainDb, mainThread, '-main-thread']]) {
+    step(['--root', day1, '--db', database, '--step', 'map-collections', '--collections', values.collections])
+    results.push(step(['--root', day1, '--db', database, '--step', `full${suffix}`], env))
+    results.push(step(['--root', day2, '--db', database, '--step', `full-${values['change-pct']}%${suffix}`], env))
+  }
+  removeDatabases()
 }
 const summary = { objects, dataFiles: files.length, compressedMb: Number(compressedMb.toFixed(1)), results }
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)

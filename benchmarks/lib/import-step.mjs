@@ -2,7 +2,13 @@
 // Prints one JSON line: { step, seconds, maxRssMb, ...figures }.
 import { parseArgs } from 'node:util'
 import { runInventoryImport } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, createWorkerParser, limitHeapGrowth } from '@shuttersense/inventory-core/node'
+import {
+  createFileScratch,
+  createLocalDirectorySource,
+  createWorkerParser,
+  defaultWorkerCount,
+  limitHeapGrowth,
+} from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 // As the CLI and agents do.
@@ -41,8 +47,9 @@ if (values.step === 'map-collections') {
   await store.createCollections(connector.id, chosen.map((f, i) => ({ name: `c${i}`, folderPath: f.path })))
   console.log(JSON.stringify({ step: 'map-collections', collections: chosen.length }))
 } else {
-  // WORKERS=N parses data files on N worker threads, as `import --workers N` does (default: main thread).
-  const workers = Number(process.env.WORKERS ?? 0)
+  // WORKERS=N parses data files on N worker threads beside the main thread, as `import --workers N`
+  // does; by default as many as the CLI starts.
+  const workers = process.env.WORKERS === undefined ? defaultWorkerCount() : Number(process.env.WORKERS)
   const parser = workers > 0 ? createWorkerParser({ workers }) : undefined
   const started = performance.now()
   let phaseAEnded = started
@@ -67,6 +74,7 @@ if (values.step === 'map-collections') {
   console.log(
     JSON.stringify({
       step: values.step,
+      workers,
       seconds: Number(seconds.toFixed(2)),
       phaseASeconds: Number(((phaseAEnded - started) / 1000).toFixed(2)),
       cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),

@@ -15,9 +15,9 @@ export const USAGE = `Usage: shuttersense-inventory <command> [options]
            s3:// reads the destination bucket with the standard AWS credential chain and region;
            --endpoint URL  an S3-compatible server (path-style requests)
            --region R      instead of AWS_REGION / the shared config file
-           --concurrency N data files read at once (default 2)
-           --workers N     parse data files on N worker threads: phase A 1.3-1.8x faster on
-                           2 cores, 50-100 MB more memory (default 0: parse on the main thread)
+           --concurrency N data files read at once (default: workers + 1)
+           --workers N     worker threads parsing data files beside the main thread, ~25 MB
+                           each (default: cores - 1, at most 3; 0 parses on the main thread only)
   folders  --db FILE [--connector ID] [--prefix P] [--depth N] [--json]
   collections create --db FILE (--folder PATH... [--name N] | --depth N) [--connector ID] [--json]
   collections list   --db FILE [--connector ID] [--json]

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -9,7 +10,7 @@ import {
   type InventoryStore,
   type ScratchSpace,
 } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'
+import { createFileScratch, createLocalDirectorySource, createWorkerParser, defaultWorkerCount } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 
@@ -79,14 +80,32 @@ describe.skipIf(!built)('createWorkerParser', () => {
     expect(await snapshot(workersToMemory.store, workersToMemory.connectorId)).toEqual(expected)
   })
 
-  it('is what `import --workers N` uses', async () => {
+  it('parses on one worker beside the calling thread as it does on workers alone', async () => {
     const root = path.join(dir, 'inventory')
-    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '2'])
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '4', '--malformed', '3', '--seed', '8'])
+    const inThread = await importInto('in-thread', root, false)
+    await parser.close()
+    // The default: one worker and the calling thread, a data file each at a time.
+    parser = createWorkerParser({ workers: 1 })
+    const mixed = await importInto('mixed', root, true)
+    expect(mixed.result.summary).toEqual(inThread.result.summary)
+    expect(await snapshot(mixed.store, mixed.connectorId)).toEqual(await snapshot(inThread.store, inThread.connectorId))
+  })
+
+  it('is what `import` uses by default and with --workers N', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '3'])
     const folders = async (db: string, ...extra: string[]) => {
       await runCliJson(['import', '--from', root, ...WHERE, '--db', db, ...extra])
       return runCliJson(['folders', '--db', db])
     }
-    expect(await folders(path.join(dir, 'w.db'), '--workers', '2')).toEqual(await folders(path.join(dir, 't.db')))
+    const mainThreadOnly = await folders(path.join(dir, 't.db'), '--workers', '0')
+    expect(await folders(path.join(dir, 'w.db'), '--workers', '2')).toEqual(mainThreadOnly)
+    expect(await folders(path.join(dir, 'd.db'))).toEqual(mainThreadOnly)
+  })
+
+  it('starts a worker per core beside the calling one by default, at most 3', () => {
+    expect(defaultWorkerCount()).toBe(Math.min(3, availableParallelism() - 1))
   })
 
   it('reports a corrupt data file or a checksum mismatch as the in-thread import does, and keeps working', async () => {

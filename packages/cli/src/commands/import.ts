@@ -14,7 +14,7 @@ import {
   type InventoryStore,
   type ObjectSource,
 } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'
+import { createFileScratch, createLocalDirectorySource, createWorkerParser, defaultWorkerCount } from '@shuttersense/inventory-core/node'
 import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore } from '../open-store.js'
@@ -149,7 +149,7 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError(`--concurrency must be a whole number >= 1: "${args.concurrency}"`)
   }
-  const workers = Number(args.workers ?? '0')
+  const workers = args.workers === undefined ? defaultWorkerCount() : Number(args.workers)
   if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`--workers must be a whole number >= 0: "${args.workers}"`)
   const resolved = await resolveSource(args)
   try {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { InventoryError, type InventoryErrorCode } from '../errors.js'
@@ -8,8 +9,21 @@ import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
 
 /** Options of {@link createWorkerParser}. */
 export interface WorkerParserOptions {
-  /** Worker threads, each parsing one data file at a time. @default 2 */
+  /** Worker threads, each parsing one data file at a time. @default {@link defaultWorkerCount}, at least 1 */
   workers?: number | undefined
+}
+
+/** Most worker threads by default: each costs 25-30 MB, and a report rarely has more data files to share. */
+const MAX_DEFAULT_WORKERS = 3
+
+/**
+ * Worker threads worth starting here: one per core beside the calling thread (which parses too, see
+ * `runInventoryImport`'s `concurrency`), at most 3. 0 on one core, or when the worker script is not
+ * built (running from the TypeScript sources).
+ */
+export function defaultWorkerCount(): number {
+  if (findWorkerScript() === undefined) return 0
+  return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - 1))
 }
 
 /** Compressed chunks sent to a worker and not yet taken: bounds what waits in its queue. */
@@ -19,12 +33,20 @@ const MAX_CHUNKS_IN_FLIGHT = 8
  * The built worker script: beside this module in `dist/`, or in `dist/` when this module runs from its
  * TypeScript source (tests), which needs `npm run build` first.
  */
-function workerScript(): URL {
+function findWorkerScript(): URL | undefined {
   for (const candidate of ['./phase-a-worker.js', '../../dist/phase-a-worker.js']) {
     const url = new URL(candidate, import.meta.url)
     if (existsSync(fileURLToPath(url))) return url
   }
-  throw new InventoryError('INVALID_ARGUMENT', 'the worker parser needs the built package: run `npm run build` first')
+  return undefined
+}
+
+function workerScript(): URL {
+  const script = findWorkerScript()
+  if (script === undefined) {
+    throw new InventoryError('INVALID_ARGUMENT', 'the worker parser needs the built package: run `npm run build` first')
+  }
+  return script
 }
 
 /**
@@ -34,7 +56,7 @@ function workerScript(): URL {
  * `runInventoryImport({ parser })`, and `close()` it when done.
  */
 export function createWorkerParser(options: WorkerParserOptions = {}): DataFileParser {
-  const size = Math.max(1, options.workers ?? 2)
+  const size = Math.max(1, options.workers ?? defaultWorkerCount())
   const script = workerScript()
   const idle: Worker[] = []
   const all = new Set<Worker>()

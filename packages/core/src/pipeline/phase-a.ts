@@ -53,12 +53,12 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
   const router = new CollectionRouter(input.collections)
   const pending = [...input.manifest.files]
 
-  const readOne = async (file: ManifestDataFile): Promise<void> => {
+  const readOne = async (file: ManifestDataFile, onParser: boolean): Promise<void> => {
     const counts = emptyRowCounts()
     const open = (): AsyncIterable<Uint8Array> =>
       verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
     const spill = (bucket: number, text: string): void => input.scratch.append(spillName(bucket), text)
-    if (input.parser && input.manifest.fileFormat === 'CSV') {
+    if (onParser && input.parser && input.manifest.fileFormat === 'CSV') {
       const parsed = await input.parser.parse({
         manifest: input.manifest,
         file,
@@ -89,13 +89,16 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     await input.onFileDone(file.key)
   }
 
-  const worker = async (): Promise<void> => {
+  // One lane per file read at once. The parser's threads take the first lanes; lanes beyond them parse
+  // on this thread, which otherwise would mostly wait for the parser.
+  const lane = async (onParser: boolean): Promise<void> => {
     for (let file = pending.shift(); file !== undefined; file = pending.shift()) {
       throwIfAborted(input.signal)
-      await readOne(file)
+      await readOne(file, onParser)
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(input.concurrency, pending.length)) }, worker))
+  const lanes = Math.max(1, Math.min(input.concurrency, pending.length))
+  await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index < (input.parser?.concurrency ?? 0))))
   // Idle parser threads would hold their heaps through the rest of the import.
   await input.parser?.release?.()
   return { folders, rows }

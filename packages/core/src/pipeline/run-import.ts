@@ -23,12 +23,18 @@ export interface RunImportOptions {
   scratch?: ScratchSpace | undefined
   onProgress?: ((progress: ImportProgress) => void) | undefined
   signal?: AbortSignal | undefined
-  /** Data files read at once. @default 2 */
+  /**
+   * Data files read at once. With a `parser`, its threads take that many of them and the rest are
+   * parsed on the calling thread. @default 2, or the parser's threads + 1
+   */
   concurrency?: number | undefined
   csvEngine?: CsvEngine | undefined
   /** Most files listed per kind in a stored delta. @default 1000 */
   deltaListLimit?: number | undefined
-  /** Parses CSV data files on other threads (`createWorkerParser` from `/node`); the caller closes it. */
+  /**
+   * Parses CSV data files on other threads as well as this one (`createWorkerParser` from `/node`,
+   * what the CLI does by default); the caller closes it.
+   */
   parser?: DataFileParser | undefined
   /** Readers for formats beyond CSV (Parquet, ORC). */
   readers?: Partial<Record<InventoryFileFormat, DataFileReader>> | undefined
@@ -127,7 +133,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       collections,
       scratch,
       bucketCount,
-      concurrency: options.concurrency ?? options.parser?.concurrency ?? 2,
+      // The calling thread parses a file too: otherwise it would mostly wait for the parser's threads.
+      concurrency: options.concurrency ?? (options.parser ? options.parser.concurrency + 1 : 2),
       csvEngine: options.csvEngine,
       parser: options.parser,
       signal,
