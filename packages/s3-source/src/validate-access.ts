@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3'
+import type { S3Client } from '@aws-sdk/client-s3'
 import {
   findLatestInventory,
   inventoryPrefix,
@@ -135,8 +135,11 @@ function sourceFor(
   target: S3Source | S3Client | S3SourceOptions,
   retry: RetryOptions | undefined,
 ): { source: S3Source; owned: boolean } {
-  if (target instanceof S3Client) return { source: createS3Source({ client: target, retry }), owned: false }
   if (getContext(target) !== undefined) return { source: target as S3Source, owned: false }
+  // A client is recognised by its send(), not instanceof: an app may hold a client from another copy of the SDK.
+  if (typeof (target as { send?: unknown }).send === 'function') {
+    return { source: createS3Source({ client: target as S3Client, retry }), owned: false }
+  }
   const sourceOptions = target as S3SourceOptions
   return { source: createS3Source({ ...sourceOptions, retry: sourceOptions.retry ?? retry }), owned: true }
 }

@@ -1,3 +1,4 @@
+import { S3Client } from '@aws-sdk/client-s3'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -217,6 +218,13 @@ describe('s3rver: validateInventoryAccess', () => {
       },
       skipped: [{ folder: '2024-05-07T01-00Z', reason: 'no manifest.json' }],
     })
+  })
+
+  it('takes a client from another copy of the SDK (not an instance of this copy\'s S3Client)', async () => {
+    const foreign = new Proxy(s3.client, { getPrototypeOf: () => Object.prototype })
+    expect(foreign instanceof S3Client).toBe(false)
+    const result = await validateInventoryAccess(foreign, inventory.location)
+    expect(result).toMatchObject({ ok: true })
   })
 
   it('says the bucket is missing', async () => {
