@@ -35,7 +35,11 @@ function node(args, options = {}) {
 }
 
 function step(args, env = {}) {
-  const line = node([path.join(here, 'lib/import-step.mjs'), ...args], { env: { ...process.env, ...env } }).trim().split('\n').pop()
+  // With the flag the CLI's shebang passes (see packages/cli/src/bin.ts).
+  const line = node(['--max-semi-space-size=8', path.join(here, 'lib/import-step.mjs'), ...args], { env: { ...process.env, ...env } })
+    .trim()
+    .split('\n')
+    .pop()
   return JSON.parse(line)
 }
 
