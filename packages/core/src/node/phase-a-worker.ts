@@ -4,12 +4,12 @@ import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
 import { isInventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
-import { createFileScratch } from './file-scratch.js'
 import { gunzip } from '../io/gunzip.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { readCsvRecords } from '../parse/csv-records.js'
 import { rollUpAndSpill } from '../pipeline/phase-a.js'
 import { emptyRowCounts } from '../types.js'
+import { createFileScratch } from './file-scratch.js'
 import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
 
 /** Folders held before the rollup so far goes to the main thread. */
