@@ -1,11 +1,5 @@
 import type { FileInfo, FolderSummary } from './types.js'
 
-interface DirectFigures {
-  count: number
-  bytes: number
-  lastModified: string
-}
-
 /** One folder's direct figures as a tuple: folder path, objects, bytes, newest last-modified. */
 export type DirectFolderFigures = [folder: string, count: number, bytes: number, lastModified: string]
 
@@ -35,81 +29,142 @@ function detached(text: string): string {
  * Streaming folder rollup. Objects are added one batch at a time; memory grows with the number of
  * folders, never with the number of objects. Reports are often sorted by key within a data file, so the
  * previous object's folder is remembered and most objects skip the map lookup.
+ *
+ * Each folder's direct figures live in a slot of three number arrays (objects, bytes, newest
+ * last-modified as epoch milliseconds) rather than in an object with a date string: at 300k folders that
+ * is ~20 MB less, and three fewer objects per folder for every full garbage collection to visit. The
+ * folder being added to keeps its newest last-modified as text, so the hot loop compares strings as
+ * before and converts only when it moves to another folder.
  */
 export class FolderAccumulator {
-  private readonly direct = new Map<string, DirectFigures>()
+  private readonly slots = new Map<string, number>()
+  private counts = new Float64Array(1024)
+  private bytes = new Float64Array(1024)
+  /** Epoch milliseconds; -Infinity while a folder has no dated object. */
+  private newest = new Float64Array(1024).fill(-Infinity)
   private previousFolder: string | undefined
-  private previousFigures: DirectFigures | undefined
+  /** Slot of `previousFolder`, -1 for the bucket root (which has no slot) or none. */
+  private previousSlot = -1
+  /** Newest last-modified of `previousSlot` as ISO text, and whether it is newer than its slot's. */
+  private previousNewest = ''
+  private previousNewestChanged = false
   /** Objects and bytes of the whole inventory, bucket root included. */
   objectCount = 0
   totalSizeBytes = 0
 
   /**
-   * Adds a batch of objects. `visit`, when given, is called with each object and its folder (`''` at the
-   * bucket root); consecutive objects of one folder get the very same string, so a caller can cache by it.
+   * Adds a batch of objects (last-modified as ISO 8601 text, as the readers give it). `visit`, when given,
+   * is called with each object and its folder (`''` at the bucket root); consecutive objects of one folder
+   * get the very same string, so a caller can cache by it.
    */
   add(records: readonly FileInfo[], visit?: (record: FileInfo, folder: string) => void): void {
     let folder = this.previousFolder ?? ''
-    let figures = this.previousFigures
+    let slot = this.previousSlot
+    let newest = this.previousNewest
+    let newestChanged = this.previousNewestChanged
     for (const record of records) {
       const key = record.key
       const end = key.lastIndexOf('/') + 1
       this.objectCount++
       this.totalSizeBytes += record.size
       // `substring` + `===` is several times cheaper than `startsWith` for the common same-folder case.
-      if (figures === undefined || folder.length !== end || key.substring(0, end) !== folder) {
+      if (folder.length !== end || (slot < 0 && end > 0) || key.substring(0, end) !== folder) {
+        if (newestChanged) this.storeNewest(slot, newest)
         folder = end === 0 ? '' : detached(key.substring(0, end))
-        figures = undefined
-        if (end > 0) {
-          figures = this.direct.get(folder)
-          if (figures === undefined) {
-            figures = { count: 0, bytes: 0, lastModified: '' }
-            this.direct.set(folder, figures)
-          }
-        }
+        slot = end === 0 ? -1 : this.slotFor(folder)
+        newest = slot < 0 ? '' : this.newestText(slot)
+        newestChanged = false
       }
-      if (figures !== undefined) {
-        figures.count++
-        figures.bytes += record.size
-        if (record.lastModified > figures.lastModified) figures.lastModified = record.lastModified
+      if (slot >= 0) {
+        this.counts[slot]!++
+        this.bytes[slot]! += record.size
+        if (record.lastModified > newest) {
+          newest = record.lastModified
+          newestChanged = true
+        }
       }
       visit?.(record, folder)
     }
     this.previousFolder = folder
-    this.previousFigures = figures
+    this.previousSlot = slot
+    this.previousNewest = newest
+    this.previousNewestChanged = newestChanged
   }
 
   /** Every folder's direct figures as plain tuples, to move a rollup between threads (see {@link mergeDirect}). */
   exportDirect(): DirectFolderFigures[] {
-    return [...this.direct].map(([folder, figures]) => [folder, figures.count, figures.bytes, figures.lastModified])
+    this.settle()
+    return [...this.slots].map(([folder, slot]) => [folder, this.counts[slot]!, this.bytes[slot]!, this.newestText(slot)])
   }
 
   /** Adds a rollup made elsewhere: its {@link exportDirect} tuples and its whole-inventory totals. */
   mergeDirect(entries: readonly DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void {
+    this.settle()
     this.objectCount += objectCount
     this.totalSizeBytes += totalSizeBytes
     for (const [folder, count, bytes, lastModified] of entries) {
-      const figures = this.direct.get(folder)
-      if (figures === undefined) {
-        this.direct.set(folder, { count, bytes, lastModified })
-        continue
-      }
-      figures.count += count
-      figures.bytes += bytes
-      if (lastModified > figures.lastModified) figures.lastModified = lastModified
+      const slot = this.slotFor(folder)
+      this.counts[slot]! += count
+      this.bytes[slot]! += bytes
+      const time = parseTime(lastModified)
+      if (time > this.newest[slot]!) this.newest[slot] = time
     }
   }
 
   /** Forgets the per-folder figures (totals stay): call once the summaries are taken, to free them early. */
   releaseFolders(): void {
-    this.direct.clear()
+    this.slots.clear()
+    this.counts = new Float64Array(1024)
+    this.bytes = new Float64Array(1024)
+    this.newest = new Float64Array(1024).fill(-Infinity)
     this.previousFolder = undefined
-    this.previousFigures = undefined
+    this.previousSlot = -1
+    this.previousNewest = ''
+    this.previousNewestChanged = false
   }
 
   /** Number of folders that hold an object directly. */
   get directFolderCount(): number {
-    return this.direct.size
+    return this.slots.size
+  }
+
+  /** The slot of `folder`, made (with room to grow) when it is new. */
+  private slotFor(folder: string): number {
+    let slot = this.slots.get(folder)
+    if (slot === undefined) {
+      slot = this.slots.size
+      if (slot === this.counts.length) this.grow()
+      this.slots.set(folder, slot)
+    }
+    return slot
+  }
+
+  private grow(): void {
+    const size = this.counts.length * 2
+    const grown = (from: Float64Array, fill: number): Float64Array<ArrayBuffer> => {
+      const to = new Float64Array(size).fill(fill, from.length)
+      to.set(from)
+      return to
+    }
+    this.counts = grown(this.counts, 0)
+    this.bytes = grown(this.bytes, 0)
+    this.newest = grown(this.newest, -Infinity)
+  }
+
+  private newestText(slot: number): string {
+    const time = this.newest[slot]!
+    return time === -Infinity ? '' : new Date(time).toISOString()
+  }
+
+  private storeNewest(slot: number, text: string): void {
+    const time = parseTime(text)
+    if (slot >= 0 && time > this.newest[slot]!) this.newest[slot] = time
+  }
+
+  /** Writes the newest last-modified the hot loop holds as text back to its slot. */
+  private settle(): void {
+    if (this.previousNewestChanged) this.storeNewest(this.previousSlot, this.previousNewest)
+    this.previousNewestChanged = false
   }
 
   /**
@@ -143,10 +198,11 @@ export class FolderAccumulator {
       if (parent !== undefined) addSubtree(parent, done.objectCount, done.totalSizeBytes, done.lastModified)
       return done
     }
+    this.settle()
     try {
-      for (const folder of sortByKey([...this.direct.keys()], (path) => path)) {
-        const figures = this.direct.get(folder)!
-        if (consume) this.direct.delete(folder)
+      for (const folder of sortByKey([...this.slots.keys()], (path) => path)) {
+        const slot = this.slots.get(folder)!
+        if (consume) this.slots.delete(folder)
         while (branch.length > 0 && !folder.startsWith(branch.at(-1)!.path)) yield close()
         // Open the folders from the deepest open one down to this one (ancestors without objects of their own included).
         for (let slash = folder.indexOf('/', branch.at(-1)?.path.length ?? 0); slash >= 0; slash = folder.indexOf('/', slash + 1)) {
@@ -160,15 +216,21 @@ export class FolderAccumulator {
           })
         }
         const own = branch.at(-1)!
-        own.directObjectCount = figures.count
-        own.directSizeBytes = figures.bytes
-        addSubtree(own, figures.count, figures.bytes, figures.lastModified)
+        own.directObjectCount = this.counts[slot]!
+        own.directSizeBytes = this.bytes[slot]!
+        addSubtree(own, own.directObjectCount, own.directSizeBytes, this.newestText(slot))
       }
       while (branch.length > 0) yield close()
     } finally {
       if (consume) this.releaseFolders()
     }
   }
+}
+
+/** Epoch milliseconds of an ISO 8601 time; -Infinity for one that does not parse (it never counts as newest). */
+function parseTime(text: string): number {
+  const time = Date.parse(text)
+  return Number.isNaN(time) ? -Infinity : time
 }
 
 function addSubtree(summary: FolderSummary, count: number, bytes: number, lastModified: string | null): void {

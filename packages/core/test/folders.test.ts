@@ -244,6 +244,18 @@ describe('FolderAccumulator.takeSummaries', () => {
     expect(acc.directFolderCount).toBe(0)
   })
 
+  it('holds thousands of folders, revisited in any order across batches', () => {
+    const random = seededRandom(21)
+    const records = Array.from({ length: 12_000 }, (_, i) =>
+      obj(`y${i % 7}/f${i % 3001}/${i}.jpg`, i, new Date(Date.UTC(2020, 0, 1) + ((i * 7919) % 100_000) * 60_000).toISOString()),
+    )
+    const acc = new FolderAccumulator()
+    const shuffledRecords = shuffled(records, random)
+    for (let i = 0; i < shuffledRecords.length; i += 500) acc.add(shuffledRecords.slice(i, i + 500))
+    expect(acc.directFolderCount).toBeGreaterThan(3000)
+    expect(acc.summaries()).toEqual(naiveSummaries(records))
+  })
+
   it('matches summaries() on many random trees, odd characters included', () => {
     const random = seededRandom(3)
     const parts = ['a', 'a-b', 'a0', 'a b', 'é', '\u{1F4F7}', '\uFF21', 'z']
