@@ -31,10 +31,10 @@ function detached(text: string): string {
  * previous object's folder is remembered and most objects skip the map lookup.
  *
  * Each folder's direct figures live in a slot of three number arrays (objects, bytes, newest
- * last-modified as epoch milliseconds) rather than in an object with a date string: at 300k folders that
- * is ~20 MB less, and three fewer objects per folder for every full garbage collection to visit. The
- * folder being added to keeps its newest last-modified as text, so the hot loop compares strings as
- * before and converts only when it moves to another folder.
+ * last-modified as epoch milliseconds) rather than in an object with a date string: at 300k folders the
+ * heap holds 26 MB less (the arrays take 12 MB beside it), and every full garbage collection visits up to
+ * three fewer objects per folder. The folder being added to keeps its newest last-modified as text, so
+ * the hot loop compares strings as before and converts only when it moves to another folder.
  */
 export class FolderAccumulator {
   private readonly slots = new Map<string, number>()

@@ -50,9 +50,10 @@ function workerScript(): URL {
 }
 
 /**
- * Parses CSV data files on worker threads, so phase A uses every core: the main thread downloads and
- * checks MD5s; workers gunzip, parse, roll up folders, route records and write them to the scratch
- * directory (with a scratch in memory, they send the records to the main thread to append). Pass it as
+ * Parses CSV data files on worker threads, so phase A uses every core: the calling thread downloads,
+ * checks MD5s and parses a file of its own (`runInventoryImport`'s default concurrency is the workers + 1);
+ * workers gunzip, parse, roll up folders, route records and write them to the scratch directory (with a
+ * scratch in memory, they send the records to the calling thread to append). Pass it as
  * `runInventoryImport({ parser })`, and `close()` it when done.
  */
 export function createWorkerParser(options: WorkerParserOptions = {}): DataFileParser {
