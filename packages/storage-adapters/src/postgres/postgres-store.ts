@@ -25,7 +25,8 @@ import {
   connectorFromRow,
   deltaFromRow,
   folderDepth,
-  folderFromRow,
+  folderPageFromRows,
+  folderPageLimit,
   importSessionFromRow,
   type CollectionRow,
   type ConnectorRow,
@@ -423,7 +424,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
-      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000))
+      const limit = folderPageLimit(query)
       const params: unknown[] = [connectorId]
       const where = ['connector_id = $1']
       const param = (value: unknown): string => {
@@ -443,8 +444,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         params,
         query.signal,
       )
-      const folders = rows.slice(0, limit).map(folderFromRow)
-      return { folders, nextCursor: rows.length > limit ? (folders[folders.length - 1]?.path ?? null) : null }
+      return folderPageFromRows(rows, limit)
     },
 
     async createCollections(connectorId: string, collections: readonly NewCollection[], callOptions = {}): Promise<Collection[]> {

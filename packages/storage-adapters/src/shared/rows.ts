@@ -6,6 +6,8 @@ import type {
   JobTrigger,
   Connector,
   FileInfoSource,
+  FolderPage,
+  FolderQuery,
   FolderSummary,
   ImportSchedule,
   ImportSession,
@@ -61,6 +63,17 @@ export function folderFromRow(row: FolderRow): FolderSummary {
     directSizeBytes: Number(row.direct_size_bytes),
     lastModified: row.last_modified,
   }
+}
+
+/** Folders per page: `limit` if given, within 1 to 10,000; 1,000 by default. */
+export function folderPageLimit(query: FolderQuery): number {
+  return Math.max(1, Math.min(query.limit ?? 1000, 10_000))
+}
+
+/** A page from rows read with `LIMIT limit + 1`: the extra row only says that another page follows. */
+export function folderPageFromRows(rows: readonly FolderRow[], limit: number): FolderPage {
+  const folders = rows.slice(0, limit).map(folderFromRow)
+  return { folders, nextCursor: rows.length > limit ? (folders[folders.length - 1]?.path ?? null) : null }
 }
 
 /** Depth of a folder path: `a/` is 1, `a/b/` is 2. */

@@ -25,7 +25,8 @@ import {
   connectorFromRow,
   deltaFromRow,
   folderDepth,
-  folderFromRow,
+  folderPageFromRows,
+  folderPageLimit,
   importSessionFromRow,
   type CollectionRow,
   type ConnectorRow,
@@ -293,7 +294,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     },
 
     async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
-      const limit = Math.max(1, Math.min(query.limit ?? 1000, 10_000))
+      const limit = folderPageLimit(query)
       const where = ['connector_id = ?']
       const params: unknown[] = [connectorId]
       if (query.prefix) {
@@ -312,8 +313,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const rows = db
         .prepare(`SELECT * FROM folders WHERE ${where.join(' AND ')} ORDER BY path LIMIT ?`)
         .all(...params, limit + 1) as FolderRow[]
-      const folders = rows.slice(0, limit).map(folderFromRow)
-      return { folders, nextCursor: rows.length > limit ? (folders[folders.length - 1]?.path ?? null) : null }
+      return folderPageFromRows(rows, limit)
     },
 
     async createCollections(connectorId: string, collections: readonly NewCollection[]): Promise<Collection[]> {
