@@ -38,7 +38,7 @@ export interface DataFileParseResult {
  * when given one; without, it parses in-thread. The results are the same either way.
  */
 export interface DataFileParser {
-  /** Data files parsed at once: phase A reads this many concurrently. */
+  /** Data files it parses at once (one per thread): phase A gives it that many of its lanes and parses the rest itself. */
   readonly concurrency: number
   parse(job: DataFileParseJob): Promise<DataFileParseResult>
   /**
