@@ -24,7 +24,7 @@ export interface Connector {
   updatedAt: string
 }
 
-/** Input of {@link InventoryStore.createConnector}. */
+/** Input of {@link CatalogStore.createConnector}. */
 export interface NewConnector {
   name: string
   location: InventoryLocation
@@ -47,7 +47,7 @@ export interface Collection {
   fileCount: number
 }
 
-/** Input of {@link InventoryStore.createCollections}. */
+/** Input of {@link CatalogStore.createCollections}. */
 export interface NewCollection {
   name: string
   folderPath: string
@@ -104,7 +104,7 @@ export interface ImportSession {
   error: { code: string; message: string } | null
 }
 
-/** Input of {@link InventoryStore.createImportSession}. */
+/** Input of {@link ImportStore.createImportSession}. */
 export interface NewImportSession {
   connectorId: string
   manifestKey: string
@@ -150,7 +150,7 @@ export interface ImportJob {
   lastError: { code: string; message: string } | null
 }
 
-/** Options of {@link InventoryStore.enqueueImport}. */
+/** Options of {@link JobQueueStore.enqueueImport}. */
 export interface EnqueueImportOptions extends StoreCallOptions {
   trigger: JobTrigger
   /** Who asks, for the audit log. @default 'system' */
@@ -163,7 +163,7 @@ export interface EnqueueImportOptions extends StoreCallOptions {
   maxAttempts?: number | undefined
 }
 
-/** Answer of {@link InventoryStore.requestImportNow}. */
+/** Answer of {@link JobQueueStore.requestImportNow}. */
 export interface ImportNowResult {
   job: ImportJob
   /**
@@ -173,7 +173,7 @@ export interface ImportNowResult {
   outcome: 'created' | 'rescheduled' | 'already-running'
 }
 
-/** Options of {@link InventoryStore.claimJob}. */
+/** Options of {@link JobQueueStore.claimJob}. */
 export interface ClaimJobOptions extends StoreCallOptions {
   /** Who claims: the agent's id, recorded as `lockedBy`. */
   agentId: string
@@ -185,7 +185,7 @@ export interface ClaimJobOptions extends StoreCallOptions {
   now?: Date | undefined
 }
 
-/** Options of {@link InventoryStore.completeJob}. */
+/** Options of {@link ImportStore.completeJob}. */
 export interface CompleteJobOptions extends StoreCallOptions {
   agentId: string
   /** @default new Date() */
@@ -197,7 +197,7 @@ export interface CompleteJobOptions extends StoreCallOptions {
   nextRunAt: Date | null
 }
 
-/** Options of {@link InventoryStore.failJob}. */
+/** Options of {@link ImportStore.failJob}. */
 export interface FailJobOptions extends StoreCallOptions {
   agentId: string
   error: { code: string; message: string }
@@ -227,10 +227,10 @@ export interface AuditEntry {
   detail: Record<string, unknown> | null
 }
 
-/** Input of {@link InventoryStore.appendAudit}. */
+/** Input of {@link AuditLogStore.appendAudit}. */
 export type NewAuditEntry = Omit<AuditEntry, 'seq' | 'at'> & { at?: string | undefined }
 
-/** Query of {@link InventoryStore.listFolders}. */
+/** Query of {@link CatalogStore.listFolders}. */
 export interface FolderQuery extends StoreCallOptions {
   /** Only folders whose path starts with this. */
   prefix?: string | undefined
@@ -249,7 +249,7 @@ export interface FolderPage {
   nextCursor: string | null
 }
 
-/** Options of {@link InventoryStore.replaceFileInfo}. */
+/** Options of {@link ImportStore.replaceFileInfo}. */
 export interface ReplaceFileInfoOptions extends StoreCallOptions {
   source: FileInfoSource
   updatedAt: string
@@ -259,56 +259,34 @@ export interface ReplaceFileInfoOptions extends StoreCallOptions {
 }
 
 /**
- * The storage contract of the inventory import. Every backend (SQLite, Postgres, the agent's HTTP client)
- * implements it and passes `describeStoreConformance` from `@shuttersense/inventory-core/testing`.
- *
- * Atomicity rules: {@link replaceFolders} and {@link replaceFileInfo} swap the whole set or nothing;
- * a failure leaves the previous set whole.
+ * Opening and closing a store. Every backend implements it beside the parts below.
  */
-export interface InventoryStore {
+export interface StoreLifecycle {
   readonly capabilities: StoreCapabilities
   /** Creates or upgrades the schema. Safe to call concurrently and repeatedly. */
   migrate(options?: StoreCallOptions): Promise<void>
   /** Releases connections. */
   close(): Promise<void>
+}
 
-  createConnector(input: NewConnector, options?: StoreCallOptions): Promise<Connector>
+/**
+ * The part of a store that an import calls: {@link runInventoryImport} and {@link runImportJob} use
+ * nothing else. An embedder with its own database and job queue implements this part alone; the
+ * reference agent implements it over HTTP.
+ *
+ * Atomicity rules: {@link ImportStore.replaceFolders} and {@link ImportStore.replaceFileInfo} swap the
+ * whole set or nothing; a failure leaves the previous set whole.
+ */
+export interface ImportStore {
   /** @throws InventoryError `NOT_FOUND` */
   getConnector(id: string, options?: StoreCallOptions): Promise<Connector>
-  listConnectors(options?: StoreCallOptions): Promise<Connector[]>
-  /**
-   * Turning the schedule to `manual` cancels the connector's queued scheduled jobs in the same
-   * transaction (a running one finishes; with a manual schedule it queues no next one).
-   * @throws InventoryError `NOT_FOUND`
-   */
-  updateConnector(
-    id: string,
-    patch: Partial<Pick<Connector, 'name' | 'location' | 'schedule'>>,
-    options?: StoreCallOptions,
-  ): Promise<Connector>
-
+  /** Collections of a connector (all connectors when omitted), ordered by folder path. */
+  listCollections(connectorId?: string, options?: StoreCallOptions): Promise<Collection[]>
   /**
    * Replaces all folders of a connector at once. `folders` is read once, in any order, and written as it
    * is read (an import hands over a generator, so its 300k summaries are never all in memory).
    */
   replaceFolders(connectorId: string, folders: Iterable<FolderSummary>, options?: StoreCallOptions): Promise<void>
-  /** Folders ordered by path (UTF-8 byte order), paged. */
-  listFolders(connectorId: string, query?: FolderQuery): Promise<FolderPage>
-
-  /**
-   * Creates collections, all or none.
-   * @throws InventoryError `CONFLICT` when a folder already has a collection of this connector.
-   */
-  createCollections(
-    connectorId: string,
-    collections: readonly NewCollection[],
-    options?: StoreCallOptions,
-  ): Promise<Collection[]>
-  /** Collections of a connector (all connectors when omitted), ordered by folder path. */
-  listCollections(connectorId?: string, options?: StoreCallOptions): Promise<Collection[]>
-  /** @throws InventoryError `NOT_FOUND` */
-  getCollection(id: string, options?: StoreCallOptions): Promise<Collection>
-
   /**
    * Replaces a collection's FileInfo with `files` (batches), all or nothing. With `importId` + `delta`
    * it also stores the delta and marks the collection done for that import, in the same transaction.
@@ -320,7 +298,7 @@ export interface InventoryStore {
   ): Promise<{ fileCount: number }>
   /**
    * Applies `changes` (upserts and deletes by key) to a collection's FileInfo, all or nothing, with the
-   * same bookkeeping as {@link replaceFileInfo}: an import with few changes writes few rows.
+   * same bookkeeping as {@link ImportStore.replaceFileInfo}: an import with few changes writes few rows.
    */
   applyFileInfoChanges(
     collectionId: string,
@@ -329,17 +307,59 @@ export interface InventoryStore {
   ): Promise<{ fileCount: number }>
   /** Reads a collection's FileInfo in key order (UTF-8 byte order), in batches. */
   readFileInfo(collectionId: string, options?: StoreCallOptions & { batchSize?: number }): AsyncIterable<FileInfo[]>
-
-  /** The newest stored delta of a collection, or `null`. */
-  getLatestDelta(collectionId: string, options?: StoreCallOptions): Promise<StoredDelta | null>
-
   createImportSession(input: NewImportSession, options?: StoreCallOptions): Promise<ImportSession>
-  /** @throws InventoryError `NOT_FOUND` */
-  getImportSession(id: string, options?: StoreCallOptions): Promise<ImportSession>
   updateImportSession(id: string, patch: ImportSessionPatch, options?: StoreCallOptions): Promise<ImportSession>
   /** Newest first. */
   listImportSessions(connectorId: string, options?: StoreCallOptions & { limit?: number }): Promise<ImportSession[]>
+  /**
+   * Extends a running job's lease.
+   * @throws InventoryError `CONFLICT` when `agentId` no longer holds the job (its lease was taken over).
+   */
+  heartbeatJob(
+    jobId: string,
+    options: StoreCallOptions & { agentId: string; leaseMs: number; now?: Date | undefined },
+  ): Promise<ImportJob>
+  /** Marks a running job completed and queues the next scheduled one (see `nextRunAt`). @throws `CONFLICT` as above */
+  completeJob(jobId: string, options: CompleteJobOptions): Promise<{ job: ImportJob; next: ImportJob | null }>
+  /** Records a failure: queued again at `retryAt` while attempts remain, else `failed`. @throws `CONFLICT` as above */
+  failJob(jobId: string, options: FailJobOptions): Promise<ImportJob>
+}
 
+/** Connectors, folders, collections and deltas as a user browses and maps them. */
+export interface CatalogStore {
+  createConnector(input: NewConnector, options?: StoreCallOptions): Promise<Connector>
+  listConnectors(options?: StoreCallOptions): Promise<Connector[]>
+  /**
+   * Turning the schedule to `manual` cancels the connector's queued scheduled jobs in the same
+   * transaction (a running one finishes; with a manual schedule it queues no next one).
+   * @throws InventoryError `NOT_FOUND`
+   */
+  updateConnector(
+    id: string,
+    patch: Partial<Pick<Connector, 'name' | 'location' | 'schedule'>>,
+    options?: StoreCallOptions,
+  ): Promise<Connector>
+  /** Folders ordered by path (UTF-8 byte order), paged. */
+  listFolders(connectorId: string, query?: FolderQuery): Promise<FolderPage>
+  /**
+   * Creates collections, all or none.
+   * @throws InventoryError `CONFLICT` when a folder already has a collection of this connector.
+   */
+  createCollections(
+    connectorId: string,
+    collections: readonly NewCollection[],
+    options?: StoreCallOptions,
+  ): Promise<Collection[]>
+  /** @throws InventoryError `NOT_FOUND` */
+  getCollection(id: string, options?: StoreCallOptions): Promise<Collection>
+  /** The newest stored delta of a collection, or `null`. */
+  getLatestDelta(collectionId: string, options?: StoreCallOptions): Promise<StoredDelta | null>
+  /** @throws InventoryError `NOT_FOUND` */
+  getImportSession(id: string, options?: StoreCallOptions): Promise<ImportSession>
+}
+
+/** The import job queue: leases, retries and chain scheduling (a lease's heartbeat, completion and failure are in {@link ImportStore}). */
+export interface JobQueueStore {
   /**
    * Queues an import job. The database allows one queued-or-running import per connector.
    * @throws InventoryError `IMPORT_IN_PROGRESS` when the connector already has one.
@@ -358,18 +378,6 @@ export interface InventoryStore {
    * died). Each job is claimed by exactly one caller. `null` when nothing is due.
    */
   claimJob(options: ClaimJobOptions): Promise<ImportJob | null>
-  /**
-   * Extends a running job's lease.
-   * @throws InventoryError `CONFLICT` when `agentId` no longer holds the job (its lease was taken over).
-   */
-  heartbeatJob(
-    jobId: string,
-    options: StoreCallOptions & { agentId: string; leaseMs: number; now?: Date | undefined },
-  ): Promise<ImportJob>
-  /** Marks a running job completed and queues the next scheduled one (see `nextRunAt`). @throws `CONFLICT` as above */
-  completeJob(jobId: string, options: CompleteJobOptions): Promise<{ job: ImportJob; next: ImportJob | null }>
-  /** Records a failure: queued again at `retryAt` while attempts remain, else `failed`. @throws `CONFLICT` as above */
-  failJob(jobId: string, options: FailJobOptions): Promise<ImportJob>
   /** Cancels the connector's queued jobs (of one trigger, or all). Running jobs are not touched. */
   cancelQueuedJobs(
     connectorId: string,
@@ -379,10 +387,18 @@ export interface InventoryStore {
   getJob(id: string, options?: StoreCallOptions): Promise<ImportJob>
   /** Jobs of a connector (all connectors when omitted), newest first. */
   listJobs(connectorId?: string, options?: StoreCallOptions & { status?: JobStatus; limit?: number }): Promise<ImportJob[]>
+}
 
+/** The audit log (NFR-022): who triggered which import, when, and what each phase did. */
+export interface AuditLogStore {
   /** Appends to the audit log. Job transitions are logged by the store itself, in their own transaction. */
   appendAudit(entry: NewAuditEntry, options?: StoreCallOptions): Promise<AuditEntry>
   /** The audit log, newest first. */
   listAudit(options?: StoreCallOptions & { connectorId?: string; limit?: number }): Promise<AuditEntry[]>
 }
 
+/**
+ * The whole storage contract: every part above. The SQLite and Postgres stores implement it and pass
+ * `describeStoreConformance` from `@shuttersense/inventory-core/testing`.
+ */
+export interface InventoryStore extends StoreLifecycle, ImportStore, CatalogStore, JobQueueStore, AuditLogStore {}

@@ -2,14 +2,14 @@ import { diffFileInfo } from '../delta.js'
 import { throwIfAborted } from '../errors.js'
 import { sortByKey } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
-import type { Collection, InventoryStore } from '../store.js'
+import type { Collection, ImportStore } from '../store.js'
 import type { FileInfo } from '../types.js'
 import { spillName } from './phase-a.js'
 import { decodeSpill, spillBucketOf } from './spill.js'
 
 /** Inputs of phases B and C. */
 export interface PhaseBCInput {
-  store: InventoryStore
+  store: ImportStore
   importId: string
   collections: readonly Collection[]
   scratch: ScratchSpace

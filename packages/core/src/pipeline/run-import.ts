@@ -5,7 +5,7 @@ import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
-import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, InventoryStore } from '../store.js'
+import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, ImportStore } from '../store.js'
 import type { FolderSummary } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
@@ -17,7 +17,7 @@ import { spillBucketCount } from './spill.js'
 /** Options of {@link runInventoryImport}. */
 export interface RunImportOptions {
   source: ObjectSource
-  store: InventoryStore
+  store: ImportStore
   connectorId: string
   /** Where records wait between phases. @default in memory (use the file scratch of `/node` for real inventories) */
   scratch?: ScratchSpace | undefined
@@ -217,7 +217,7 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
  * garbage once the folders are stored, and phases B and C should not carry them.
  */
 async function runPhaseAAndStoreFolders(
-  store: InventoryStore,
+  store: ImportStore,
   connectorId: string,
   input: PhaseAInput,
 ): Promise<Pick<ImportSummary, 'rows' | 'objectCount' | 'totalSizeBytes' | 'folderCount'>> {
