@@ -6,7 +6,7 @@ export default defineConfig({
   resolve: { conditions: ['@shuttersense/source'] },
   ssr: { resolve: { conditions: ['@shuttersense/source'], externalConditions: ['@shuttersense/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // `npm run test:coverage`: the whole suite over core's sources (the conformance suite is test code).
