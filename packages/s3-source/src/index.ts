@@ -16,7 +16,8 @@ export {
   type LatestInventoryInfo,
   type ValidateInventoryAccessOptions,
 } from './validate-access.js'
-export { listRequestsSaved, type ListRequestsSaved, type ListRequestsSavedInput } from './cost.js'
+// Moved to core (the server shows it without loading the AWS SDK); kept here for existing callers.
+export { listRequestsSaved, type ListRequestsSaved, type ListRequestsSavedInput } from '@shuttersense/inventory-core'
 export { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js'
 export { createRequestCounter, type RequestCounter } from './request-counter.js'
 export { isTransientError, toInventoryError, type S3ErrorContext } from './errors.js'
