@@ -8,6 +8,7 @@ import type { RouteContext } from './context.js'
 import { errorHandler, notFoundHandler } from './errors.js'
 import { createApi, type RouteSpec } from './route.js'
 import { healthRoutes } from './routes/health.js'
+import { agentRoutes } from './routes/agents.js'
 import { openApiRoutes } from './routes/openapi.js'
 import type { ServerStore } from './server-store/index.js'
 
@@ -65,6 +66,7 @@ export function createApp(deps: AppDeps): ServerApp {
   const ctx: RouteContext = { api, store: deps.store, serverStore: deps.serverStore, config: deps.config, logger: deps.logger, now }
   // One line per route module; the OpenAPI module goes last (it documents those before it).
   healthRoutes(ctx)
+  agentRoutes(ctx)
   openApiRoutes(ctx)
   app.use(api.router)
 

@@ -1,0 +1,159 @@
+/**
+ * The zod schemas of the agent API (`/api/agents/*`): what agents send and receive. Store objects
+ * (jobs, connectors, collections, import sessions) travel in the store's own shapes, since the agent's
+ * HTTP client hands them to core's `runImportJob` as an `ImportStore` would.
+ */
+import { z } from 'zod'
+
+const isoDate = z.iso.datetime({ offset: true })
+const guid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]+$`), `a ${prefix}_… id`)
+
+export const JobKindSchema = z.enum(['import', 'refresh', 'test'])
+
+export const FileInfoSchema = z
+  .object({
+    key: z.string().min(1),
+    size: z.number().int().nonnegative(),
+    lastModified: isoDate,
+    etag: z.string(),
+    storageClass: z.string(),
+  })
+  .meta({ id: 'FileInfo', description: 'One file as ShutterSense caches it; `etag` without quotes.' })
+
+export const FolderSummarySchema = z
+  .object({
+    path: z.string().min(1).endsWith('/'),
+    objectCount: z.number().int().nonnegative(),
+    totalSizeBytes: z.number().nonnegative(),
+    directObjectCount: z.number().int().nonnegative(),
+    directSizeBytes: z.number().nonnegative(),
+    lastModified: isoDate.nullable(),
+  })
+  .meta({ id: 'FolderSummary' })
+
+const DeltaCountsSchema = z.object({
+  new: z.number().int().nonnegative(),
+  modified: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+})
+
+export const CollectionDeltaSchema = z
+  .object({
+    counts: DeltaCountsSchema,
+    new: z.array(FileInfoSchema),
+    modified: z.array(z.object({ key: z.string(), before: FileInfoSchema, after: FileInfoSchema })),
+    deleted: z.array(FileInfoSchema),
+    truncated: z.boolean(),
+    baseline: z.boolean(),
+  })
+  .meta({ id: 'CollectionDelta' })
+
+const ErrorValueSchema = z.object({ code: z.string().min(1), message: z.string() })
+
+export const JobProgressSchema = z
+  .object({
+    phase: z.enum(['A', 'B', 'C', 'done']).nullable(),
+    percent: z.number().min(0).max(100).nullable(),
+    rows: z.number().int().nonnegative(),
+    records: z.number().int().nonnegative(),
+    badRows: z.record(z.string(), z.number().int().nonnegative()),
+    dataFilesDone: z.number().int().nonnegative(),
+    dataFiles: z.number().int().nonnegative(),
+    collectionsDone: z.number().int().nonnegative(),
+    collections: z.number().int().nonnegative(),
+    message: z.string().max(1000).optional(),
+  })
+  .meta({ id: 'JobProgress', description: 'What an agent reports with each heartbeat.' })
+
+/** A store object, passed through as the store returns it. */
+const storeObject = (id: string, description: string) => z.looseObject({ id: z.string() }).meta({ id, description })
+
+export const AgentJobSchema = storeObject('AgentJob', 'A job as the store holds it (kind, status, lease, payload, progress, result).')
+export const AgentConnectorSchema = storeObject('AgentConnector', "A connector as the store holds it: its inventory location, format, schedule and deltaListLimit.")
+export const AgentCollectionSchema = storeObject('AgentCollection', 'A collection as the store holds it.')
+export const ImportSessionSchema = storeObject('ImportSession', 'One run of the import of a connector, with its checkpoint.')
+
+export const ConnectorCredentialsSchema = z
+  .object({
+    accessKeyId: z.string(),
+    secretAccessKey: z.string(),
+    sessionToken: z.string().optional(),
+    region: z.string().optional(),
+    endpoint: z.string().optional(),
+    forcePathStyle: z.boolean().optional(),
+  })
+  .meta({ id: 'ConnectorCredentials', description: 'Decrypted S3 credentials: sent only to the agent holding the job.' })
+
+export const AgentRegisterBodySchema = z.object({ name: z.string().trim().min(1).max(100) })
+export const AgentRegisteredSchema = z
+  .object({
+    agent: z.object({ id: guid('agt'), name: z.string(), createdAt: z.string() }),
+    token: z.string().describe('The agent token (shown once): `Authorization: Bearer <token>` on every other agent call.'),
+  })
+  .meta({ id: 'AgentRegistered' })
+
+export const ClaimBodySchema = z.object({
+  kinds: z.array(JobKindSchema).min(1).optional().describe('Job kinds this agent runs. @default all'),
+  waitMs: z.number().int().min(0).max(20_000).default(20_000).describe('Long-poll: how long to wait for a job.'),
+  leaseMs: z.number().int().min(1_000).max(3_600_000).default(60_000).describe('How long the claim holds without a heartbeat.'),
+})
+export const ClaimedJobSchema = z
+  .object({
+    job: AgentJobSchema,
+    connector: AgentConnectorSchema,
+    credentials: ConnectorCredentialsSchema.nullable(),
+  })
+  .meta({ id: 'ClaimedJob' })
+
+export const JobParamsSchema = z.object({ jobGuid: guid('job') })
+export const JobCollectionParamsSchema = JobParamsSchema.extend({ collectionGuid: guid('col') })
+export const JobSessionParamsSchema = JobParamsSchema.extend({ importGuid: guid('imp') })
+
+export const HeartbeatBodySchema = z.object({
+  leaseMs: z.number().int().min(1_000).max(3_600_000),
+  progress: JobProgressSchema.optional(),
+})
+export const JobResponseSchema = z.object({ job: AgentJobSchema }).meta({ id: 'AgentJobResponse' })
+export const CompleteBodySchema = z.object({
+  nextRunAt: isoDate.nullable(),
+  result: z.record(z.string(), z.unknown()).optional(),
+})
+export const CompletedSchema = z.object({ job: AgentJobSchema, next: AgentJobSchema.nullable() })
+export const FailBodySchema = z.object({
+  error: ErrorValueSchema,
+  retryAt: isoDate.nullable(),
+  nextRunAt: isoDate.nullable().optional(),
+})
+export const AcknowledgeCancelBodySchema = z.object({ nextRunAt: isoDate.nullable().optional() })
+
+export const CollectionsResponseSchema = z.object({ collections: z.array(AgentCollectionSchema) })
+export const FolderCountSchema = z.object({ folderCount: z.number().int() })
+export const FileCountSchema = z.object({
+  fileCount: z.number().int(),
+  replayed: z.boolean().describe('True when this import had stored the collection already (a retried upload): nothing was written.'),
+})
+
+export const FileInfoUploadHeaderSchema = z
+  .object({
+    source: z.enum(['inventory', 'api']),
+    updatedAt: isoDate,
+    importId: guid('imp').optional(),
+    delta: CollectionDeltaSchema.optional(),
+  })
+  .meta({ id: 'FileInfoUploadHeader', description: 'The first line of a FileInfo upload.' })
+
+export const FileInfoChangeLineSchema = z
+  .union([z.object({ upsert: FileInfoSchema }), z.object({ delete: z.string().min(1) })])
+  .meta({ id: 'FileInfoChange', description: 'After the header line: a file to write, or the key of a file that is gone.' })
+
+export const NewImportSessionBodySchema = z.object({ manifestKey: z.string().min(1), inventoryTimestamp: z.string().min(1) })
+export const ImportSessionPatchBodySchema = z.object({
+  status: z.enum(['running', 'completed', 'failed']).optional(),
+  checkpoint: z.object({ phase: z.enum(['A', 'B', 'C', 'done']), dataFilesDone: z.number().int().nonnegative() }).optional(),
+  summary: z.record(z.string(), z.unknown()).optional(),
+  error: ErrorValueSchema.nullable().optional(),
+  finishedAt: isoDate.nullable().optional(),
+})
+export const ImportSessionsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() })
+export const ImportSessionsResponseSchema = z.object({ sessions: z.array(ImportSessionSchema) })

@@ -1,0 +1,218 @@
+import { mkdirSync } from 'node:fs'
+import { open, rm } from 'node:fs/promises'
+import path from 'node:path'
+import {
+  InventoryError,
+  type Collection,
+  type Connector,
+  type FileInfo,
+  type FileInfoChanges,
+  type FolderSummary,
+  type ImportJob,
+  type ImportSession,
+  type ImportStore,
+  type ReplaceFileInfoOptions,
+} from '@shuttersense/inventory-core'
+import { flatten, toNdjson } from '../ndjson.js'
+import type { AgentJob, JobModelCalls } from '../job-model.js'
+import type { AgentApi } from './agent-api.js'
+
+/** Options of {@link createHttpImportStore}. */
+export interface HttpImportStoreOptions {
+  api: AgentApi
+  /** The job this agent holds: every call is about it and its connector. */
+  jobId: string
+  /**
+   * The job's scratch directory: each upload is written here first, so a failed one is sent again from
+   * the file (with backoff) rather than produced again. The agent deletes it when the job ends.
+   */
+  scratchDir: string
+}
+
+/** The import part of the store, spoken over HTTP to the server, plus reading one collection (a refresh needs it). */
+export type HttpImportStore = ImportStore &
+  Pick<JobModelCalls, 'heartbeatJob' | 'completeJob' | 'acknowledgeCancel'> & {
+    getCollection(id: string, options?: { signal?: AbortSignal | undefined }): Promise<Collection>
+  }
+
+/** A heartbeat tries once: `runImportJob` beats again on its next tick. */
+const HEARTBEAT_RETRY = { budgetMs: 0 }
+
+/**
+ * Core's `ImportStore` over the agent API: what `runImportJob` calls, for one held job. Folders and
+ * FileInfo travel as NDJSON files from the job's scratch (never one JSON body); FileInfo comes back as
+ * an NDJSON stream in batches.
+ */
+export function createHttpImportStore(options: HttpImportStoreOptions): HttpImportStore {
+  const { api, jobId } = options
+  const job = `/api/agents/jobs/${encodeURIComponent(jobId)}`
+  let uploads = 0
+  let connectorId: string | undefined
+
+  const required = async <T>(promise: Promise<T | null>): Promise<T> => {
+    const value = await promise
+    if (value === null) throw new InventoryError('STORE_ERROR', 'the server answered without a body')
+    return value
+  }
+
+  /** Writes an upload to scratch, sends it (retried from the file), then deletes the file. */
+  async function upload<T>(
+    method: 'PUT' | 'POST',
+    urlPath: string,
+    lines: Iterable<unknown> | AsyncIterable<unknown>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    mkdirSync(options.scratchDir, { recursive: true })
+    const file = path.join(options.scratchDir, `upload-${++uploads}.ndjson`)
+    const handle = await open(file, 'w')
+    try {
+      for await (const chunk of toNdjson(lines)) await handle.write(chunk)
+    } finally {
+      await handle.close()
+    }
+    try {
+      return await required(api.call<T>({ method, path: urlPath, ndjsonFile: file, signal }))
+    } finally {
+      await rm(file, { force: true })
+    }
+  }
+
+  async function* withHeader(header: unknown, values: AsyncIterable<unknown>): AsyncGenerator<unknown> {
+    yield header
+    yield* values
+  }
+
+  const header = (options: ReplaceFileInfoOptions) => ({
+    source: options.source,
+    updatedAt: options.updatedAt,
+    ...(options.importId !== undefined ? { importId: options.importId } : {}),
+    ...(options.delta !== undefined ? { delta: options.delta } : {}),
+  })
+
+  /** Only the held job's connector is reachable; anything else is unknown to this store. */
+  const ensureConnector = async (id: string, signal?: AbortSignal): Promise<void> => {
+    connectorId ??= (await store.getConnector(id, { signal })).id
+    if (id !== connectorId) throw new InventoryError('NOT_FOUND', `connector ${id} is not the connector of job ${jobId}`)
+  }
+
+  const store: HttpImportStore = {
+    async getConnector(id, callOptions = {}) {
+      const connector = await required(api.call<Connector>({ method: 'GET', path: `${job}/connector`, signal: callOptions.signal }))
+      if (connector.id !== id) throw new InventoryError('NOT_FOUND', `connector ${id} is not the connector of job ${jobId}`)
+      connectorId = connector.id
+      return connector
+    },
+    async listCollections(id, callOptions = {}) {
+      if (id !== undefined) await ensureConnector(id, callOptions.signal)
+      const { collections } = await required(api.call<{ collections: Collection[] }>({ method: 'GET', path: `${job}/collections`, signal: callOptions.signal }))
+      return collections
+    },
+    async getCollection(id, callOptions = {}) {
+      return required(api.call<Collection>({ method: 'GET', path: `${job}/collections/${encodeURIComponent(id)}`, signal: callOptions.signal }))
+    },
+    async replaceFolders(id, folders, callOptions = {}) {
+      await ensureConnector(id, callOptions.signal)
+      await upload<{ folderCount: number }>('PUT', `${job}/folders`, folders as Iterable<FolderSummary>, callOptions.signal)
+    },
+    async replaceFileInfo(collectionId, files, writeOptions) {
+      const { fileCount } = await upload<{ fileCount: number }>(
+        'PUT',
+        `${job}/collections/${encodeURIComponent(collectionId)}/file-info`,
+        withHeader(header(writeOptions), flatten<FileInfo>(files)),
+        writeOptions.signal,
+      )
+      return { fileCount }
+    },
+    async applyFileInfoChanges(collectionId, changes: FileInfoChanges, writeOptions) {
+      async function* lines(): AsyncGenerator<unknown> {
+        for (const file of changes.upserts) yield { upsert: file }
+        for (const key of changes.deletes) yield { delete: key }
+      }
+      const { fileCount } = await upload<{ fileCount: number }>(
+        'POST',
+        `${job}/collections/${encodeURIComponent(collectionId)}/file-info-changes`,
+        withHeader(header(writeOptions), lines()),
+        writeOptions.signal,
+      )
+      return { fileCount }
+    },
+    async *readFileInfo(collectionId, readOptions = {}) {
+      const batchSize = Math.max(1, readOptions.batchSize ?? 5000)
+      let batch: FileInfo[] = []
+      const values = api.stream({ method: 'GET', path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info`, signal: readOptions.signal })
+      for await (const value of values) {
+        batch.push(value as FileInfo)
+        if (batch.length >= batchSize) {
+          yield batch
+          batch = []
+        }
+      }
+      if (batch.length > 0) yield batch
+    },
+    async createImportSession(input, callOptions = {}) {
+      await ensureConnector(input.connectorId, callOptions.signal)
+      const { manifestKey, inventoryTimestamp } = input
+      return required(api.call<ImportSession>({ method: 'POST', path: `${job}/import-sessions`, json: { manifestKey, inventoryTimestamp }, signal: callOptions.signal }))
+    },
+    async updateImportSession(id, patch, callOptions = {}) {
+      return required(api.call<ImportSession>({ method: 'PATCH', path: `${job}/import-sessions/${encodeURIComponent(id)}`, json: patch, signal: callOptions.signal }))
+    },
+    async listImportSessions(id, listOptions = {}) {
+      await ensureConnector(id, listOptions.signal)
+      const query = listOptions.limit !== undefined ? `?limit=${listOptions.limit}` : ''
+      const { sessions } = await required(api.call<{ sessions: ImportSession[] }>({ method: 'GET', path: `${job}/import-sessions${query}`, signal: listOptions.signal }))
+      return sessions
+    },
+    async heartbeatJob(id, options) {
+      const beat = options as Parameters<JobModelCalls['heartbeatJob']>[1]
+      const { job: beaten } = await required(
+        api.call<{ job: AgentJob }>({
+          method: 'POST',
+          path: `/api/agents/jobs/${encodeURIComponent(id)}/heartbeat`,
+          json: { leaseMs: beat.leaseMs, ...(beat.progress ? { progress: beat.progress } : {}) },
+          signal: beat.signal,
+          retry: HEARTBEAT_RETRY,
+        }),
+      )
+      return beaten
+    },
+    async completeJob(id, options) {
+      const completion = options as Parameters<JobModelCalls['completeJob']>[1]
+      return required(
+        api.call<{ job: AgentJob; next: AgentJob | null }>({
+          method: 'POST',
+          path: `/api/agents/jobs/${encodeURIComponent(id)}/complete`,
+          json: { nextRunAt: completion.nextRunAt?.toISOString() ?? null, ...(completion.result ? { result: completion.result } : {}) },
+          signal: completion.signal,
+        }),
+      )
+    },
+    async failJob(id, failure) {
+      const { job: failed } = await required(
+        api.call<{ job: ImportJob }>({
+          method: 'POST',
+          path: `/api/agents/jobs/${encodeURIComponent(id)}/fail`,
+          json: {
+            error: failure.error,
+            retryAt: failure.retryAt?.toISOString() ?? null,
+            nextRunAt: failure.nextRunAt?.toISOString() ?? null,
+          },
+          signal: failure.signal,
+        }),
+      )
+      return failed
+    },
+    async acknowledgeCancel(id, ack) {
+      const { job: cancelled } = await required(
+        api.call<{ job: ImportJob }>({
+          method: 'POST',
+          path: `/api/agents/jobs/${encodeURIComponent(id)}/acknowledge-cancel`,
+          json: { nextRunAt: ack.nextRunAt?.toISOString() ?? null },
+          signal: ack.signal,
+        }),
+      )
+      return cancelled
+    },
+  }
+  return store
+}

@@ -1,0 +1,261 @@
+import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import request from 'supertest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import {
+  runImportJob,
+  type FileInfo,
+  type ImportJob,
+  type InventoryLocation,
+  type InventoryStore,
+} from '@shuttersense/inventory-core'
+import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import { main as cli } from '@shuttersense/inventory-cli'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+import { createAgentApi } from '../src/agent/agent-api.js'
+import { createHttpImportStore } from '../src/agent/http-store.js'
+import { NDJSON_CONTENT_TYPE } from '../src/ndjson.js'
+import { stageNdjsonUpload } from '../src/routes/ndjson-upload.js'
+import { FileInfoSchema } from '../src/agent-schemas.js'
+import { createTestServer, REGISTRATION_TOKEN, type TestServer } from './harness.js'
+
+const WHERE = ['--source-bucket', 'photos', '--config', 'daily']
+const LEASE_MS = 30_000
+
+let dir: string
+let day1: string
+let day2: string
+
+async function generate(argv: string[]): Promise<void> {
+  let stderr = ''
+  const code = await cli([...argv, ...WHERE], { stdout: { write: () => undefined }, stderr: { write: (text: string) => (stderr += text) } })
+  if (code !== 0) throw new Error(`generate failed: ${stderr}`)
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'agent-api-'))
+  day1 = path.join(dir, 'day1')
+  day2 = path.join(dir, 'day2')
+  await generate(['generate', '--out', day1, '--objects', '3000', '--files', '3', '--seed', '7'])
+  await generate(['generate', '--out', day2, '--change-from', day1, '--change-pct', '5', '--seed', '8'])
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const locationOf = (root: string): InventoryLocation => ({ destinationBucket: root, sourceBucket: 'photos', configName: 'daily' })
+
+async function readAll(store: InventoryStore, collectionId: string): Promise<FileInfo[]> {
+  const files: FileInfo[] = []
+  for await (const batch of store.readFileInfo(collectionId)) files.push(...batch)
+  return files
+}
+
+/** Folders, FileInfo and latest delta of every collection, by folder path, so two stores compare. */
+async function snapshot(store: InventoryStore, connectorId: string) {
+  const folders = (await store.listFolders(connectorId, { limit: 100_000 })).folders
+  const collections: Record<string, unknown> = {}
+  for (const collection of await store.listCollections(connectorId)) {
+    const delta = await store.getLatestDelta(collection.id)
+    collections[collection.folderPath] = {
+      files: await readAll(store, collection.id),
+      delta: delta && { counts: delta.counts, new: delta.new, modified: delta.modified, deleted: delta.deleted, truncated: delta.truncated },
+    }
+  }
+  return { folders, collections }
+}
+
+describe('agent API', () => {
+  let server: TestServer
+  let http: Server
+  let url: string
+
+  beforeEach(async () => {
+    server = await createTestServer({ filename: path.join(mkdtempSync(path.join(dir, 'db-')), 'server.sqlite') })
+    http = server.app.listen(0, '127.0.0.1')
+    await new Promise((resolve) => http.once('listening', resolve))
+    url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`
+  })
+  afterEach(async () => {
+    await new Promise((resolve) => http.close(resolve))
+    await server.close()
+  })
+
+  /** A connector of the local copy `root`, with an "Import now" job claimed over HTTP by the test agent. */
+  async function claimImport(connectorId: string, agent = server.agent): Promise<ImportJob> {
+    await server.store.requestImportNow(connectorId)
+    const claimed = await request(server.app).post('/api/agents/claim').set('authorization', agent).send({ waitMs: 0, leaseMs: LEASE_MS }).expect(200)
+    expect(claimed.body.connector.id).toBe(connectorId)
+    return claimed.body.job as ImportJob
+  }
+
+  async function importOverHttp(connectorId: string, root: string): Promise<void> {
+    const job = await claimImport(connectorId)
+    const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
+    const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(dir, 'scratch', job.id) })
+    const outcome = await runImportJob({
+      job,
+      agentId: server.agentId,
+      leaseMs: LEASE_MS,
+      store,
+      source: createLocalDirectorySource(root),
+      scratch: createFileScratch(),
+    })
+    expect(outcome.outcome).toBe('completed')
+  }
+
+  async function importInProcess(store: InventoryStore, connectorId: string, root: string): Promise<void> {
+    await store.requestImportNow(connectorId)
+    const job = (await store.claimJob({ agentId: 'local', leaseMs: LEASE_MS }))!
+    const outcome = await runImportJob({ job, agentId: 'local', leaseMs: LEASE_MS, store, source: createLocalDirectorySource(root), scratch: createFileScratch() })
+    expect(outcome.outcome).toBe('completed')
+  }
+
+  it('registers an agent with the registration token, and only with it', async () => {
+    const registered = await request(server.app).post('/api/agents/register').set('authorization', `Bearer ${REGISTRATION_TOKEN}`).send({ name: 'nas-1' }).expect(201)
+    expect(registered.body.agent.id).toMatch(/^agt_/)
+    expect(registered.body.token).toMatch(/^ssa_/)
+    await request(server.app).post('/api/agents/claim').set('authorization', `Bearer ${registered.body.token}`).send({ waitMs: 0 }).expect(204)
+    await request(server.app).post('/api/agents/register').set('authorization', server.user).send({ name: 'x' }).expect(401)
+    await request(server.app).post('/api/agents/register').set('authorization', `Bearer ${REGISTRATION_TOKEN}`).send({ name: '' }).expect(400)
+    await request(server.app).post('/api/agents/claim').set('authorization', server.user).send({ waitMs: 0 }).expect(403)
+    await request(server.app).post('/api/agents/claim').send({ waitMs: 0 }).expect(401)
+  })
+
+  it('imports through the HTTP store exactly what an in-process import stores', async () => {
+    const reference = createSqliteStore({ filename: path.join(mkdtempSync(path.join(dir, 'ref-')), 'ref.sqlite') })
+    await reference.migrate()
+    try {
+      const remote = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+      const local = await reference.createConnector({ name: 'Photos', location: locationOf(day1) })
+      await importOverHttp(remote.id, day1)
+      await importInProcess(reference, local.id, day1)
+      const { folders } = await server.store.listFolders(remote.id, { depth: 2 })
+      expect(folders.length).toBeGreaterThan(3)
+      const mapping = folders.map((folder) => ({ name: folder.path, folderPath: folder.path }))
+      await server.store.createCollections(remote.id, mapping)
+      await reference.createCollections(local.id, mapping)
+      for (const [store, id] of [[server.store, remote.id], [reference, local.id]] as const) {
+        await store.updateConnector(id, { location: locationOf(day1) })
+      }
+      await importOverHttp(remote.id, day1)
+      await importInProcess(reference, local.id, day1)
+      await server.store.updateConnector(remote.id, { location: locationOf(day2) })
+      await reference.updateConnector(local.id, { location: locationOf(day2) })
+      await importOverHttp(remote.id, day2)
+      await importInProcess(reference, local.id, day2)
+
+      const expected = await snapshot(reference, local.id)
+      const actual = await snapshot(server.store, remote.id)
+      expect(actual).toEqual(expected)
+      const changed = Object.values(actual.collections as Record<string, { delta: { counts: { new: number; modified: number; deleted: number } } }>)
+      expect(changed.reduce((sum, { delta }) => sum + delta.counts.new + delta.counts.modified + delta.counts.deleted, 0)).toBeGreaterThan(0)
+    } finally {
+      await reference.close()
+    }
+  })
+
+  it('refuses every call on a job the agent does not hold (CONFLICT)', async () => {
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const job = await claimImport(connector.id)
+    const other = await server.serverStore.registerAgent('other')
+    const as = (token: string) => ({ authorization: `Bearer ${token}` })
+    const calls = [
+      request(server.app).get(`/api/agents/jobs/${job.id}/connector`),
+      request(server.app).get(`/api/agents/jobs/${job.id}/collections`),
+      request(server.app).post(`/api/agents/jobs/${job.id}/heartbeat`).send({ leaseMs: LEASE_MS }),
+      request(server.app).post(`/api/agents/jobs/${job.id}/complete`).send({ nextRunAt: null }),
+      request(server.app).post(`/api/agents/jobs/${job.id}/fail`).send({ error: { code: 'X', message: 'x' }, retryAt: null }),
+      request(server.app).post(`/api/agents/jobs/${job.id}/import-sessions`).send({ manifestKey: 'm', inventoryTimestamp: 't' }),
+      request(server.app).put(`/api/agents/jobs/${job.id}/folders`).set('content-type', NDJSON_CONTENT_TYPE).send(''),
+    ]
+    for (const call of calls) {
+      const response = await call.set(as(other.token))
+      expect(response.status).toBe(409)
+      expect(response.body.error.code).toBe('CONFLICT')
+    }
+    // The holder still can.
+    await request(server.app).post(`/api/agents/jobs/${job.id}/heartbeat`).set('authorization', server.agent).send({ leaseMs: LEASE_MS }).expect(200)
+    await request(server.app).get(`/api/agents/jobs/job_unknown/connector`).set('authorization', server.agent).expect(404)
+  })
+
+  it('stores nothing of an upload with a bad line, and answers which line', async () => {
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const [collection] = await server.store.createCollections(connector.id, [{ name: 'A', folderPath: 'a/' }])
+    const before: FileInfo = { key: 'a/old.jpg', size: 1, lastModified: '2024-01-01T00:00:00.000Z', etag: 'e', storageClass: 'STANDARD' }
+    await server.store.replaceFileInfo(collection!.id, [[before]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+    const job = await claimImport(connector.id)
+    const header = { source: 'api', updatedAt: '2024-01-02T00:00:00.000Z' }
+    const good = (i: number) => ({ key: `a/${i}.jpg`, size: i, lastModified: '2024-01-02T00:00:00.000Z', etag: `e${i}`, storageClass: 'STANDARD' })
+    const lines = [header, ...Array.from({ length: 30_000 }, (_, i) => good(i))].map((value) => JSON.stringify(value))
+    const upload = (body: string) =>
+      request(server.app)
+        .put(`/api/agents/jobs/${job.id}/collections/${collection!.id}/file-info`)
+        .set('authorization', server.agent)
+        .set('content-type', NDJSON_CONTENT_TYPE)
+        .send(body)
+
+    // A bad record far into the upload (past what is held in memory), then one that is not JSON.
+    const badRecord = [...lines.slice(0, 25_000), JSON.stringify({ ...good(1), size: -1 }), ...lines.slice(25_000)].join('\n')
+    const rejected = await upload(badRecord).expect(400)
+    expect(rejected.body.error.code).toBe('INVALID_NDJSON')
+    expect(rejected.body.error.message).toMatch(/^line 25001: /)
+    expect(rejected.body.error.issues[0].path).toBe('line.25001.size')
+    const notJson = await upload([...lines.slice(0, 3), '{"key": "a/x.jpg",', ...lines.slice(3)].join('\n')).expect(400)
+    expect(notJson.body.error.message).toMatch(/^line 4: not valid JSON/)
+    expect(await readAll(server.store, collection!.id)).toEqual([before])
+    expect((await server.store.getCollection(collection!.id)).fileInfoSource).toBe('inventory')
+
+    const stored = await upload(`${lines.join('\n')}\n`).expect(200)
+    expect(stored.body).toEqual({ fileCount: 30_000, replayed: false })
+    const files = await readAll(server.store, collection!.id)
+    expect(files).toHaveLength(30_000)
+
+    // Read back as NDJSON over HTTP, in key order.
+    const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
+    const httpStore = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(dir, 'scratch-read') })
+    const read: FileInfo[] = []
+    for await (const batch of httpStore.readFileInfo(collection!.id, { batchSize: 7000 })) {
+      expect(batch.length).toBeLessThanOrEqual(7000)
+      read.push(...batch)
+    }
+    expect(read).toEqual(files)
+  })
+
+  it('answers 415 for an upload that is not NDJSON', async () => {
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const job = await claimImport(connector.id)
+    await request(server.app).put(`/api/agents/jobs/${job.id}/folders`).set('authorization', server.agent).send({ folders: [] }).expect(415)
+  })
+
+  it('waits for a job on a long-poll claim and hands it over when it is queued', async () => {
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const waiting = request(server.app).post('/api/agents/claim').set('authorization', server.agent).send({ waitMs: 5000 })
+    const claimed = waiting.then((response) => response)
+    setTimeout(() => void server.store.requestImportNow(connector.id), 300)
+    const response = await claimed
+    expect(response.status).toBe(200)
+    expect(response.body.job.connectorId).toBe(connector.id)
+    expect(response.body.job.lockedBy).toBe(server.agentId)
+  })
+})
+
+describe('stageNdjsonUpload', () => {
+  it('gives back every record in order, from memory or from its staging file', async () => {
+    const files = Array.from({ length: 1234 }, (_, i) => ({ key: `k${i}`, size: i, lastModified: '2024-01-01T00:00:00.000Z', etag: 'e', storageClass: 'STANDARD' }))
+    const text = files.map((file) => JSON.stringify(file)).join('\n')
+    for (const memoryRecords of [10, 100_000]) {
+      const chunks = [text.slice(0, 777), text.slice(777, 5000), text.slice(5000)].map((part) => Buffer.from(part))
+      const staged = await stageNdjsonUpload(
+        (async function* () {
+          yield* chunks
+        })(),
+        { header: null, line: FileInfoSchema, memoryRecords },
+      )
+      expect(staged.count).toBe(1234)
+      expect([...staged.batches(100)].flat()).toEqual(files)
+      staged.dispose()
+    }
+  })
+})
