@@ -66,8 +66,10 @@ export type BadRowReason =
   | 'malformed_csv'
   | 'missing_key'
   | 'invalid_key_encoding'
+  | 'invalid_key'
   | 'invalid_size'
   | 'invalid_date'
+  | 'record_too_long'
 
 /** Counts of rows read from data files. */
 export interface RowCounts {

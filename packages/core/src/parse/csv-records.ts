@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { parse as parseCsvSync } from 'csv-parse/sync'
 import { parse as parseCsvStream } from 'csv-parse'
-import type { Writable } from 'node:stream'
+import { readWhileFeeding } from '../io/feed-stream.js'
 import type { BadRowReason, FileInfo, RowCounts } from '../types.js'
 import type { CsvColumns } from './csv-columns.js'
 import { decodeInventoryKey, type RowOutcome, rowOutcome } from './record-fields.js'
@@ -24,7 +24,19 @@ export interface ReadCsvOptions {
   engine?: CsvEngine | undefined
   /** Bad-row examples kept per file. @default 5 */
   maxBadRowSamples?: number | undefined
+  /**
+   * Longest record read, in bytes: a longer one is a bad row `record_too_long`, skipped without being
+   * held, so a file without newlines costs bounded memory and linear time.
+   * @default {@link MAX_RECORD_BYTES}
+   */
+  maxRecordBytes?: number | undefined
 }
+
+/**
+ * Default longest record: far above any row AWS writes (a key is at most 1,024 bytes, 3,072 encoded;
+ * every optional field together adds a few hundred), far below what would strain memory.
+ */
+export const MAX_RECORD_BYTES = 64 * 1024
 
 /**
  * Reads decompressed CSV bytes (no header, columns in `fileSchema` order) as batches of current objects.
@@ -71,13 +83,13 @@ class RowSink {
     }
   }
 
-  bad(reason: BadRowReason, countRow = true): void {
+  bad(reason: BadRowReason, countRow = true, line = this.line): void {
     const counts = this.options.counts
     if (countRow) counts.rows++
     counts.badRows[reason] = (counts.badRows[reason] ?? 0) + 1
     if (this.samples < (this.options.maxBadRowSamples ?? 5)) {
       this.samples++
-      counts.badRowSamples.push({ file: this.options.file, line: this.line, reason })
+      counts.badRowSamples.push({ file: this.options.file, line, reason })
     }
   }
 
@@ -170,6 +182,7 @@ export function decodeKeyBytes(buf: SliceableBuffer, start: number, end: number)
 
 async function* readFast(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOptions): AsyncGenerator<FileInfo[]> {
   const columns = options.columns
+  const maxRecordBytes = options.maxRecordBytes ?? MAX_RECORD_BYTES
   const sink = new RowSink(options)
   // Start and end offsets of every field of the current row.
   const starts = new Int32Array(columns.count)
@@ -189,6 +202,10 @@ async function* readFast(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOpti
       pos = end + 1
       sink.line++
       if (contentEnd === lineStart) continue // blank line (e.g. a trailing newline)
+      if (contentEnd - lineStart > maxRecordBytes) {
+        sink.bad('record_too_long')
+        continue
+      }
 
       let field = 0
       let ok = buf[lineStart] === QUOTE
@@ -236,12 +253,28 @@ async function* readFast(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOpti
     return length
   }
 
+  // True while the rest of a record longer than `maxRecordBytes` is skipped (up to its newline).
+  let skipping = false
   for await (const chunk of chunks) {
-    const incoming = asBuffer(chunk)
+    let incoming = asBuffer(chunk)
+    if (skipping) {
+      const newline = incoming.indexOf(LF)
+      if (newline < 0) continue
+      skipping = false
+      incoming = incoming.subarray(newline + 1) as SliceableBuffer
+    }
     const buf = (carry ? Buffer.concat([carry, incoming]) : incoming) as SliceableBuffer
     const consumed = scan(buf, false)
-    // Copy the partial line: the chunk's memory may be reused by the producer.
-    carry = consumed < buf.length ? Buffer.from(buf.subarray(consumed)) : undefined
+    if (buf.length - consumed > maxRecordBytes) {
+      // A partial line already too long: count it now and never hold more of it.
+      sink.line++
+      sink.bad('record_too_long')
+      skipping = true
+      carry = undefined
+    } else {
+      // Copy the partial line: the chunk's memory may be reused by the producer.
+      carry = consumed < buf.length ? Buffer.from(buf.subarray(consumed)) : undefined
+    }
     if (sink.batch.length > 0) yield sink.take()
   }
   if (carry) scan(carry as SliceableBuffer, true)
@@ -265,33 +298,15 @@ async function* readWithCsvParse(
     sink.line = parser.info.lines
     sink.bad('malformed_csv')
   })
-  let failure: unknown
-  // Feed the parser from the source while this generator reads records out of it.
-  const feeding = (async () => {
-    try {
-      for await (const chunk of chunks) {
-        // The consumer may stop early (which destroys the parser): then no 'drain' ever comes.
-        if (parser.destroyed) return
-        if (!parser.write(chunk)) await drainOrClose(parser)
-      }
-      parser.end()
-    } catch (error) {
-      failure = error
-      parser.destroy(error as Error)
-    }
-  })()
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: CsvInfo }>) {
-      sink.line = info.lines
-      sink.acceptFields(record)
-      if (sink.batch.length >= 1000) yield sink.take()
-    }
-  } catch (error) {
-    throw failure ?? error
-  } finally {
-    await feeding
+  const records = readWhileFeeding<Uint8Array, { record: string[]; info: CsvInfo }>(
+    parser,
+    limitRecordSize(chunks, options.maxRecordBytes ?? MAX_RECORD_BYTES, (line) => sink.bad('record_too_long', true, line)),
+  )
+  for await (const { record, info } of records) {
+    sink.line = info.lines
+    sink.acceptFields(record)
+    if (sink.batch.length >= 1000) yield sink.take()
   }
-  if (failure !== undefined) throw failure
   if (sink.batch.length > 0) yield sink.take()
 }
 
@@ -300,14 +315,75 @@ interface CsvInfo {
   lines: number
 }
 
-function drainOrClose(stream: Writable): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done)
-      stream.off('close', done)
-      resolve()
+const NEWLINES = Buffer.alloc(1024, LF)
+
+/** `count` newlines (a dropped record's own, so csv-parse's line numbers stay true). */
+function newlines(count: number): Buffer[] {
+  const out: Buffer[] = []
+  for (let left = count; left > 0; left -= NEWLINES.length) out.push(NEWLINES.subarray(0, Math.min(left, NEWLINES.length)))
+  return out
+}
+
+/**
+ * Passes CSV bytes on without any record longer than `maxBytes`: such a record (quoted newlines
+ * included, so quotes are tracked) is replaced by its newlines alone, which csv-parse skips as empty
+ * lines, and reported with the line it starts on. csv-parse's own `max_record_size` cannot do this: with
+ * `skip_records_with_error` it stops parsing the rest of its buffer. Holds at most one record's bytes.
+ */
+async function* limitRecordSize(
+  chunks: AsyncIterable<Uint8Array>,
+  maxBytes: number,
+  onTooLong: (line: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let quoted = false
+  let skipping = false
+  /** Bytes and quoted newlines of the current record so far, the line it started on, newlines seen. */
+  let recordBytes = 0
+  let recordNewlines = 0
+  let recordLine = 1
+  let line = 0
+  /** Copies of the current record's bytes from earlier chunks (while it is not skipped). */
+  let pending: Buffer[] = []
+  for await (const chunk of chunks) {
+    const buf = asBuffer(chunk)
+    const out: Buffer[] = []
+    let emitFrom = 0
+    let recordStart = 0
+    for (let i = 0; i < buf.length; i++) {
+      const byte = buf[i]!
+      if (!quoted && (byte === LF || byte === CR)) {
+        if (skipping) {
+          skipping = false
+          onTooLong(recordLine)
+          out.push(...newlines(recordNewlines))
+          emitFrom = i
+        } else if (pending.length > 0) {
+          out.push(...pending)
+          pending = []
+        }
+        recordBytes = 0
+        recordNewlines = 0
+        recordStart = i + 1
+        if (byte === LF) recordLine = ++line + 1
+        continue
+      }
+      if (byte === QUOTE) quoted = !quoted
+      else if (byte === LF) {
+        line++
+        recordNewlines++
+      }
+      if (skipping || ++recordBytes <= maxBytes) continue
+      out.push(buf.subarray(emitFrom, recordStart))
+      pending = []
+      skipping = true
     }
-    stream.once('drain', done)
-    stream.once('close', done)
-  })
+    if (!skipping) {
+      out.push(buf.subarray(emitFrom, recordStart))
+      if (recordStart < buf.length) pending.push(Buffer.from(buf.subarray(recordStart)))
+    }
+    const bytes = out.length === 1 ? out[0]! : Buffer.concat(out)
+    if (bytes.length > 0) yield bytes
+  }
+  if (skipping) onTooLong(recordLine)
+  else if (pending.length > 0) yield Buffer.concat(pending)
 }

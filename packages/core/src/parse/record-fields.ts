@@ -16,6 +16,32 @@ export function decodeInventoryKey(encoded: string): string | undefined {
   }
 }
 
+/** The longest key S3 allows, in UTF-8 bytes. */
+export const MAX_KEY_BYTES = 1024
+
+/** True for a key S3 cannot hold: longer than {@link MAX_KEY_BYTES} UTF-8 bytes, or with a NUL character. */
+export function isInvalidKey(key: string): boolean {
+  const length = key.length
+  // A UTF-16 unit is 1 to 3 UTF-8 bytes: only keys between 342 and 1,024 units need counting.
+  if (length > MAX_KEY_BYTES) return true
+  if (length * 3 > MAX_KEY_BYTES && utf8Length(key) > MAX_KEY_BYTES) return true
+  return key.indexOf('\0') >= 0
+}
+
+/** UTF-8 bytes of a string (a surrogate pair's two units make 4 bytes; a lone surrogate 3, as its replacement). */
+function utf8Length(text: string): number {
+  let bytes = 0
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i)
+    bytes += unit < 0x80 ? 1 : unit < 0x800 ? 2 : unit >= 0xd800 && unit <= 0xdbff && isLowSurrogate(text.charCodeAt(i + 1)) ? (i++, 4) : 3
+  }
+  return bytes
+}
+
+function isLowSurrogate(unit: number): boolean {
+  return unit >= 0xdc00 && unit <= 0xdfff
+}
+
 /** Parses a non-negative decimal integer; `-1` for anything else (empty, sign, fraction, too large). */
 export function parseSize(text: string): number {
   const length = text.length
@@ -82,6 +108,7 @@ export function rowOutcome(
   if (isDeleteMarker === 'true') return 'delete_marker'
   if (key === undefined) return 'invalid_key_encoding'
   if (key.length === 0) return 'missing_key'
+  if (isInvalidKey(key)) return 'invalid_key'
   const size = parseSize(sizeText)
   if (size < 0) return 'invalid_size'
   const lastModified = normalizeTimestamp(lastModifiedText)
