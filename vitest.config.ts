@@ -7,6 +7,8 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@shuttersense/source'], externalConditions: ['@shuttersense/source'] } },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    // Builds the worker parser's script from the sources (see the file).
+    globalSetup: ['./test-setup/build-worker.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // `npm run test:coverage`: the whole suite over core's sources (the conformance suite is test code).

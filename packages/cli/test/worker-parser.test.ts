@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { readdirSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -8,19 +8,27 @@ import {
   runInventoryImport,
   type DataFileParser,
   type InventoryStore,
+  type ObjectSource,
   type ScratchSpace,
 } from '@shuttersense/inventory-core'
 import { createFileScratch, createLocalDirectorySource, createWorkerParser, defaultWorkerCount } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 
-// Worker threads load the built script; `npm run build` (CI does) makes it.
-const built = existsSync(fileURLToPath(new URL('../../core/dist/phase-a-worker.js', import.meta.url)))
-if (!built) console.log('[worker parser] skipped: run `npm run build` first (worker threads need dist/phase-a-worker.js)')
+// Worker threads load the built script, which the test setup builds from the sources before every run
+// (test-setup/build-worker.ts): these tests never run a stale build, and never skip.
+const workerScript = fileURLToPath(new URL('../../core/dist/phase-a-worker.js', import.meta.url))
 
 const location = { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' }
 
-describe.skipIf(!built)('createWorkerParser', () => {
+describe('createWorkerParser', () => {
+  it('runs the worker script built from the sources by the test setup', () => {
+    const built = statSync(workerScript).mtimeMs
+    const sources = path.resolve(path.dirname(workerScript), '../src')
+    const newestSource = Math.max(...readdirSync(sources, { recursive: true, encoding: 'utf8' }).map((file) => statSync(path.join(sources, file)).mtimeMs))
+    expect(built).toBeGreaterThanOrEqual(newestSource)
+  })
+
   let dir: string
   let cleanup: () => void
   let parser: DataFileParser
@@ -106,6 +114,28 @@ describe.skipIf(!built)('createWorkerParser', () => {
 
   it('starts a worker per core beside the calling one by default, at most 3', () => {
     expect(defaultWorkerCount()).toBe(Math.min(3, availableParallelism() - 1))
+  })
+
+  it('rejects the import when the parser is closed during a parse (never leaves it pending)', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '2'])
+    const store = createSqliteStore({ filename: path.join(dir, 'closed.db') })
+    await store.migrate()
+    stores.push(store)
+    const connector = await store.createConnector({ name: 'closed', location })
+    const local = createLocalDirectorySource(root)
+    // Each data file's first chunk reaches a worker; then the parser is closed before the file ends.
+    const source: ObjectSource = {
+      ...local,
+      async *streamObject(bucket, key, options) {
+        for await (const chunk of local.streamObject(bucket, key, options)) {
+          yield chunk
+          if (key.endsWith('.csv.gz')) await parser.close()
+        }
+      },
+    }
+    const attempt = runInventoryImport({ source, store, connectorId: connector.id, parser, concurrency: parser.concurrency })
+    await expect(attempt).rejects.toMatchObject({ code: 'ABORTED', message: expect.stringContaining('closed during the parse') })
   })
 
   it('reports a corrupt data file or a checksum mismatch as the in-thread import does, and keeps working', async () => {

@@ -6,6 +6,14 @@ import { parseManifest } from './manifest/parse-manifest.js'
 import type { ObjectSource, SourceCallOptions } from './source.js'
 import type { InventoryLocation } from './types.js'
 
+/**
+ * Largest `manifest.json` read: a manifest lists data files, not objects (a 10M-object report's is a few
+ * kilobytes), so anything near this is not a manifest, and is never read whole.
+ */
+export const MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+/** Largest `manifest.checksum` read (it holds 32 hex digits). */
+const MAX_CHECKSUM_BYTES = 1024
+
 /** The newest complete report of an inventory configuration. */
 export interface DiscoveredInventory {
   folder: TimestampFolder
@@ -36,17 +44,19 @@ export async function findLatestInventory(
   for (const folder of folders) {
     throwIfAborted(options.signal)
     const manifestKey = `${folder.prefix}manifest.json`
-    const manifestBytes = await source.readObject(bucket, manifestKey, options)
+    const manifestBytes = await source.readObject(bucket, manifestKey, { ...options, maxBytes: MAX_MANIFEST_BYTES })
     if (manifestBytes === undefined) {
       skipped.push({ folder: folder.name, reason: 'no manifest.json' })
       continue
     }
     const checksumKey = `${folder.prefix}manifest.checksum`
-    const checksumBytes = await source.readObject(bucket, checksumKey, options)
+    const checksumBytes = await source.readObject(bucket, checksumKey, { ...options, maxBytes: MAX_CHECKSUM_BYTES })
     if (checksumBytes === undefined) {
       skipped.push({ folder: folder.name, reason: 'no manifest.checksum' })
       continue
     }
+    refuseLarger(manifestBytes, MAX_MANIFEST_BYTES, manifestKey)
+    refuseLarger(checksumBytes, MAX_CHECKSUM_BYTES, checksumKey)
     verifyManifestChecksum(manifestBytes, parseChecksumFile(checksumBytes, checksumKey), manifestKey)
     const manifest = parseManifest(manifestBytes, manifestKey)
     return { folder, manifestKey, manifest, reportTimes: folders.map((f) => f.at), skipped }
@@ -58,5 +68,14 @@ export async function findLatestInventory(
       ? `no inventory report under ${where} (no timestamp folder YYYY-MM-DDTHH-MMZ/)`
       : `no complete inventory report under ${where}: ${skipped.map((s) => `${s.folder} has ${s.reason}`).join(', ')}`,
     { file: where },
+  )
+}
+
+function refuseLarger(bytes: Uint8Array, maxBytes: number, file: string): void {
+  if (bytes.byteLength <= maxBytes) return
+  throw new InventoryError(
+    'MANIFEST_INVALID',
+    `${file}: larger than ${maxBytes >= 1 << 20 ? `${maxBytes / (1 << 20)} MiB` : `${maxBytes} bytes`}, which no S3 Inventory manifest is (a manifest lists data files, not objects)`,
+    { file },
   )
 }

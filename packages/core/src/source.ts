@@ -16,8 +16,12 @@ export interface ObjectSource {
    * ending in `/`, across all pages. Order is not significant.
    */
   listFolders(bucket: string, prefix: string, options?: SourceCallOptions): Promise<string[]>
-  /** A small object's bytes (manifest, checksum), or `undefined` when it does not exist. */
-  readObject(bucket: string, key: string, options?: SourceCallOptions): Promise<Uint8Array | undefined>
+  /**
+   * A small object's bytes (manifest, checksum), or `undefined` when it does not exist. With
+   * `maxBytes`, a source should stop reading after `maxBytes + 1` bytes: the caller sees that the
+   * object is too large without the source holding all of it.
+   */
+  readObject(bucket: string, key: string, options?: ReadObjectOptions): Promise<Uint8Array | undefined>
   /**
    * Streams an object from byte `start` (default 0) to its end. A source may retry and resume broken
    * downloads internally; the bytes it yields are exactly the object's, once each.
@@ -30,4 +34,9 @@ export interface ObjectSource {
 /** Options of {@link ObjectSource.streamObject}. */
 export interface StreamObjectOptions extends SourceCallOptions {
   start?: number | undefined
+}
+
+/** Options of {@link ObjectSource.readObject}. */
+export interface ReadObjectOptions extends SourceCallOptions {
+  maxBytes?: number | undefined
 }

@@ -1,6 +1,6 @@
 import { Volume, createFsFromVolume } from 'memfs'
 import { describe, expect, it } from 'vitest'
-import { findLatestInventory } from '../src/discover.js'
+import { MAX_MANIFEST_BYTES, findLatestInventory } from '../src/discover.js'
 import { md5Hex } from '../src/manifest/checksum.js'
 import { type LocalFs, createLocalDirectorySource } from '../src/node/local-directory-source.js'
 import type { InventoryLocation } from '../src/types.js'
@@ -110,6 +110,32 @@ describe('findLatestInventory', () => {
     })
     const error = await expectCode(() => findLatestInventory(source, LOCATION), 'MANIFEST_INVALID')
     expect(error.file).toBe(`${PREFIX}2024-05-07T01-00Z/manifest.checksum`)
+  })
+
+  it('throws MANIFEST_INVALID for a manifest larger than any real one, reading no more than the cap', async () => {
+    const root = '/dest'
+    const huge = `{"pad":"${'x'.repeat(MAX_MANIFEST_BYTES)}"}`
+    const folder = `${root}/${PREFIX}2024-05-07T01-00Z`
+    const volume = Volume.fromJSON({ [`${folder}/manifest.json`]: huge, [`${folder}/manifest.checksum`]: `${md5Hex(Buffer.from(huge))}\n` })
+    const fs = createFsFromVolume(volume) as unknown as LocalFs
+    let readBytes = 0
+    const counting: LocalFs = {
+      promises: fs.promises,
+      createReadStream: (file, options) =>
+        (async function* () {
+          for await (const chunk of fs.createReadStream(file, options)) {
+            readBytes += chunk.length
+            yield chunk
+          }
+        })(),
+    }
+    const source = createLocalDirectorySource(root, { fs: counting })
+    const error = await expectCode(() => findLatestInventory(source, LOCATION), 'MANIFEST_INVALID')
+    expect(error.file).toBe(`${PREFIX}2024-05-07T01-00Z/manifest.json`)
+    expect(error.message).toContain('larger than 16 MiB')
+    expect(readBytes).toBeLessThanOrEqual(MAX_MANIFEST_BYTES + 64 * 1024)
+    // A source that ignores the cap still gets the error.
+    await expectCode(() => findLatestInventory(new MemorySource(report('2024-05-07T01-00Z', huge)), LOCATION), 'MANIFEST_INVALID')
   })
 
   it('throws MANIFEST_INVALID for a manifest whose checksum matches but whose content is wrong', async () => {

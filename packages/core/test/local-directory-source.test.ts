@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
 import { Volume, createFsFromVolume } from 'memfs'
 import { describe, expect, it } from 'vitest'
 import { type LocalFs, createLocalDirectorySource } from '../src/node/local-directory-source.js'
@@ -96,6 +99,37 @@ describe('createLocalDirectorySource', () => {
   it('accepts keys with .. that stay inside the directory', async () => {
     const source = memorySource(FILES)
     expect(Buffer.from((await source.readObject('b', 'photos/../top.txt'))!).toString()).toBe('top')
+  })
+
+  it('refuses symbolic links that lead out of its directory, and follows those that stay inside', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'local-source-'))
+    try {
+      const root = path.join(dir, 'inventory')
+      mkdirSync(path.join(root, 'photos'), { recursive: true })
+      mkdirSync(path.join(dir, 'outside'))
+      writeFileSync(path.join(dir, 'outside', 'secret.txt'), 'secret')
+      writeFileSync(path.join(root, 'photos', 'own.txt'), 'own')
+      symlinkSync(path.join(dir, 'outside', 'secret.txt'), path.join(root, 'photos', 'secret.txt'))
+      symlinkSync(path.join(dir, 'outside'), path.join(root, 'linked'))
+      symlinkSync(path.join(root, 'photos', 'own.txt'), path.join(root, 'alias.txt'))
+      const source = createLocalDirectorySource(root)
+      const refused = await expectCode(() => source.readObject('b', 'photos/secret.txt'), 'INVALID_ARGUMENT')
+      expect(refused.message).toContain('photos/secret.txt')
+      await expectCode(() => collectBytes(source.streamObject('b', 'photos/secret.txt')), 'INVALID_ARGUMENT')
+      await expectCode(() => source.readObject('b', 'linked/secret.txt'), 'INVALID_ARGUMENT')
+      await expectCode(() => source.listFolders('b', 'linked/'), 'INVALID_ARGUMENT')
+      expect(Buffer.from((await source.readObject('b', 'alias.txt'))!).toString()).toBe('own')
+      expect(await source.readObject('b', 'photos/missing.txt')).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('reads at most maxBytes + 1 bytes when asked', async () => {
+    const source = memorySource({ 'big.txt': 'x'.repeat(1000) })
+    expect(await source.readObject('b', 'big.txt', { maxBytes: 10 })).toHaveLength(11)
+    expect(await source.readObject('b', 'big.txt', { maxBytes: 5000 })).toHaveLength(1000)
+    expect(await source.readObject('b', 'missing.txt', { maxBytes: 10 })).toBeUndefined()
   })
 
   it.each([

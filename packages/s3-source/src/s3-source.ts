@@ -4,6 +4,7 @@ import {
   type ByteInput,
   type FileInfo,
   type ObjectSource,
+  type ReadObjectOptions,
   type SourceCallOptions,
 } from '@shuttersense/inventory-core'
 import { buildS3Client, type S3ClientOptions } from './client.js'
@@ -72,7 +73,7 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
       }
       return folders
     },
-    readObject(bucket, key, callOptions: SourceCallOptions = {}): Promise<Uint8Array | undefined> {
+    readObject(bucket, key, callOptions: ReadObjectOptions = {}): Promise<Uint8Array | undefined> {
       const { signal } = callOptions
       // The body is read inside the retried attempt: a small object that breaks mid-way is read again.
       return withRetry(
@@ -94,7 +95,7 @@ export function createS3Source(options: S3SourceOptions = {}): S3Source {
           }
           signal?.addEventListener('abort', onAbort, { once: true })
           try {
-            return await readAllBytes(body)
+            return await readAllBytes(body, callOptions.maxBytes)
           } finally {
             signal?.removeEventListener('abort', onAbort)
           }

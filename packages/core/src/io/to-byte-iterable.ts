@@ -33,9 +33,17 @@ export async function* toByteIterable(input: ByteInput): AsyncGenerator<Uint8Arr
   }
 }
 
-/** Reads every byte of `input` into one buffer (only for small objects such as manifests). */
-export async function readAllBytes(input: ByteInput): Promise<Uint8Array> {
+/**
+ * Reads every byte of `input` into one buffer (only for small objects such as manifests); with
+ * `maxBytes`, stops (closing the input) once more than that many were read.
+ */
+export async function readAllBytes(input: ByteInput, maxBytes = Infinity): Promise<Uint8Array> {
   const parts: Uint8Array[] = []
-  for await (const chunk of toByteIterable(input)) parts.push(chunk)
+  let length = 0
+  for await (const chunk of toByteIterable(input)) {
+    parts.push(chunk)
+    length += chunk.byteLength
+    if (length > maxBytes) break
+  }
   return parts.length === 1 ? parts[0]! : Buffer.concat(parts)
 }

@@ -31,7 +31,7 @@ const MAX_CHUNKS_IN_FLIGHT = 8
 
 /**
  * The built worker script: beside this module in `dist/`, or in `dist/` when this module runs from its
- * TypeScript source (tests), which needs `npm run build` first.
+ * TypeScript source (tests: the test setup builds it from the sources before every run).
  */
 function findWorkerScript(): URL | undefined {
   for (const candidate of ['./phase-a-worker.js', '../../dist/phase-a-worker.js']) {
@@ -94,13 +94,24 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
           let stopped = false
           let wake: (() => void) | undefined
           const stop = (error?: unknown): void => {
+            if (stopped) return
             stopped = true
             wake?.()
             worker.off('message', onMessage)
             worker.off('error', stop)
+            worker.off('exit', onExit)
             if (error === undefined) resolve()
             else reject(error)
           }
+          // A worker that ends before its file is done (close(), a crash) must fail the parse, never leave it pending.
+          const onExit = (exitCode: number): void =>
+            stop(
+              closed
+                ? new InventoryError('ABORTED', `${job.file.key}: the worker parser was closed during the parse`, { file: job.file.key })
+                : new InventoryError('SOURCE_ERROR', `${job.file.key}: a parser thread stopped (exit code ${exitCode})`, {
+                    file: job.file.key,
+                  }),
+            )
           const onMessage = (message: FromPhaseAWorker): void => {
             switch (message.type) {
               case 'ack':
@@ -132,6 +143,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
           }
           worker.on('message', onMessage)
           worker.on('error', stop)
+          worker.on('exit', onExit)
           const start: ToPhaseAWorker = {
             type: 'start',
             fileKey: job.file.key,

@@ -1,0 +1,20 @@
+// Vitest global setup: builds the phase A worker script from core's sources before every test run.
+// Worker threads cannot load TypeScript, so the worker-parser tests run this build: never a stale
+// `dist/` left by an earlier `npm run build`, and never skipped because nothing was built.
+import * as path from 'node:path'
+import { build } from 'tsup'
+
+export default async function buildWorker(): Promise<void> {
+  const core = path.resolve(import.meta.dirname, '../packages/core')
+  await build({
+    config: false,
+    entry: { 'phase-a-worker': path.join(core, 'src/node/phase-a-worker.ts') },
+    outDir: path.join(core, 'dist'),
+    format: ['esm'],
+    target: 'node20',
+    sourcemap: true,
+    dts: false,
+    clean: false,
+    silent: true,
+  })
+}
