@@ -91,7 +91,7 @@ async function runImport(run: ClaimedJobRun): Promise<JobRunOutcome> {
       store,
       source,
       leaseMs: settings.leaseMs,
-      heartbeatEveryMs: settings.progressEveryMs,
+      heartbeatEveryMs: Math.min(settings.progressEveryMs, settings.leaseMs / 3),
       scratch: createFileScratch({ parent: run.jobDir }),
       parser,
       deltaListLimit: deltaListLimitOf(connector),
@@ -169,7 +169,7 @@ async function runShortJob(
           cancelled.abort(error)
         }
       })
-  }, settings.progressEveryMs)
+  }, Math.min(settings.progressEveryMs, settings.leaseMs / 3))
   try {
     const result = await work(progress, cancelled.signal)
     await store.completeJob(job.id, { agentId, nextRunAt: null, result, now: settings.now() })
