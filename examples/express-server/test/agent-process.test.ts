@@ -107,7 +107,7 @@ async function startInstallation(backend: 'sqlite' | 'postgres') {
     SHUTTERSENSE_DATA_DIR: home,
     ...(backend === 'postgres' ? { DATABASE_URL, SHUTTERSENSE_DATABASE_SCHEMA: schema } : { DATABASE_URL: '' }),
   }
-  const server: ServerProcess = await startServerProcess(env)
+  let server: ServerProcess = await startServerProcess(env)
   const config = loadConfig(env)
   const stores: Stores = await openStores(config.database, config.encryption)
   const agents: Child[] = []
@@ -132,11 +132,18 @@ async function startInstallation(backend: 'sqlite' | 'postgres') {
   const importNow = async (): Promise<string> => (await stores.store.requestImportNow(connector.id, { actor: 'test' })).job.id
   return {
     home,
-    server,
     stores,
     connectorId: connector.id,
     agent,
     uploadDay2: () => s3.uploadDirectory(bucket, day2),
+    get server() {
+      return server
+    },
+    /** SIGKILLs the server and starts it again on the same port and database. */
+    async restartServer() {
+      await server.kill()
+      server = await startServerProcess({ ...env, PORT: new URL(server.url).port })
+    },
     importNow,
     async close() {
       for (const started of agents) await started.kill()
@@ -211,6 +218,59 @@ describe.each(['sqlite', 'postgres'] as const)('server + s3rver + agent processe
     expect(filesUnder(path.join(installation.home, 'scratch-agent-a'))).toEqual([])
     await agent.stop()
     expect(agent.process.exitCode).toBe(0)
+  })
+})
+
+/** Waits until the import after `previousSessionId` has stored at least one collection (phase B has begun). */
+async function untilPhaseB(store: InventoryStore, connectorId: string, jobId: string, previousSessionId: string): Promise<void> {
+  for (;;) {
+    const [session] = await store.listImportSessions(connectorId, { limit: 1 })
+    if (session && session.id !== previousSessionId && session.checkpoint.collectionsDone.length > 0) return
+    if ((await store.getJob(jobId)).status === 'completed') throw new Error('the import ended before phase B could be interrupted: make it longer')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+describe('an agent and a server that stop mid-import', () => {
+  it('SIGTERM: the agent releases its import to the queue at once and exits; the next agent resumes it', async () => {
+    const installation = await startInstallation('sqlite')
+    try {
+      const { store } = installation.stores
+      const first = installation.agent('agent-a')
+      await baseline(installation)
+      await installation.uploadDay2()
+      const [previous] = await store.listImportSessions(installation.connectorId, { limit: 1 })
+      const jobId = await installation.importNow()
+      await untilPhaseB(store, installation.connectorId, jobId, previous!.id)
+      await first.stop()
+      expect(first.process.exitCode).toBe(0)
+      const released = await store.getJob(jobId)
+      expect(released).toMatchObject({ status: 'queued', lockedBy: null, lastError: { code: 'ABORTED' } })
+      installation.agent('agent-b')
+      expect((await waitForJob(store, jobId)).status).toBe('completed')
+      await expectDeltasOfTheGeneratedChange(installation)
+    } finally {
+      await installation.close()
+    }
+  })
+
+  it('a server restart in phase B: the agent retries its uploads and the import completes with the same result', async () => {
+    const installation = await startInstallation('sqlite')
+    try {
+      const { store } = installation.stores
+      installation.agent('agent-a')
+      await baseline(installation)
+      await installation.uploadDay2()
+      const [previous] = await store.listImportSessions(installation.connectorId, { limit: 1 })
+      const jobId = await installation.importNow()
+      await untilPhaseB(store, installation.connectorId, jobId, previous!.id)
+      await installation.restartServer()
+      const job = await waitForJob(store, jobId)
+      expect(job).toMatchObject({ status: 'completed', attempts: 1 })
+      await expectDeltasOfTheGeneratedChange(installation)
+    } finally {
+      await installation.close()
+    }
   })
 })
 
