@@ -233,4 +233,34 @@ describe('runImportJob', () => {
     expect(outcome).toMatchObject({ outcome: 'lost', error: { code: 'CONFLICT' } })
     expect(await store.getJob(job!.id)).toMatchObject({ status: 'running', lockedBy: 'fast', lastError: null })
   })
+
+  it('reports progress with its heartbeats and stops a job cancelled while it runs: it ends cancelled, the chain goes on', async () => {
+    const { day1 } = await twoDays()
+    const store = await openStore('cancel')
+    const connector = await store.createConnector({ name: 'Photos', location, schedule: 'daily' })
+    await store.requestImportNow(connector.id)
+    const job = await claim(store, 'agent-a')
+    const local = createLocalDirectorySource(day1)
+    // Data files stall until the import is aborted: the run can only end through the cancel.
+    const stalling: ObjectSource = {
+      ...local,
+      listFolders: (bucket, prefix, options) => local.listFolders(bucket, prefix, options),
+      readObject: (bucket, key, options) => local.readObject(bucket, key, options),
+      async *streamObject(_bucket, _key, options) {
+        await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)))
+        yield new Uint8Array()
+      },
+    }
+    const running = runImportJob({ job, agentId: 'agent-a', leaseMs: LEASE_MS, heartbeatEveryMs: 5, store, source: stalling, scratch: createFileScratch() })
+    for (;;) {
+      const seen = await store.getJob(job.id)
+      if (seen.progress?.phase === 'A') break
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    expect((await store.getJob(job.id)).progress).toMatchObject({ phase: 'A', dataFiles: 3, dataFilesDone: 0, percent: 0 })
+    await store.cancelJob(job.id, { actor: 'ana' })
+    const outcome = await running
+    expect(outcome).toMatchObject({ outcome: 'cancelled', job: { id: job.id, status: 'cancelled' } })
+    expect(await store.listJobs(connector.id, { status: 'queued' })).toEqual([expect.objectContaining({ trigger: 'scheduled' })])
+  })
 })

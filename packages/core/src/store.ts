@@ -1,5 +1,5 @@
 import type { CollectionDelta, FileInfoChanges } from './delta.js'
-import type { FileInfo, FileInfoSource, FolderSummary, ImportSchedule, InventoryLocation, RowCounts } from './types.js'
+import type { BadRowReason, FileInfo, FileInfoSource, FolderSummary, ImportSchedule, InventoryLocation, RowCounts } from './types.js'
 
 /** Options every store call may take. */
 export interface StoreCallOptions {
@@ -129,12 +129,45 @@ export type JobTrigger = 'manual' | 'scheduled'
  */
 export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
 
-/** An import of one connector, waiting for or claimed by an agent. */
+/**
+ * What a job does: `import` runs the three phases; `refresh` lists one collection's folder live
+ * (payload `{ collectionId }`); `test` checks the connector's access to its inventory. Only imports
+ * are chained to a next run, retried, and limited to one queued-or-running per connector.
+ */
+export type JobKind = 'import' | 'refresh' | 'test'
+
+/** What the agent running a job last reported (with its heartbeat). */
+export interface JobProgress {
+  phase: ImportPhase | null
+  /** 0 to 100, when it can be told. */
+  percent: number | null
+  rows: number
+  records: number
+  badRows: Partial<Record<BadRowReason, number>>
+  dataFilesDone: number
+  dataFiles: number
+  collectionsDone: number
+  collections: number
+  message?: string | undefined
+}
+
+/** A job of one connector, waiting for or claimed by an agent. */
 export interface ImportJob {
   id: string
   connectorId: string
+  kind: JobKind
   trigger: JobTrigger
   status: JobStatus
+  /** Who queued it: a user, an agent id, or `system` (the schedule). */
+  actor: string
+  /** What the job works on beyond its connector (a refresh: `{ collectionId }`). */
+  payload: Record<string, unknown> | null
+  /** What a finished job found (a test: the newest report or what is wrong; an import: its session). */
+  result: Record<string, unknown> | null
+  progress: JobProgress | null
+  progressAt: string | null
+  /** Set when a user cancelled the job while it ran: its agent stops at its next heartbeat. */
+  cancelRequestedAt: string | null
   /** Not claimed before this time. */
   scheduledAt: string
   createdAt: string
@@ -163,6 +196,16 @@ export interface EnqueueImportOptions extends StoreCallOptions {
   maxAttempts?: number | undefined
 }
 
+/** Options of {@link JobQueueStore.enqueueJob}. */
+export interface EnqueueJobOptions extends StoreCallOptions {
+  kind: Exclude<JobKind, 'import'>
+  payload?: Record<string, unknown> | null | undefined
+  /** @default 'system' */
+  actor?: string | undefined
+  /** @default new Date() */
+  now?: Date | undefined
+}
+
 /** Answer of {@link JobQueueStore.requestImportNow}. */
 export interface ImportNowResult {
   job: ImportJob
@@ -181,6 +224,8 @@ export interface ClaimJobOptions extends StoreCallOptions {
   leaseMs: number
   /** Only this connector's job (a process importing one connector, such as the CLI). */
   connectorId?: string | undefined
+  /** Only jobs of these kinds. @default every kind */
+  kinds?: readonly JobKind[] | undefined
   /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
 }
@@ -195,6 +240,8 @@ export interface CompleteJobOptions extends StoreCallOptions {
    * queued for then in the same transaction. `null` for a manual schedule.
    */
   nextRunAt: Date | null
+  /** What the job found, kept on the job. */
+  result?: Record<string, unknown> | null | undefined
 }
 
 /** Options of {@link ImportStore.failJob}. */
@@ -312,12 +359,22 @@ export interface ImportStore {
   /** Newest first. */
   listImportSessions(connectorId: string, options?: StoreCallOptions & { limit?: number }): Promise<ImportSession[]>
   /**
-   * Extends a running job's lease.
+   * Extends a running job's lease and records its progress. The job returned tells the agent whether a
+   * user asked to cancel it (`cancelRequestedAt`).
    * @throws InventoryError `CONFLICT` when `agentId` no longer holds the job (its lease was taken over).
    */
   heartbeatJob(
     jobId: string,
-    options: StoreCallOptions & { agentId: string; leaseMs: number; now?: Date | undefined },
+    options: StoreCallOptions & { agentId: string; leaseMs: number; now?: Date | undefined; progress?: JobProgress | undefined },
+  ): Promise<ImportJob>
+  /**
+   * The agent stopped a job whose cancellation was requested: it ends `cancelled`. A scheduled import
+   * still queues its next run at `nextRunAt` (cancelling one run does not end the chain).
+   * @throws InventoryError `CONFLICT` when `agentId` does not hold the job or no cancel was requested.
+   */
+  acknowledgeCancel(
+    jobId: string,
+    options: StoreCallOptions & { agentId: string; now?: Date | undefined; nextRunAt?: Date | null | undefined },
   ): Promise<ImportJob>
   /** Marks a running job completed and queues the next scheduled one (see `nextRunAt`). @throws `CONFLICT` as above */
   completeJob(jobId: string, options: CompleteJobOptions): Promise<{ job: ImportJob; next: ImportJob | null }>
@@ -375,7 +432,8 @@ export interface JobQueueStore {
   ): Promise<ImportNowResult>
   /**
    * Claims the due job that was scheduled first, or a running job whose lease has expired (its agent
-   * died). Each job is claimed by exactly one caller. `null` when nothing is due.
+   * died); due `test` and `refresh` jobs come before imports. Each job is claimed by exactly one
+   * caller. `null` when nothing is due.
    */
   claimJob(options: ClaimJobOptions): Promise<ImportJob | null>
   /** Cancels the connector's queued jobs (of one trigger, or all). Running jobs are not touched. */
@@ -383,10 +441,26 @@ export interface JobQueueStore {
     connectorId: string,
     options?: StoreCallOptions & { trigger?: JobTrigger | undefined; actor?: string | undefined; now?: Date | undefined },
   ): Promise<number>
+  /**
+   * Queues a `refresh` or `test` job to run at once. Such jobs run once (never retried, never chained)
+   * and may run while an import of the connector is queued. A refresh is not claimed while its
+   * connector imports: it waits for the import to end.
+   * @throws InventoryError `NOT_FOUND` for an unknown connector
+   */
+  enqueueJob(connectorId: string, options: EnqueueJobOptions): Promise<ImportJob>
+  /**
+   * Cancels one job: a queued job ends `cancelled` at once; a running one is marked
+   * (`cancelRequestedAt`) and its agent stops at its next heartbeat ({@link ImportStore.acknowledgeCancel}).
+   * @throws InventoryError `NOT_FOUND`; `CONFLICT` for a job that already ended
+   */
+  cancelJob(jobId: string, options?: StoreCallOptions & { actor?: string | undefined; now?: Date | undefined }): Promise<ImportJob>
   /** @throws InventoryError `NOT_FOUND` */
   getJob(id: string, options?: StoreCallOptions): Promise<ImportJob>
   /** Jobs of a connector (all connectors when omitted), newest first. */
-  listJobs(connectorId?: string, options?: StoreCallOptions & { status?: JobStatus; limit?: number }): Promise<ImportJob[]>
+  listJobs(
+    connectorId?: string,
+    options?: StoreCallOptions & { status?: JobStatus; kind?: JobKind; limit?: number },
+  ): Promise<ImportJob[]>
 }
 
 /** The audit log (NFR-022): who triggered which import, when, and what each phase did. */

@@ -1,6 +1,7 @@
 import { InventoryError, isInventoryError, type InventoryErrorCode } from '../errors.js'
 import { inferInventoryIntervalMs, nextRunAt } from '../schedule.js'
 import type { ImportJob } from '../store.js'
+import { jobProgressOf, type ImportProgress } from './progress.js'
 import { runInventoryImport, type ImportResult, type RunImportOptions } from './run-import.js'
 
 /** Options of {@link runImportJob}. */
@@ -25,6 +26,8 @@ export type ImportJobOutcome =
   | { outcome: 'lost'; error: InventoryError }
   /** The caller's signal fired: the job stays `running` until its lease expires, then resumes elsewhere. */
   | { outcome: 'interrupted'; error: InventoryError }
+  /** A user cancelled the job while it ran: the import stopped at its next heartbeat and the job ended `cancelled`. */
+  | { outcome: 'cancelled'; job: ImportJob }
 
 /** Failures that may pass by themselves: the source or the store was unreachable, or the report was not yet written. */
 const TRANSIENT: ReadonlySet<InventoryErrorCode> = new Set(['SOURCE_ERROR', 'STORE_ERROR', 'MANIFEST_NOT_FOUND'])
@@ -50,21 +53,24 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
     lostError ??= error
     lost.abort(error)
   }
-  let lastRenewed = Date.now()
+  const cancelled = new AbortController()
+  let latest: ImportProgress | undefined
+  let lastRenewed = now().getTime()
   let beating = false
   const heartbeat = setInterval(() => {
     // Past its own lease with no renewal (the store unreachable), another agent may hold the job now.
-    if (Date.now() - lastRenewed > leaseMs) {
+    if (now().getTime() - lastRenewed > leaseMs) {
       loseLease(new InventoryError('CONFLICT', `job ${job.id}: lease of ${agentId} expired without a heartbeat getting through`))
       return
     }
     if (beating) return // the previous heartbeat still waits for the store: never pile them up
     beating = true
     store
-      .heartbeatJob(job.id, { agentId, leaseMs, now: now() })
+      .heartbeatJob(job.id, { agentId, leaseMs, now: now(), progress: latest ? jobProgressOf(latest) : undefined })
       .then(
-        () => {
-          lastRenewed = Date.now()
+        (beaten) => {
+          lastRenewed = now().getTime()
+          if (beaten.cancelRequestedAt) cancelled.abort(new InventoryError('ABORTED', `job ${job.id} was cancelled`))
         },
         (error: unknown) => {
           // Only a lost lease stops the import; a failed heartbeat (store briefly down) is tried again next tick.
@@ -76,10 +82,14 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
       })
   }, options.heartbeatEveryMs ?? leaseMs / 3)
   heartbeat.unref?.()
-  const signal = options.signal ? AbortSignal.any([options.signal, lost.signal]) : lost.signal
+  const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), lost.signal, cancelled.signal])
+  const onProgress = (progress: ImportProgress): void => {
+    latest = progress
+    options.onProgress?.(progress)
+  }
 
   try {
-    const result = await runInventoryImport({ ...options, connectorId: job.connectorId, signal, now })
+    const result = await runInventoryImport({ ...options, connectorId: job.connectorId, signal, now, onProgress })
     const connector = await store.getConnector(job.connectorId)
     const completedAt = now()
     const { job: completed, next } = await store.completeJob(job.id, {
@@ -93,10 +103,23 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
       ? caught
       : new InventoryError('SOURCE_ERROR', (caught as Error)?.message ?? String(caught), { cause: caught })
     if (lostError) return { outcome: 'lost', error: lostError }
+    if (cancelled.signal.aborted) return await acknowledgeCancel(options, now())
     if (error.code === 'ABORTED') return { outcome: 'interrupted', error }
     return await recordFailure(options, error, now())
   } finally {
     clearInterval(heartbeat)
+  }
+}
+
+async function acknowledgeCancel(options: RunImportJobOptions, at: Date): Promise<ImportJobOutcome> {
+  const { job, agentId, store } = options
+  const connector = await store.getConnector(job.connectorId)
+  try {
+    const ended = await store.acknowledgeCancel(job.id, { agentId, now: at, nextRunAt: nextRunAt(at, connector.schedule) })
+    return { outcome: 'cancelled', job: ended }
+  } catch (recordError) {
+    if (isInventoryError(recordError, 'CONFLICT')) return { outcome: 'lost', error: recordError }
+    throw recordError
   }
 }
 

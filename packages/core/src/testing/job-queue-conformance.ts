@@ -35,6 +35,97 @@ export function describeJobQueueConformance(context: JobQueueConformanceContext)
   const newConnector = (name = 'Photos', schedule: 'manual' | 'daily' = 'manual') =>
     context.store().createConnector({ name, location, schedule })
 
+  describe('job kinds, progress and cancelling', () => {
+    const progress = (rows: number) => ({
+      phase: 'A' as const,
+      percent: 10,
+      rows,
+      records: rows,
+      badRows: {},
+      dataFilesDone: 0,
+      dataFiles: 2,
+      collectionsDone: 0,
+      collections: 0,
+    })
+
+    it('a test or refresh job runs beside a queued import, is claimed first, runs once and never chains', async () => {
+      const store = context.store()
+      const connector = await newConnector('Photos', 'daily')
+      const imported = await store.enqueueImport(connector.id, { trigger: 'scheduled', now: T0 })
+      const test = await store.enqueueJob(connector.id, { kind: 'test', actor: 'ana', now: at(1) })
+      expect(test).toMatchObject({ kind: 'test', status: 'queued', actor: 'ana', maxAttempts: 1, payload: null, result: null, progress: null })
+      expect(imported).toMatchObject({ kind: 'import', actor: 'system', cancelRequestedAt: null })
+
+      const first = await store.claimJob({ agentId: 'agent-a', leaseMs: MINUTE, now: at(2) })
+      expect(first?.id).toBe(test.id)
+      const { job, next } = await store.completeJob(test.id, {
+        agentId: 'agent-a',
+        now: at(3),
+        nextRunAt: at(86_400_000),
+        result: { ok: true, newestReport: '2026-03-28T01-00Z' },
+      })
+      expect(job).toMatchObject({ status: 'completed', result: { ok: true, newestReport: '2026-03-28T01-00Z' } })
+      expect(next).toBeNull()
+
+      const failing = await store.enqueueJob(connector.id, { kind: 'test', now: at(4) })
+      await store.claimJob({ agentId: 'agent-a', leaseMs: MINUTE, now: at(5), kinds: ['test'] })
+      const failed = await store.failJob(failing.id, {
+        agentId: 'agent-a',
+        error: { code: 'ACCESS_DENIED', message: 'AccessDenied on s3://dest/manifest.json' },
+        retryAt: at(MINUTE),
+        nextRunAt: at(86_400_000),
+        now: at(6),
+      })
+      expect(failed).toMatchObject({ status: 'failed', lastError: { code: 'ACCESS_DENIED' } })
+      expect(await store.listJobs(connector.id, { status: 'queued' })).toEqual([expect.objectContaining({ id: imported.id })])
+      expect((await store.listJobs(connector.id, { kind: 'test' })).map((j) => j.id)).toEqual([failing.id, test.id])
+      await expectCode(store.enqueueJob('con_missing', { kind: 'test' }), 'NOT_FOUND')
+    })
+
+    it('claims only the kinds asked for; a refresh waits while its connector imports', async () => {
+      const store = context.store()
+      const connector = await newConnector()
+      const imported = await store.enqueueImport(connector.id, { trigger: 'manual', now: T0 })
+      expect(await store.claimJob({ agentId: 'agent-a', leaseMs: MINUTE, now: at(1), kinds: ['test', 'refresh'] })).toBeNull()
+      expect((await store.claimJob({ agentId: 'agent-a', leaseMs: MINUTE, now: at(1), kinds: ['import'] }))?.id).toBe(imported.id)
+      const refresh = await store.enqueueJob(connector.id, { kind: 'refresh', payload: { collectionId: 'col_x' }, now: at(2) })
+      expect(refresh.payload).toEqual({ collectionId: 'col_x' })
+      expect(await store.claimJob({ agentId: 'agent-b', leaseMs: MINUTE, now: at(3) })).toBeNull()
+      await store.completeJob(imported.id, { agentId: 'agent-a', now: at(4), nextRunAt: null })
+      expect((await store.claimJob({ agentId: 'agent-b', leaseMs: MINUTE, now: at(5) }))?.id).toBe(refresh.id)
+    })
+
+    it('a heartbeat records progress; cancelling ends a queued job at once and a running one through its agent', async () => {
+      const store = context.store()
+      const connector = await newConnector('Photos', 'daily')
+      const queued = await store.enqueueImport(connector.id, { trigger: 'manual', now: T0 })
+      expect(await store.cancelJob(queued.id, { actor: 'ana', now: at(1) })).toMatchObject({ status: 'cancelled', finishedAt: at(1).toISOString() })
+      await expectCode(store.cancelJob(queued.id), 'CONFLICT')
+      await expectCode(store.cancelJob('job_missing'), 'NOT_FOUND')
+
+      const running = await store.enqueueImport(connector.id, { trigger: 'scheduled', now: at(2) })
+      await store.claimJob({ agentId: 'agent-a', leaseMs: MINUTE, now: at(3) })
+      const beaten = await store.heartbeatJob(running.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(4), progress: progress(500) })
+      expect(beaten).toMatchObject({ progress: progress(500), progressAt: at(4).toISOString(), cancelRequestedAt: null })
+      await expectCode(store.acknowledgeCancel(running.id, { agentId: 'agent-a', now: at(5) }), 'CONFLICT')
+
+      const asked = await store.cancelJob(running.id, { actor: 'ana', now: at(6) })
+      expect(asked).toMatchObject({ status: 'running', cancelRequestedAt: at(6).toISOString() })
+      const seen = await store.heartbeatJob(running.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(7) })
+      expect(seen).toMatchObject({ cancelRequestedAt: at(6).toISOString(), progress: progress(500) })
+      await expectCode(store.acknowledgeCancel(running.id, { agentId: 'agent-b', now: at(8) }), 'CONFLICT')
+      const ended = await store.acknowledgeCancel(running.id, { agentId: 'agent-a', now: at(8), nextRunAt: at(86_400_000) })
+      expect(ended).toMatchObject({ status: 'cancelled', finishedAt: at(8).toISOString() })
+      // Cancelling one scheduled run does not end the chain.
+      expect(await store.listJobs(connector.id, { status: 'queued' })).toEqual([
+        expect.objectContaining({ trigger: 'scheduled', scheduledAt: at(86_400_000).toISOString() }),
+      ])
+      const actions = (await store.listAudit({ connectorId: connector.id })).map((entry) => entry.action)
+      expect(actions).toContain('job.cancel-requested')
+      expect(actions.filter((action) => action === 'job.cancelled')).toHaveLength(2)
+    })
+  })
+
   describe('job queue', () => {
     it('queues one import per connector: a second is IMPORT_IN_PROGRESS until the first ends', async () => {
       const store = context.store()

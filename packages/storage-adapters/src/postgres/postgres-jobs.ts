@@ -5,11 +5,21 @@ import {
   type ImportJob,
   type ImportNowResult,
   type InventoryStore,
+  type JobKind,
   type JobTrigger,
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
-import { claimDetail, failureAudit, heldBy, isSpent, leaseExpiredMessage, shouldRetry } from '../shared/job-rules.js'
+import {
+  cancelRequested,
+  chainsToNextRun,
+  claimDetail,
+  failureAudit,
+  heldBy,
+  isSpent,
+  leaseExpiredMessage,
+  shouldRetry,
+} from '../shared/job-rules.js'
 import { checkJobNumbers } from '../shared/validate.js'
 import type { PgDb, Query } from './postgres-db.js'
 
@@ -22,6 +32,9 @@ type JobMethods = Pick<
   | 'completeJob'
   | 'failJob'
   | 'cancelQueuedJobs'
+  | 'enqueueJob'
+  | 'cancelJob'
+  | 'acknowledgeCancel'
   | 'getJob'
   | 'listJobs'
   | 'appendAudit'
@@ -36,8 +49,8 @@ export interface PgJobQueue extends JobMethods {
 
 const DEFAULT_MAX_ATTEMPTS = 3
 
-/** The partial unique index that allows one queued-or-running job per connector; `ON CONFLICT` names it by its columns and predicate. */
-const ACTIVE_CONFLICT = "ON CONFLICT (connector_id) WHERE status IN ('queued', 'running') DO NOTHING"
+/** The partial unique index that allows one queued-or-running import per connector; `ON CONFLICT` names it by its columns and predicate. */
+const ACTIVE_CONFLICT = "ON CONFLICT (connector_id) WHERE status IN ('queued', 'running') AND kind = 'import' DO NOTHING"
 
 /**
  * The job queue and audit log of the Postgres store, with the semantics of the SQLite one
@@ -73,7 +86,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
 
   const activeJob = async (query: Query, connectorId: string, lock = false): Promise<JobRow | undefined> => {
     const { rows } = await query<JobRow>(
-      `SELECT * FROM jobs WHERE connector_id = $1 AND status IN ('queued', 'running')${lock ? ' FOR UPDATE' : ''}`,
+      `SELECT * FROM jobs WHERE connector_id = $1 AND status IN ('queued', 'running') AND kind = 'import'${lock ? ' FOR UPDATE' : ''}`,
       [connectorId],
     )
     return rows[0]
@@ -102,17 +115,19 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
     maxAttempts: number,
     at: string,
     actor: string,
+    kind: JobKind = 'import',
+    payload: Record<string, unknown> | null = null,
   ): Promise<JobRow | null> => {
     const id = newId('job')
     // A concurrent uncommitted insert for the connector makes this wait for its outcome, so two
     // callers can never both see "no active job".
     const { rows } = await query<JobRow>(
-      `INSERT INTO jobs (id, connector_id, trigger, status, scheduled_at, created_at, max_attempts)
-       VALUES ($1, $2, $3, 'queued', $4, $5, $6) ${ACTIVE_CONFLICT} RETURNING *`,
-      [id, connectorId, trigger, scheduledAt, at, maxAttempts],
+      `INSERT INTO jobs (id, connector_id, kind, trigger, status, scheduled_at, created_at, max_attempts, actor, payload)
+       VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9) ${ACTIVE_CONFLICT} RETURNING *`,
+      [id, connectorId, kind, trigger, scheduledAt, at, maxAttempts, actor, payload === null ? null : JSON.stringify(payload)],
     )
     if (!rows[0]) return null
-    await audit(query, { at, connectorId, actor, action: 'job.enqueued', subjectId: id, detail: { trigger, scheduledAt } })
+    await audit(query, { at, connectorId, actor, action: 'job.enqueued', subjectId: id, detail: { kind, trigger, scheduledAt } })
     return rows[0]
   }
 
@@ -217,12 +232,16 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
         for (;;) {
           // SKIP LOCKED: a job another agent is claiming (or its holder is touching) is passed over,
           // so concurrent claims never wait on each other and never take the same job.
+          // Tests and refreshes first (a person waits for them); a refresh waits while its connector imports.
           const { rows } = await query<JobRow>(
-            `SELECT * FROM jobs
+            `SELECT * FROM jobs AS j
              WHERE ((status = 'queued' AND scheduled_at <= $1) OR (status = 'running' AND lease_expires_at < $1))
                AND ($2::text IS NULL OR connector_id = $2)
-             ORDER BY scheduled_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
-            [at, options.connectorId ?? null],
+               AND ($3::text[] IS NULL OR kind = ANY($3::text[]))
+               AND NOT (kind = 'refresh' AND status = 'queued' AND EXISTS (
+                 SELECT 1 FROM jobs AS i WHERE i.connector_id = j.connector_id AND i.kind = 'import' AND i.status = 'running'))
+             ORDER BY CASE kind WHEN 'import' THEN 1 ELSE 0 END, scheduled_at, seq LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            [at, options.connectorId ?? null, options.kinds ? [...options.kinds] : null],
           )
           const row = rows[0]
           if (!row) return null
@@ -270,10 +289,18 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
       const now = options.now ?? new Date()
       const row = await db.transaction(async (query) => {
         await heldJob(query, jobId, options.agentId)
-        return updateJob(query, 'UPDATE jobs SET lease_expires_at = $1 WHERE id = $2 RETURNING *', [
-          new Date(now.getTime() + options.leaseMs).toISOString(),
-          jobId,
-        ])
+        return updateJob(
+          query,
+          `UPDATE jobs SET lease_expires_at = $1,
+           progress = COALESCE($3::json, progress), progress_at = CASE WHEN $3::json IS NULL THEN progress_at ELSE $4 END
+           WHERE id = $2 RETURNING *`,
+          [
+            new Date(now.getTime() + options.leaseMs).toISOString(),
+            jobId,
+            options.progress ? JSON.stringify(options.progress) : null,
+            now.toISOString(),
+          ],
+        )
       }, options.signal)
       return jobFromRow(row)
     },
@@ -284,11 +311,11 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
         const row = await heldJob(query, jobId, options.agentId)
         const job = await updateJob(
           query,
-          "UPDATE jobs SET status = 'completed', finished_at = $1, lease_expires_at = NULL WHERE id = $2 RETURNING *",
-          [at, jobId],
+          "UPDATE jobs SET status = 'completed', finished_at = $1, lease_expires_at = NULL, result = $3 WHERE id = $2 RETURNING *",
+          [at, jobId, options.result == null ? null : JSON.stringify(options.result)],
         )
         await audit(query, { at, connectorId: row.connector_id, actor: options.agentId, action: 'job.completed', subjectId: jobId, detail: null })
-        const next = options.nextRunAt && (await scheduled(query, row.connector_id))
+        const next = chainsToNextRun(row, options.nextRunAt) && (await scheduled(query, row.connector_id))
           ? await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
           : null
         return { job, next }
@@ -321,8 +348,8 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
           subjectId: jobId,
           ...failureAudit(row, options, retry),
         })
-        if (!retry && options.nextRunAt && (await scheduled(query, row.connector_id))) {
-          await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
+        if (!retry && chainsToNextRun(row, options.nextRunAt) && (await scheduled(query, row.connector_id))) {
+          await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt!.toISOString(), Number(row.max_attempts), at, 'system')
         }
         return job
       }, options.signal)
@@ -335,6 +362,59 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
         await requireConnector(query, connectorId)
         return cancelQueuedIn(query, connectorId, options.trigger, options.actor ?? 'system', at, 'cancelled on request')
       }, options.signal)
+    },
+
+    async enqueueJob(connectorId, options) {
+      const at = iso(options.now)
+      const row = await db.transaction(async (query) => {
+        await requireConnector(query, connectorId)
+        return insertJob(query, connectorId, 'manual', at, 1, at, options.actor ?? 'system', options.kind, options.payload ?? null)
+      }, options.signal)
+      return jobFromRow(row)
+    },
+
+    async cancelJob(jobId, options = {}) {
+      const at = iso(options.now)
+      const actor = options.actor ?? 'system'
+      const row = await db.transaction(async (query) => {
+        const row = await requireJob(query, jobId, true)
+        if (row.status === 'queued') {
+          const job = await updateJob(query, "UPDATE jobs SET status = 'cancelled', finished_at = $1 WHERE id = $2 RETURNING *", [at, jobId])
+          await audit(query, { at, connectorId: row.connector_id, actor, action: 'job.cancelled', subjectId: jobId, detail: { reason: 'cancelled on request' } })
+          return job
+        }
+        if (row.status !== 'running') throw new InventoryError('CONFLICT', `job ${jobId} has already ended (${row.status})`)
+        if (row.cancel_requested_at !== null) return row
+        const job = await updateJob(query, 'UPDATE jobs SET cancel_requested_at = $1 WHERE id = $2 RETURNING *', [at, jobId])
+        await audit(query, { at, connectorId: row.connector_id, actor, action: 'job.cancel-requested', subjectId: jobId, detail: null })
+        return job
+      }, options.signal)
+      return jobFromRow(row)
+    },
+
+    async acknowledgeCancel(jobId, options) {
+      const at = iso(options.now)
+      const row = await db.transaction(async (query) => {
+        const row = cancelRequested(await heldJob(query, jobId, options.agentId))
+        const job = await updateJob(
+          query,
+          "UPDATE jobs SET status = 'cancelled', finished_at = $1, lease_expires_at = NULL WHERE id = $2 RETURNING *",
+          [at, jobId],
+        )
+        await audit(query, {
+          at,
+          connectorId: row.connector_id,
+          actor: options.agentId,
+          action: 'job.cancelled',
+          subjectId: jobId,
+          detail: { reason: 'stopped by its agent' },
+        })
+        if (chainsToNextRun(row, options.nextRunAt) && (await scheduled(query, row.connector_id))) {
+          await insertJob(query, row.connector_id, 'scheduled', options.nextRunAt!.toISOString(), Number(row.max_attempts), at, 'system')
+        }
+        return job
+      }, options.signal)
+      return jobFromRow(row)
     },
 
     async getJob(id, options = {}): Promise<ImportJob> {
@@ -351,6 +431,10 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
       if (options.status !== undefined) {
         params.push(options.status)
         where.push(`status = $${params.length}`)
+      }
+      if (options.kind !== undefined) {
+        params.push(options.kind)
+        where.push(`kind = $${params.length}`)
       }
       params.push(Math.max(1, options.limit ?? 100))
       const { rows } = await db.query<JobRow>(

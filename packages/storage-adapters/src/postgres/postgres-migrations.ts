@@ -151,4 +151,21 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_connector ON audit_log (connector_id, seq);
 `,
   },
+  {
+    id: 3,
+    sql: `
+-- Jobs of three kinds (import, refresh, test), with what they were asked, found and last reported.
+ALTER TABLE jobs
+  ADD COLUMN kind TEXT NOT NULL DEFAULT 'import' CHECK (kind IN ('import', 'refresh', 'test')),
+  ADD COLUMN actor TEXT NOT NULL DEFAULT 'system',
+  ADD COLUMN payload JSON,
+  ADD COLUMN result JSON,
+  ADD COLUMN progress JSON,
+  ADD COLUMN progress_at TEXT,
+  ADD COLUMN cancel_requested_at TEXT;
+-- One queued-or-running import per connector; a refresh or an access test may run beside it.
+DROP INDEX jobs_one_active_per_connector;
+CREATE UNIQUE INDEX jobs_one_active_import_per_connector ON jobs (connector_id) WHERE status IN ('queued', 'running') AND kind = 'import';
+`,
+  },
 ]

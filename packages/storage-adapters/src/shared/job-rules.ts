@@ -1,4 +1,4 @@
-import { InventoryError, type FailJobOptions } from '@shuttersense/inventory-core'
+import { InventoryError, type FailJobOptions, type JobKind } from '@shuttersense/inventory-core'
 import type { JobRow } from './rows.js'
 
 // The job-queue rules that are not SQL, so both stores decide and report them the same way.
@@ -40,4 +40,20 @@ export function failureAudit(row: JobRow, options: FailJobOptions, retry: boolea
     action: retry ? 'job.retry-scheduled' : 'job.failed',
     detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
   }
+}
+
+/** Only imports are chained to a next scheduled run; a refresh or an access test runs once. */
+export function chainsToNextRun(row: JobRow, nextRunAt: Date | null | undefined): nextRunAt is Date {
+  return row.kind === 'import' && nextRunAt != null
+}
+
+/** The row, if a user asked to cancel the job; a CONFLICT otherwise. */
+export function cancelRequested(row: JobRow): JobRow {
+  if (row.cancel_requested_at === null) throw new InventoryError('CONFLICT', `job ${row.id}: no cancel was requested`)
+  return row
+}
+
+/** `kinds` as `,import,test,` for a SQL membership test, or `null` for every kind. */
+export function kindList(kinds: readonly JobKind[] | undefined): string | null {
+  return kinds === undefined ? null : `,${kinds.join(',')},`
 }

@@ -2,6 +2,8 @@ import type {
   AuditEntry,
   Collection,
   ImportJob,
+  JobKind,
+  JobProgress,
   JobStatus,
   JobTrigger,
   Connector,
@@ -179,14 +181,34 @@ export interface JobRow {
   finished_at: string | null
   error_code: string | null
   error_message: string | null
+  kind: string
+  actor: string
+  payload: string | object | null
+  result: string | object | null
+  progress: string | object | null
+  progress_at: string | null
+  cancel_requested_at: string | null
+}
+
+/** A JSON column: SQLite keeps text, Postgres' driver hands over the parsed value. */
+function jsonColumn<T>(value: string | object | null): T | null {
+  if (value === null) return null
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T
 }
 
 export function jobFromRow(row: JobRow): ImportJob {
   return {
     id: row.id,
     connectorId: row.connector_id,
+    kind: row.kind as JobKind,
     trigger: row.trigger as JobTrigger,
     status: row.status as JobStatus,
+    actor: row.actor,
+    payload: jsonColumn<Record<string, unknown>>(row.payload),
+    result: jsonColumn<Record<string, unknown>>(row.result),
+    progress: jsonColumn<JobProgress>(row.progress),
+    progressAt: row.progress_at,
+    cancelRequestedAt: row.cancel_requested_at,
     scheduledAt: row.scheduled_at,
     createdAt: row.created_at,
     attempts: Number(row.attempts),

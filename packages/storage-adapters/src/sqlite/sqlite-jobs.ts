@@ -4,11 +4,22 @@ import {
   newId,
   type AuditEntry,
   type InventoryStore,
+  type JobKind,
   type JobTrigger,
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
-import { claimDetail, failureAudit, heldBy, isSpent, leaseExpiredMessage, shouldRetry } from '../shared/job-rules.js'
+import {
+  cancelRequested,
+  chainsToNextRun,
+  claimDetail,
+  failureAudit,
+  heldBy,
+  isSpent,
+  kindList,
+  leaseExpiredMessage,
+  shouldRetry,
+} from '../shared/job-rules.js'
 import { checkJobNumbers } from '../shared/validate.js'
 
 type JobMethods = Pick<
@@ -20,6 +31,9 @@ type JobMethods = Pick<
   | 'completeJob'
   | 'failJob'
   | 'cancelQueuedJobs'
+  | 'enqueueJob'
+  | 'cancelJob'
+  | 'acknowledgeCancel'
   | 'getJob'
   | 'listJobs'
   | 'appendAudit'
@@ -65,7 +79,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
   }
 
   const activeJob = (connectorId: string): JobRow | undefined =>
-    stmt("SELECT * FROM jobs WHERE connector_id = ? AND status IN ('queued', 'running')").get(connectorId) as
+    stmt("SELECT * FROM jobs WHERE connector_id = ? AND status IN ('queued', 'running') AND kind = 'import'").get(connectorId) as
       | JobRow
       | undefined
 
@@ -80,13 +94,22 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
     }
   }
 
-  const insertJob = (connectorId: string, trigger: JobTrigger, scheduledAt: string, maxAttempts: number, at: string, actor: string): JobRow => {
+  const insertJob = (
+    connectorId: string,
+    trigger: JobTrigger,
+    scheduledAt: string,
+    maxAttempts: number,
+    at: string,
+    actor: string,
+    kind: JobKind = 'import',
+    payload: Record<string, unknown> | null = null,
+  ): JobRow => {
     const id = newId('job')
     try {
       stmt(
-        `INSERT INTO jobs (id, connector_id, trigger, status, scheduled_at, created_at, max_attempts, seq)
-         VALUES (?, ?, ?, 'queued', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))`,
-      ).run(id, connectorId, trigger, scheduledAt, at, maxAttempts)
+        `INSERT INTO jobs (id, connector_id, kind, trigger, status, scheduled_at, created_at, max_attempts, actor, payload, seq)
+         VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM jobs))`,
+      ).run(id, connectorId, kind, trigger, scheduledAt, at, maxAttempts, actor, payload === null ? null : JSON.stringify(payload))
     } catch (cause) {
       if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         const active = activeJob(connectorId)
@@ -98,7 +121,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       }
       throw cause
     }
-    audit({ at, connectorId, actor, action: 'job.enqueued', subjectId: id, detail: { trigger, scheduledAt } })
+    audit({ at, connectorId, actor, action: 'job.enqueued', subjectId: id, detail: { kind, trigger, scheduledAt } })
     return requireJob(id)
   }
 
@@ -177,12 +200,17 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       const leaseExpiresAt = new Date(now.getTime() + options.leaseMs).toISOString()
       const claimed = db.transaction((): JobRow | null => {
         for (;;) {
+          const kinds = kindList(options.kinds)
+          // Tests and refreshes first (a person waits for them); a refresh waits while its connector imports.
           const row = stmt(
-            `SELECT * FROM jobs
+            `SELECT * FROM jobs AS j
              WHERE ((status = 'queued' AND scheduled_at <= ?) OR (status = 'running' AND lease_expires_at < ?))
                AND (? IS NULL OR connector_id = ?)
-             ORDER BY scheduled_at, seq LIMIT 1`,
-          ).get(at, at, options.connectorId ?? null, options.connectorId ?? null) as JobRow | undefined
+               AND (? IS NULL OR instr(?, ',' || kind || ',') > 0)
+               AND NOT (kind = 'refresh' AND status = 'queued' AND EXISTS (
+                 SELECT 1 FROM jobs AS i WHERE i.connector_id = j.connector_id AND i.kind = 'import' AND i.status = 'running'))
+             ORDER BY CASE kind WHEN 'import' THEN 1 ELSE 0 END, scheduled_at, seq LIMIT 1`,
+          ).get(at, at, options.connectorId ?? null, options.connectorId ?? null, kinds, kinds) as JobRow | undefined
           if (!row) return null
           const reclaim = row.status === 'running'
           if (reclaim && isSpent(row)) {
@@ -220,6 +248,9 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
         db.transaction(() => {
           heldJob(jobId, options.agentId)
           stmt('UPDATE jobs SET lease_expires_at = ? WHERE id = ?').run(new Date(now.getTime() + options.leaseMs).toISOString(), jobId)
+          if (options.progress) {
+            stmt('UPDATE jobs SET progress = ?, progress_at = ? WHERE id = ?').run(JSON.stringify(options.progress), now.toISOString(), jobId)
+          }
           return requireJob(jobId)
         }).immediate(),
       )
@@ -229,9 +260,13 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       const at = iso(options.now)
       const { job, next } = db.transaction(() => {
         const row = heldJob(jobId, options.agentId)
-        stmt("UPDATE jobs SET status = 'completed', finished_at = ?, lease_expires_at = NULL WHERE id = ?").run(at, jobId)
+        stmt("UPDATE jobs SET status = 'completed', finished_at = ?, lease_expires_at = NULL, result = ? WHERE id = ?").run(
+          at,
+          options.result == null ? null : JSON.stringify(options.result),
+          jobId,
+        )
         audit({ at, connectorId: row.connector_id, actor: options.agentId, action: 'job.completed', subjectId: jobId, detail: null })
-        const nextRow = options.nextRunAt && scheduled(row.connector_id)
+        const nextRow = chainsToNextRun(row, options.nextRunAt) && scheduled(row.connector_id)
           ? insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
           : null
         return { job: requireJob(jobId), next: nextRow }
@@ -263,8 +298,8 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
             subjectId: jobId,
             ...failureAudit(row, options, retry),
           })
-          if (!retry && options.nextRunAt && scheduled(row.connector_id)) {
-            insertJob(row.connector_id, 'scheduled', options.nextRunAt.toISOString(), Number(row.max_attempts), at, 'system')
+          if (!retry && chainsToNextRun(row, options.nextRunAt) && scheduled(row.connector_id)) {
+            insertJob(row.connector_id, 'scheduled', options.nextRunAt!.toISOString(), Number(row.max_attempts), at, 'system')
           }
           return requireJob(jobId)
         }).immediate(),
@@ -277,6 +312,53 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
         requireConnector(connectorId)
         return cancelQueuedSync(connectorId, options.trigger, options.actor ?? 'system', at, 'cancelled on request')
       }).immediate()
+    },
+
+    async enqueueJob(connectorId, options) {
+      const at = iso(options.now)
+      return jobFromRow(
+        db.transaction(() => {
+          requireConnector(connectorId)
+          return insertJob(connectorId, 'manual', at, 1, at, options.actor ?? 'system', options.kind, options.payload ?? null)
+        }).immediate(),
+      )
+    },
+
+    async cancelJob(jobId, options = {}) {
+      const at = iso(options.now)
+      const actor = options.actor ?? 'system'
+      return jobFromRow(
+        db.transaction(() => {
+          const row = requireJob(jobId)
+          if (row.status === 'queued') {
+            stmt("UPDATE jobs SET status = 'cancelled', finished_at = ? WHERE id = ?").run(at, jobId)
+            audit({ at, connectorId: row.connector_id, actor, action: 'job.cancelled', subjectId: jobId, detail: { reason: 'cancelled on request' } })
+          } else if (row.status === 'running') {
+            if (row.cancel_requested_at === null) {
+              stmt('UPDATE jobs SET cancel_requested_at = ? WHERE id = ?').run(at, jobId)
+              audit({ at, connectorId: row.connector_id, actor, action: 'job.cancel-requested', subjectId: jobId, detail: null })
+            }
+          } else {
+            throw new InventoryError('CONFLICT', `job ${jobId} has already ended (${row.status})`)
+          }
+          return requireJob(jobId)
+        }).immediate(),
+      )
+    },
+
+    async acknowledgeCancel(jobId, options) {
+      const at = iso(options.now)
+      return jobFromRow(
+        db.transaction(() => {
+          const row = cancelRequested(heldJob(jobId, options.agentId))
+          stmt("UPDATE jobs SET status = 'cancelled', finished_at = ?, lease_expires_at = NULL WHERE id = ?").run(at, jobId)
+          audit({ at, connectorId: row.connector_id, actor: options.agentId, action: 'job.cancelled', subjectId: jobId, detail: { reason: 'stopped by its agent' } })
+          if (chainsToNextRun(row, options.nextRunAt) && scheduled(row.connector_id)) {
+            insertJob(row.connector_id, 'scheduled', options.nextRunAt!.toISOString(), Number(row.max_attempts), at, 'system')
+          }
+          return requireJob(jobId)
+        }).immediate(),
+      )
     },
 
     async getJob(id) {
@@ -293,6 +375,10 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
       if (options.status !== undefined) {
         where.push('status = ?')
         params.push(options.status)
+      }
+      if (options.kind !== undefined) {
+        where.push('kind = ?')
+        params.push(options.kind)
       }
       const rows = stmt(
         `SELECT * FROM jobs ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`,
