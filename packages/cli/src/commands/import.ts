@@ -138,6 +138,8 @@ async function importAsJob(
         .catch(() => undefined)
       throw outcome.error
     }
+    case 'cancelled':
+      throw new InventoryError('ABORTED', `job ${outcome.job.id} was cancelled`)
     default:
       throw outcome.error
   }
