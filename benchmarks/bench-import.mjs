@@ -1,5 +1,7 @@
 // The import benchmark of docs/benchmarks.md. Run from the repository root after `npm run build`:
-//   node benchmarks/bench-import.mjs --objects 1000000 [--collections 1000] [--change-pct 1] [--skip-duckdb]
+//   node benchmarks/bench-import.mjs --objects 1000000 [--collections 1000] [--change-pct 1] [--skip-duckdb] [--sorted]
+// Reports are generated as AWS writes them (rows in random order within and across data files);
+// `--sorted` generates them with each folder's rows together in key order (the old generator's order).
 // Each step runs in its own process, so its peak RSS is its own:
 //   duckdb   the reference: DuckDB's folder rollup of the same data files
 //   A        phase A alone: the first import of a connector without collections (folders only), as the
@@ -20,13 +22,17 @@ const { values } = parseArgs({
     'change-pct': { type: 'string', default: '1' },
     'skip-duckdb': { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
+    sorted: { type: 'boolean', default: false },
+    'skip-main-thread': { type: 'boolean', default: false },
   },
 })
 const objects = Number(values.objects)
 const here = path.dirname(new URL(import.meta.url).pathname)
 const root = path.resolve(here, '..')
 const cli = path.join(root, 'packages/cli/dist/bin.js')
-const work = path.join(root, '.bench', String(objects))
+const order = values.sorted ? 'sorted' : 'random'
+const work = path.join(root, '.bench', `${objects}-${order}`)
+const orderArgs = values.sorted ? ['--sorted'] : []
 const day1 = path.join(work, 'day1')
 const day2 = path.join(work, 'day2')
 
@@ -58,11 +64,11 @@ function dataFiles(dir) {
 
 if (!existsSync(day1)) {
   process.stderr.write(`generating ${objects} objects into ${day1}\n`)
-  node([cli, 'generate', '--objects', String(objects), '--out', day1, '--seed', '7'])
+  node([cli, 'generate', '--objects', String(objects), '--out', day1, '--seed', '7', ...orderArgs])
 }
 if (!existsSync(day2)) {
   process.stderr.write(`generating the next day (${values['change-pct']}% changed) into ${day2}\n`)
-  node([cli, 'generate', '--change-from', day1, '--change-pct', values['change-pct'], '--out', day2, '--seed', '8'])
+  node([cli, 'generate', '--change-from', day1, '--change-pct', values['change-pct'], '--out', day2, '--seed', '8', ...orderArgs])
 }
 
 const files = dataFiles(day1)
@@ -80,13 +86,15 @@ for (let run = 0; run < Number(values.runs); run++) {
   removeDatabases()
   const mainThread = { WORKERS: '0' }
   results.push(step(['--root', day1, '--db', db, '--step', 'A']))
-  results.push(step(['--root', day1, '--db', mainDb, '--step', 'A-main-thread'], mainThread))
-  for (const [database, env, suffix] of [[db, {}, ''], [mainDb, mainThread, '-main-thread']]) {
+  if (!values['skip-main-thread']) results.push(step(['--root', day1, '--db', mainDb, '--step', 'A-main-thread'], mainThread))
+  const variants = [[db, {}, '']]
+  if (!values['skip-main-thread']) variants.push([mainDb, mainThread, '-main-thread'])
+  for (const [database, env, suffix] of variants) {
     step(['--root', day1, '--db', database, '--step', 'map-collections', '--collections', values.collections])
     results.push(step(['--root', day1, '--db', database, '--step', `full${suffix}`], env))
     results.push(step(['--root', day2, '--db', database, '--step', `full-${values['change-pct']}%${suffix}`], env))
   }
   removeDatabases()
 }
-const summary = { objects, dataFiles: files.length, compressedMb: Number(compressedMb.toFixed(1)), results }
+const summary = { objects, order, collectionsWanted: Number(values.collections), dataFiles: files.length, compressedMb: Number(compressedMb.toFixed(1)), results }
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)

@@ -7,8 +7,10 @@ import { runCollectionsCreate, runCollectionsList, runDelta, runFolders } from '
 
 export const USAGE = `Usage: shuttersense-inventory <command> [options]
 
-  generate --objects N --out DIR [--seed S] [--files N] [--versioned] [--malformed N]
+  generate --objects N --out DIR [--seed S] [--files N] [--versioned] [--malformed N] [--sorted]
            [--source-bucket B] [--config C] [--prefix P] [--date ISO]
+           rows in random order within and across data files, as AWS writes them
+           (--sorted: each folder's rows together, in key order)
   generate --change-from DIR --change-pct P --out DIR        (the next day's report)
   import   --from DIR|s3://bucket[/prefix] --source-bucket B --config C --db FILE
            [--prefix P] [--endpoint URL] [--region R] [--concurrency N] [--workers N] [--json]
@@ -33,6 +35,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   files: { type: 'string' },
   versioned: { type: 'boolean' },
+  sorted: { type: 'boolean' },
   malformed: { type: 'string' },
   'source-bucket': { type: 'string' },
   config: { type: 'string' },

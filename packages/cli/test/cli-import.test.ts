@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { md5Hex } from '@shuttersense/inventory-core'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
@@ -36,6 +36,12 @@ interface GenerateJson {
   manifestKey: string
   change?: { added: number; modified: number; deleted: number }
 }
+
+/** The fields of AWS's real unversioned report (fixtures/aws-inventory/), in its order. */
+const AWS_UNVERSIONED_FIELDS = [
+  'Bucket', 'Key', 'Size', 'LastModifiedDate', 'ETag', 'StorageClass', 'IsMultipartUploaded', 'ReplicationStatus', 'EncryptionStatus',
+  'ObjectLockRetainUntilDate', 'ObjectLockMode', 'ObjectLockLegalHoldStatus', 'IntelligentTieringAccessTier', 'BucketKeyStatus', 'ChecksumAlgorithm',
+]
 
 let dir: string
 let cleanup: () => void
@@ -79,6 +85,41 @@ describe('import of generated inventories', () => {
     expect(all.some((f) => f.path.includes('100% Fun'))).toBe(true)
     expect(all.some((f) => f.path.includes('Paris+Rome'))).toBe(true)
     expect(all.some((f) => f.path.includes('Café Déjà Vu'))).toBe(true)
+  })
+
+  it('writes rows as AWS does (random order within and across data files, every field), or sorted with --sorted: both import the same', async () => {
+    const readFiles = () => {
+      const manifest = JSON.parse(readFileSync(path.join(inventory, written.manifestKey), 'utf8')) as { fileSchema: string; files: { key: string }[] }
+      const keys = manifest.files.map((file) =>
+        gunzipSync(readFileSync(path.join(inventory, file.key)))
+          .toString('utf8')
+          .trimEnd()
+          .split('\n')
+          .map((line) => decodeURIComponent(line.split('","')[1]!.replaceAll('+', ' '))),
+      )
+      return { schema: manifest.fileSchema, keys }
+    }
+    const folderOf = (key: string) => key.slice(0, key.lastIndexOf('/') + 1)
+    const switches = (keys: string[]) => keys.filter((key, i) => i > 0 && folderOf(key) !== folderOf(keys[i - 1]!)).length
+    let written = await generate('--objects', '6000', '--files', '3', '--seed', '4')
+    const random = readFiles()
+    expect(random.schema.split(', ')).toEqual(AWS_UNVERSIONED_FIELDS)
+    await importIt()
+    const shuffledFolders = await folders()
+    for (const keys of random.keys) {
+      expect(keys.length).toBeGreaterThan(1000)
+      expect([...keys].sort()).not.toEqual(keys)
+      // Nearly every row is in another folder than the row before (folders hold ~33 objects).
+      expect(switches(keys)).toBeGreaterThan(keys.length * 0.9)
+    }
+    rmSync(inventory, { recursive: true })
+    rmSync(db)
+    written = await generate('--objects', '6000', '--files', '3', '--seed', '4', '--sorted')
+    const sorted = readFiles()
+    for (const keys of sorted.keys) expect(switches(keys)).toBeLessThan(keys.length / 20)
+    expect(sorted.keys.flat().sort()).toEqual(random.keys.flat().sort())
+    await importIt()
+    expect(await folders()).toEqual(shuffledFolders)
   })
 
   it('imports a versioned inventory: only latest versions that are not delete markers are files', async () => {

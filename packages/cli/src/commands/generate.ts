@@ -15,6 +15,7 @@ export interface GenerateArgs {
   prefix?: string | undefined
   date?: string | undefined
   versioned?: boolean | undefined
+  sorted?: boolean | undefined
   malformed?: string | undefined
   'change-from'?: string | undefined
   'change-pct'?: string | undefined
@@ -69,6 +70,8 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<void> 
     at,
     dataFiles,
     versioned,
+    order: args.sorted ? 'sorted' : 'random',
+    expectedRows: objectsHint,
     malformedRows: positiveInt(args.malformed, '--malformed', 0),
     seed,
   })

@@ -1,14 +1,18 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs'
+import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { once } from 'node:events'
 import { createGzip, type Gzip } from 'node:zlib'
 import { formatTimestampFolder, inventoryPrefix, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
 import { SeededRandom } from './random.js'
 
-export const UNVERSIONED_SCHEMA = 'Bucket, Key, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, EncryptionStatus'
-export const VERSIONED_SCHEMA =
-  'Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, EncryptionStatus'
+/** Every field AWS writes (the order of the real reports in fixtures/aws-inventory/), after the key's. */
+const OBJECT_FIELDS =
+  'Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, EncryptionStatus, ' +
+  'ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm'
+export const UNVERSIONED_SCHEMA = `Bucket, Key, ${OBJECT_FIELDS}`
+export const VERSIONED_SCHEMA = `Bucket, Key, VersionId, IsLatest, IsDeleteMarker, ${OBJECT_FIELDS}`
 
 /** Options of {@link writeInventory}. */
 export interface WriteInventoryOptions {
@@ -17,8 +21,16 @@ export interface WriteInventoryOptions {
   location: InventoryLocation
   /** The report's time; its timestamp folder is named after it. */
   at: Date
-  /** Number of data files (objects are spread over them by folder, so keys are not sorted across files). */
+  /** Number of data files. */
   dataFiles: number
+  /**
+   * `random` (default), as AWS writes: every row in a random data file at a random place, so no data
+   * file is in key order and each holds a random part of the bucket. `sorted`: each folder's rows
+   * together and in key order, in a random data file.
+   */
+  order?: 'random' | 'sorted' | undefined
+  /** Rows expected (a hint that sizes the shuffle's pieces). */
+  expectedRows?: number | undefined
   /** Write VersionId/IsLatest/IsDeleteMarker with some older versions and deleted objects. */
   versioned?: boolean | undefined
   /** Malformed rows to inject (one of each kind in turn). */
@@ -46,12 +58,74 @@ export function encodeInventoryKey(key: string): string {
 
 const quote = (fields: readonly (string | number)[]): string => `"${fields.join('","')}"\n`
 
-const MALFORMED: readonly ((bucket: string) => string)[] = [
+/** The fields after the key's, as AWS writes them for an object (key already encoded). */
+function objectFields(size: string | number, lastModified: string, etag: string, storageClass: string): (string | number)[] {
+  const multipart = etag.includes('-') ? 'true' : 'false'
+  const tier = storageClass === 'INTELLIGENT_TIERING' ? 'FREQUENT' : ''
+  return [size, lastModified, etag, storageClass, multipart, '', 'SSE-S3', '', '', '', tier, 'DISABLED', '']
+}
+
+/** Rows of an unversioned report that an import must count as bad rows, one of each kind in turn. */
+const MALFORMED: readonly ((bucket: string, versionFields: string[]) => string)[] = [
   (bucket) => quote([bucket, 'bad/too-few-columns.jpg', 1]),
-  (bucket) => quote([bucket, 'bad/size.jpg', 'twelve', '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD', 'false', 'SSE-S3']),
-  (bucket) => quote([bucket, 'bad/date.jpg', 12, 'yesterday', 'abc', 'STANDARD', 'false', 'SSE-S3']),
-  (bucket) => quote([bucket, 'bad/escape%ZZ.jpg', 12, '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD', 'false', 'SSE-S3']),
+  (bucket, version) => quote([bucket, 'bad/size.jpg', ...version, ...objectFields('twelve', '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD')]),
+  (bucket, version) => quote([bucket, 'bad/date.jpg', ...version, ...objectFields(12, 'yesterday', 'abc', 'STANDARD')]),
+  (bucket, version) => quote([bucket, 'bad/escape%ZZ.jpg', ...version, ...objectFields(12, '2024-01-01T00:00:00.000Z', 'abc', 'STANDARD')]),
 ]
+
+/** Rows held in memory at once by the shuffle: one piece of one data file. */
+const SHUFFLE_PIECE_ROWS = 100_000
+
+/**
+ * Writes rows in a uniformly random order over the data files with bounded memory: each row goes to a
+ * random piece (a temporary file) of a random data file; each piece is then shuffled in memory and
+ * appended to its data file.
+ */
+class RowShuffler {
+  private readonly dir = mkdtempSync(path.join(tmpdir(), 'inventory-shuffle-'))
+  private readonly pieces: WriteStream[][]
+
+  constructor(
+    private readonly writers: readonly DataFileWriter[],
+    piecesPerFile: number,
+    private readonly random: SeededRandom,
+  ) {
+    this.pieces = writers.map((_, file) =>
+      Array.from({ length: piecesPerFile }, (_, piece) => createWriteStream(path.join(this.dir, `${file}-${piece}`))),
+    )
+  }
+
+  async write(lines: readonly string[]): Promise<void> {
+    for (const line of lines) {
+      const file = this.pieces[this.random.int(0, this.pieces.length - 1)]!
+      const piece = file[this.random.int(0, file.length - 1)]!
+      if (!piece.write(line)) await once(piece, 'drain')
+    }
+  }
+
+  /** Writes every piece, shuffled, into its data file, and removes the pieces. */
+  async finish(): Promise<void> {
+    try {
+      for (const [file, pieces] of this.pieces.entries()) {
+        for (const piece of pieces) {
+          piece.end()
+          await once(piece, 'finish')
+          const rows = readFileSync(piece.path as string, 'utf8').split('\n')
+          rows.pop()
+          for (let i = rows.length - 1; i > 0; i--) {
+            const j = this.random.int(0, i)
+            const row = rows[i]!
+            rows[i] = rows[j]!
+            rows[j] = row
+          }
+          for (let at = 0; at < rows.length; at += 10_000) await this.writers[file]!.write(`${rows.slice(at, at + 10_000).join('\n')}\n`)
+        }
+      }
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true })
+    }
+  }
+}
 
 class DataFileWriter {
   readonly key: string
@@ -128,12 +202,16 @@ export async function writeInventory(
   }
   const row = (file: FileInfo, version?: { id: string; latest: boolean; deleteMarker: boolean }): string => {
     const key = encodeInventoryKey(file.key)
-    const multipart = file.etag.includes('-') ? 'true' : 'false'
-    if (!options.versioned) return quote([bucket, key, file.size, file.lastModified, file.etag, file.storageClass, multipart, 'SSE-S3'])
+    const fields = objectFields(file.size, file.lastModified, file.etag, file.storageClass)
+    if (!options.versioned) return quote([bucket, key, ...fields])
     const { id, latest, deleteMarker } = version ?? { id: random.hex32(), latest: true, deleteMarker: false }
-    if (deleteMarker) return quote([bucket, key, id, String(latest), 'true', '', file.lastModified, '', '', '', ''])
-    return quote([bucket, key, id, String(latest), 'false', file.size, file.lastModified, file.etag, file.storageClass, multipart, 'SSE-S3'])
+    if (deleteMarker) return quote([bucket, key, id, String(latest), 'true', '', file.lastModified, ...fields.slice(2).map(() => '')])
+    return quote([bucket, key, id, String(latest), 'false', ...fields])
   }
+  const versionFields = options.versioned ? [random.hex32(), 'true', 'false'] : []
+  const malformed = (index: number): string => MALFORMED[index % MALFORMED.length]!(bucket, versionFields)
+  const piecesPerFile = Math.max(1, Math.ceil((options.expectedRows ?? 0) / writers.length / SHUFFLE_PIECE_ROWS))
+  const shuffler = options.order === 'sorted' ? undefined : new RowShuffler(writers, piecesPerFile, random)
 
   let malformedLeft = options.malformedRows ?? 0
   for await (const folder of folders) {
@@ -156,20 +234,23 @@ export async function writeInventory(
       stats.objects++
       stats.bytes += file.size
       if (malformedLeft > 0 && random.next() < 0.01) {
-        lines.push(MALFORMED[stats.malformedRows % MALFORMED.length]!(bucket))
+        lines.push(malformed(stats.malformedRows))
         stats.malformedRows++
         malformedLeft--
       }
     }
     stats.rows += lines.length
-    await writer.write(lines.join(''))
+    if (shuffler) await shuffler.write(lines)
+    else await writer.write(lines.join(''))
   }
-  // Whatever malformed rows are still owed go at the end of the first file.
+  // Whatever malformed rows are still owed go at the end of the first file (anywhere, when shuffled).
   while (malformedLeft-- > 0) {
-    await writers[0]!.write(MALFORMED[stats.malformedRows % MALFORMED.length]!(bucket))
+    if (shuffler) await shuffler.write([malformed(stats.malformedRows)])
+    else await writers[0]!.write(malformed(stats.malformedRows))
     stats.malformedRows++
     stats.rows++
   }
+  await shuffler?.finish()
 
   const files = await Promise.all(writers.map((writer) => writer.close()))
   const manifest = {
