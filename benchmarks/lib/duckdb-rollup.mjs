@@ -8,9 +8,14 @@ const started = performance.now()
 const instance = await DuckDBInstance.create(':memory:', { threads: '2' })
 const connection = await instance.connect()
 const list = `[${files.map((file) => `'${file.replaceAll("'", "''")}'`).join(', ')}]`
+// DuckDB names header-less columns column1.. or column01.. (10 columns or more): take its own names.
+const described = await connection.runAndReadAll(
+  `DESCRIBE SELECT * FROM read_csv(${list}, header = false, all_varchar = true, quote = '"', compression = 'gzip')`,
+)
+const [, keyColumn, sizeColumn, dateColumn] = described.getRowObjects().map((row) => `"${row.column_name}"`)
 const reader = await connection.runAndReadAll(`
   WITH raw AS (
-    SELECT url_decode(replace(column1, '+', ' ')) AS key, CAST(column2 AS BIGINT) AS size, column3 AS last_modified
+    SELECT url_decode(replace(${keyColumn}, '+', ' ')) AS key, CAST(${sizeColumn} AS BIGINT) AS size, ${dateColumn} AS last_modified
     FROM read_csv(${list}, header = false, all_varchar = true, quote = '"', compression = 'gzip')
   ),
   direct AS (

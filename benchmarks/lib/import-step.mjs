@@ -30,8 +30,8 @@ const connector = (await store.listConnectors())[0] ?? (await store.createConnec
 const source = createLocalDirectorySource(values.root)
 
 if (values.step === 'map-collections') {
-  // About `collections` collections that together hold every object: the shallowest folder depth
-  // with at least that many folders.
+  // `collections` collections: folders of the shallowest depth with at least that many (all of them
+  // when it has about that many: they hold every object; an even spread of them otherwise).
   const wanted = Number(values.collections)
   let chosen = []
   for (let depth = 1; depth <= 4 && chosen.length < wanted; depth++) {
@@ -44,6 +44,8 @@ if (values.step === 'map-collections') {
     } while (cursor)
     chosen = folders
   }
+  // `collections` of them, evenly spread over the bucket, when the depth has far more.
+  if (chosen.length > wanted * 1.5) chosen = Array.from({ length: wanted }, (_, i) => chosen[Math.floor((i * chosen.length) / wanted)])
   await store.createCollections(connector.id, chosen.map((f, i) => ({ name: `c${i}`, folderPath: f.path })))
   console.log(JSON.stringify({ step: 'map-collections', collections: chosen.length }))
 } else {

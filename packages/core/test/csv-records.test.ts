@@ -548,6 +548,20 @@ describe('both engines agree', () => {
     expect(counts.badRows).toEqual({ malformed_csv: 1 })
   })
 
+  it('rollupOnly: the fast engine leaves ETag and storage class empty, all else the same', async () => {
+    const csv = row('a/1.jpg', '12', T1, 'e1', 'GLACIER') + row('a/2.jpg', 'x') + row('b/3.jpg', '7')
+    const read = async (rollupOnly: boolean) => {
+      const counts = emptyRowCounts()
+      const files = (await collect(readCsvRecords(fromChunks([Buffer.from(csv)]), { columns: SIMPLE, file: 'f', counts, rollupOnly }))).flat()
+      return { files, counts }
+    }
+    const full = await read(false)
+    const rollup = await read(true)
+    expect(rollup.counts).toEqual(full.counts)
+    expect(rollup.files).toEqual(full.files.map((f) => ({ ...f, etag: '', storageClass: '' })))
+    expect(full.files[0]).toEqual(file('a/1.jpg', 12, 'e1', 'GLACIER'))
+  })
+
   it('the default engine is the fast one', async () => {
     // The engines differ on a bare CR (see above): the default reads it as the fast engine does.
     const csv = `photos,a.jpg,5,${T1},e,S\rphotos,b.jpg,5,${T1},e,S\n` + row('c.jpg')

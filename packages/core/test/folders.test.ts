@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileInfo, FolderSummary } from '../src/types.js'
-import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo, sortByKey } from '../src/folders.js'
+import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo, isoMillis, sortByKey } from '../src/folders.js'
 import { seededRandom, shuffled } from './helpers.js'
 
 function obj(key: string, size: number, lastModified = '2024-01-01T00:00:00.000Z'): FileInfo {
@@ -312,5 +312,20 @@ describe('FolderAccumulator.exportDirect / mergeDirect', () => {
     }
     expect(merged.summaries()).toEqual(whole.summaries())
     expect([merged.objectCount, merged.totalSizeBytes]).toEqual([whole.objectCount, whole.totalSizeBytes])
+  })
+})
+
+describe('isoMillis', () => {
+  it('gives what Date.parse gives for canonical times, leap days and the epoch included', () => {
+    const random = seededRandom(5)
+    const times = ['1970-01-01T00:00:00.000Z', '2000-02-29T23:59:59.999Z', '1969-12-31T23:59:59.999Z', '2100-03-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z']
+    for (let i = 0; i < 2000; i++) times.push(new Date(Math.floor((random() - 0.3) * 8e12)).toISOString())
+    for (const time of times.filter((t) => t.length === 24)) expect(isoMillis(time)).toBe(Date.parse(time))
+  })
+
+  it('falls back to Date.parse for other spellings, and -Infinity for no date', () => {
+    expect(isoMillis('2024-05-06T22:44:22Z')).toBe(Date.parse('2024-05-06T22:44:22Z'))
+    expect(isoMillis('yesterday')).toBe(-Infinity)
+    expect(isoMillis('2024-05-06T22:44:2x.000Z')).toBe(-Infinity)
   })
 })

@@ -83,6 +83,7 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     file: start.fileKey,
     counts,
     engine: start.csvEngine,
+    rollupOnly: router.isEmpty,
   })
   const target = {
     folders,

@@ -97,7 +97,8 @@ export function normalizeEtag(etag: string): string {
 export function rowOutcome(
   /** The decoded key; `undefined` when its URL encoding was malformed. */
   key: string | undefined,
-  sizeText: string,
+  /** The size's text, or the size already parsed (-1 when it is not a whole number). */
+  sizeText: string | number,
   lastModifiedText: string,
   etag: string,
   storageClass: string,
@@ -109,7 +110,7 @@ export function rowOutcome(
   if (key === undefined) return 'invalid_key_encoding'
   if (key.length === 0) return 'missing_key'
   if (isInvalidKey(key)) return 'invalid_key'
-  const size = parseSize(sizeText)
+  const size = typeof sizeText === 'number' ? sizeText : parseSize(sizeText)
   if (size < 0) return 'invalid_size'
   const lastModified = normalizeTimestamp(lastModifiedText)
   if (lastModified === undefined) return 'invalid_date'

@@ -14,6 +14,11 @@ export interface DataFileReadContext {
   /** Counters to update per row. */
   counts: RowCounts
   csvEngine?: CsvEngine | undefined
+  /**
+   * A hint: no collection needs this file's records, only the folder rollup (key, size, last-modified);
+   * a reader may leave ETag and storage class empty.
+   */
+  rollupOnly?: boolean | undefined
 }
 
 /**
@@ -29,6 +34,7 @@ export const readCsvDataFile: DataFileReader = (context) =>
     file: context.file.key,
     counts: context.counts,
     engine: context.csvEngine,
+    rollupOnly: context.rollupOnly,
   })
 
 /** Picks the reader for a manifest's format. */

@@ -74,7 +74,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       addRowCounts(counts, parsed.counts)
       input.onRows(file.key, parsed.counts.records)
     } else {
-      const batches = input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine })
+      const batches = input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine, rollupOnly: router.isEmpty })
       await rollUpAndSpill(batches, {
         folders,
         router,
@@ -122,14 +122,22 @@ export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[]>, target:
   const { router, bucketCount } = target
   const lines: string[][] = Array.from({ length: bucketCount }, () => [])
   const bucketOf = Array.from({ length: router.size }, (_, index) => spillBucketOf(index, router.size, bucketCount))
+  // Each folder's route, by its slot in the rollup: computed once per folder, whatever the key order.
+  let routes: (readonly number[] | undefined)[] = []
+  let routesOf: FolderAccumulator | undefined
   for await (const batch of batches) {
     throwIfAborted(target.signal)
     // `target.folders` is read per batch: a worker hands its rollup over and starts a new one as it grows.
     if (router.isEmpty) {
       target.folders.add(batch)
     } else {
-      target.folders.add(batch, (record, folder) => {
-        for (const index of router.routeFolder(folder)) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
+      if (routesOf !== target.folders) {
+        routes = []
+        routesOf = target.folders
+      }
+      target.folders.add(batch, (record, folder, slot) => {
+        const route = slot < 0 ? router.routeFolder(folder) : (routes[slot] ??= router.routeFolder(folder))
+        for (const index of route) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
       })
       lines.forEach((bucketLines, bucket) => {
         if (bucketLines.length === 0) return
