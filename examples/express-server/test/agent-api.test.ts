@@ -19,7 +19,7 @@ import { createAgentApi } from '../src/agent/agent-api.js'
 import { createHttpImportStore } from '../src/agent/http-store.js'
 import { NDJSON_CONTENT_TYPE } from '../src/ndjson.js'
 import { stageNdjsonUpload } from '../src/routes/ndjson-upload.js'
-import { FileInfoSchema } from '../src/agent-schemas.js'
+import { FileInfoSchema, quickFileInfo } from '../src/agent-schemas.js'
 import { createTestServer, REGISTRATION_TOKEN, type TestServer } from './harness.js'
 
 const WHERE = ['--source-bucket', 'photos', '--config', 'daily']
@@ -257,5 +257,34 @@ describe('stageNdjsonUpload', () => {
       expect([...staged.batches(100)].flat()).toEqual(files)
       staged.dispose()
     }
+  })
+})
+
+describe('quickFileInfo', () => {
+  it('accepts only what the schema accepts, and leaves everything else to it', () => {
+    const good = { key: 'a/b.jpg', size: 3, lastModified: '2024-05-06T22:44:22.000Z', etag: 'abc', storageClass: 'STANDARD' }
+    const values: unknown[] = [
+      good,
+      { ...good, extra: 1 },
+      { ...good, lastModified: '2024-05-06T22:44:22Z' },
+      { ...good, key: '' },
+      { ...good, size: -1 },
+      { ...good, size: 1.5 },
+      { ...good, size: '3' },
+      { ...good, lastModified: 'yesterday' },
+      { ...good, lastModified: '2024-13-06T22:44:22.000Z' },
+      { ...good, etag: null },
+      null,
+      'text',
+      [good],
+    ]
+    for (const value of values) {
+      const quick = quickFileInfo(value)
+      const parsed = FileInfoSchema.safeParse(value)
+      if (quick !== null) expect(parsed.data).toEqual(quick)
+      if (!parsed.success) expect(quick).toBeNull()
+    }
+    expect(quickFileInfo(good)).toEqual(good)
+    expect(quickFileInfo({ ...good, size: -1 })).toBeNull()
   })
 })

@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -13,8 +13,10 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 
-/** The built entry points (tsup writes them beside this module's build). */
-const DIST = fileURLToPath(new URL(import.meta.url.includes('/src/') ? '../../dist/' : './', import.meta.url))
+/** The build's directory: this module runs from `src/demo/` (tests), `dist/demo/` or a chunk in `dist/`. */
+const DIST =
+  ['./', '../', '../../dist/'].map((candidate) => fileURLToPath(new URL(candidate, import.meta.url))).find((dir) => existsSync(path.join(dir, 'main.js'))) ??
+  fileURLToPath(new URL('../../dist/', import.meta.url))
 export const SERVER_SCRIPT = path.join(DIST, 'main.js')
 export const AGENT_SCRIPT = path.join(DIST, 'agent', 'main.js')
 

@@ -29,6 +29,7 @@ import {
   JobResponseSchema,
   JobSessionParamsSchema,
   NewImportSessionBodySchema,
+  quickFileInfo,
 } from '../agent-schemas.js'
 import type { Actor } from '../auth.js'
 import type { RouteContext } from '../context.js'
@@ -378,7 +379,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       const agent = agentOf(actor)
       await jobCollection(await heldJob(params.jobGuid, agent), params.collectionGuid)
       requireNdjson(req.headers['content-type'])
-      const staged = await stageNdjsonUpload(req, { header: FileInfoUploadHeaderSchema, line: FileInfoSchema })
+      const staged = await stageNdjsonUpload(req, { header: FileInfoUploadHeaderSchema, line: FileInfoSchema, quickCheck: quickFileInfo })
       try {
         const job = await heldJob(params.jobGuid, agent)
         const { header } = staged

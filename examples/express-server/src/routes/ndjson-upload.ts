@@ -26,6 +26,11 @@ export interface UploadFormat<H, T> {
   header: z.ZodType<H> | null
   /** Each later line's schema. */
   line: z.ZodType<T>
+  /**
+   * A fast check of a later line (a million lines through zod cost seconds): the value when it is surely
+   * valid, `null` to let `line` decide (and explain).
+   */
+  quickCheck?: ((value: unknown) => T | null) | undefined
   /** Records kept in memory; past this they are staged in a file (an upload may hold millions). @default 20000 */
   memoryRecords?: number | undefined
   /** Parent of the staging directory. @default os.tmpdir() */
@@ -80,14 +85,21 @@ export async function stageNdjsonUpload<H, T>(
         header = parsed.data
         continue
       }
-      const parsed = format.line.safeParse(value)
-      if (!parsed.success) throw invalid(number, 'invalid record', issuesOf(parsed.error, `line.${number}`))
+      const quick = format.quickCheck?.(value) ?? null
+      let record: T
+      if (quick !== null) {
+        record = quick
+      } else {
+        const parsed = format.line.safeParse(value)
+        if (!parsed.success) throw invalid(number, 'invalid record', issuesOf(parsed.error, `line.${number}`))
+        record = parsed.data
+      }
       count++
       if (file) {
-        stage(`${JSON.stringify(parsed.data)}\n`)
+        stage(`${JSON.stringify(record)}\n`)
         continue
       }
-      records.push(parsed.data)
+      records.push(record)
       if (records.length > memoryRecords) {
         const dir = mkdtempSync(path.join(format.tmpDir ?? tmpdir(), 'shuttersense-upload-'))
         const filePath = path.join(dir, 'upload.ndjson')
