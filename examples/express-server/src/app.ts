@@ -9,6 +9,9 @@ import { errorHandler, notFoundHandler } from './errors.js'
 import { createApi, type RouteSpec } from './route.js'
 import { healthRoutes } from './routes/health.js'
 import { agentRoutes } from './routes/agents.js'
+import { collectionRoutes } from './routes/collections.js'
+import { connectorRoutes } from './routes/connectors.js'
+import { jobRoutes } from './routes/jobs.js'
 import { openApiRoutes } from './routes/openapi.js'
 import type { ServerStore } from './server-store/index.js'
 
@@ -66,6 +69,9 @@ export function createApp(deps: AppDeps): ServerApp {
   const ctx: RouteContext = { api, store: deps.store, serverStore: deps.serverStore, config: deps.config, logger: deps.logger, now }
   // One line per route module; the OpenAPI module goes last (it documents those before it).
   healthRoutes(ctx)
+  connectorRoutes(ctx)
+  collectionRoutes(ctx)
+  jobRoutes(ctx)
   agentRoutes(ctx)
   openApiRoutes(ctx)
   app.use(api.router)

@@ -77,3 +77,6 @@ export function requireRegistrationToken(deps: AuthDeps): RequestHandler {
     next()
   }
 }
+
+/** The name the audit log records for a caller (`system` when there is none). */
+export const actorName = (actor: Actor | null): string => actor?.name ?? 'system'

@@ -36,6 +36,7 @@ import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
 import { jobModel, kindOf, type JobKind } from '../job-model.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
+import { agentConnector } from '../views.js'
 import { ErrorSchema } from '../schemas.js'
 import { stageNdjsonUpload } from './ndjson-upload.js'
 
@@ -176,7 +177,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
         const job = await jobs.claimJob({ agentId: agent.id, leaseMs: body.leaseMs, kinds: body.kinds as JobKind[] | undefined, now: now() })
         if (job) {
           try {
-            const connector = await store.getConnector(job.connectorId)
+            const connector = await agentConnector(store, serverStore, job.connectorId)
             const credentials = await serverStore.getConnectorCredentials(job.connectorId)
             logger.info({ jobId: job.id, kind: kindOf(job), agentId: agent.id }, 'job claimed')
             return { job, connector, credentials }
@@ -295,7 +296,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     },
     async ({ params, actor }) => {
       const job = await heldJob(params.jobGuid, agentOf(actor))
-      return store.getConnector(job.connectorId)
+      return agentConnector(store, serverStore, job.connectorId)
     },
   )
 

@@ -35,6 +35,14 @@ export interface ConnectorCredentials {
   forcePathStyle?: boolean | undefined
 }
 
+/** Inventory settings the server keeps beside the store's connector (format, delta list size, configured). */
+export interface ConnectorSettings {
+  format: 'CSV' | 'ORC' | 'Parquet'
+  deltaListLimit: number
+  /** When PUT …/inventory/config was last called; `null`: the connector has no inventory configuration yet. */
+  configuredAt: string | null
+}
+
 /** What the server keeps beside the inventory store: users' tokens, agents and encrypted credentials. */
 export interface ServerStore {
   migrate(): Promise<void>
@@ -58,6 +66,11 @@ export interface ServerStore {
   getConnectorCredentials(connectorId: string): Promise<ConnectorCredentials | null>
   /** Which of the connectors have credentials stored (all connectors when `ids` is omitted). */
   connectorsWithCredentials(ids?: readonly string[]): Promise<Set<string>>
+  /** Settings of the given connectors (missing ones are absent from the map). */
+  getConnectorSettings(ids: readonly string[]): Promise<Map<string, ConnectorSettings>>
+  setConnectorSettings(connectorId: string, settings: ConnectorSettings): Promise<void>
+  /** Forgets a deleted connector: its credentials and settings. */
+  deleteConnectorData(connectorId: string): Promise<void>
   /** Moves every stored value to the current key. Resolves to how many values were rewritten and how many there are. */
   reencryptCredentials(options?: { now?: Date }): Promise<{ reencrypted: number; total: number }>
 }
@@ -90,6 +103,17 @@ CREATE TABLE server_connector_credentials (
   key_id TEXT NOT NULL,
   value TEXT NOT NULL,
   updated_at TEXT NOT NULL
+);
+`,
+  },
+  {
+    id: 2,
+    sql: `
+CREATE TABLE server_connector_settings (
+  connector_id TEXT PRIMARY KEY,
+  format TEXT NOT NULL,
+  delta_list_limit INTEGER NOT NULL,
+  configured_at TEXT
 );
 `,
   },
@@ -252,6 +276,32 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
               ids,
             )
       return new Set(rows.map((row) => row.connector_id))
+    },
+
+    async getConnectorSettings(ids) {
+      const settings = new Map<string, ConnectorSettings>()
+      if (ids.length === 0) return settings
+      const rows = await db.all<{ connector_id: string; format: ConnectorSettings['format']; delta_list_limit: number | string; configured_at: string | null }>(
+        `SELECT * FROM server_connector_settings WHERE connector_id IN (${ids.map(() => '?').join(', ')})`,
+        ids,
+      )
+      for (const row of rows) {
+        settings.set(row.connector_id, { format: row.format, deltaListLimit: Number(row.delta_list_limit), configuredAt: row.configured_at })
+      }
+      return settings
+    },
+
+    async setConnectorSettings(connectorId, settings) {
+      await db.run(
+        `INSERT INTO server_connector_settings (connector_id, format, delta_list_limit, configured_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (connector_id) DO UPDATE SET format = excluded.format, delta_list_limit = excluded.delta_list_limit, configured_at = excluded.configured_at`,
+        [connectorId, settings.format, settings.deltaListLimit, settings.configuredAt],
+      )
+    },
+
+    async deleteConnectorData(connectorId) {
+      await db.run('DELETE FROM server_connector_credentials WHERE connector_id = ?', [connectorId])
+      await db.run('DELETE FROM server_connector_settings WHERE connector_id = ?', [connectorId])
     },
 
     async reencryptCredentials(options = {}) {

@@ -1,0 +1,127 @@
+import {
+  listRequestsSaved,
+  type AuditEntry,
+  type Collection,
+  type Connector,
+  type ImportJob,
+  type ImportSession,
+  type InventoryStore,
+  type StoredDelta,
+} from '@shuttersense/inventory-core'
+import type { AgentJob } from './job-model.js'
+import type { CollectionView, ConnectorView, JobView } from './schemas.js'
+import type { ConnectorSettings, ServerStore } from './server-store/index.js'
+
+/** The API's JSON of store objects: `guid` for ids, `…Guid` for references, credentials never. */
+
+export const DEFAULT_SETTINGS: ConnectorSettings = { format: 'CSV', deltaListLimit: 1000, configuredAt: null }
+
+export function connectorView(connector: Connector, settings: ConnectorSettings | undefined, hasCredentials: boolean): ConnectorView {
+  const s = settings ?? DEFAULT_SETTINGS
+  const location = connector.location as Connector['location'] | null
+  return {
+    guid: connector.id,
+    name: connector.name,
+    hasCredentials,
+    inventoryConfig:
+      s.configuredAt === null || !location
+        ? null
+        : {
+            destinationBucket: location.destinationBucket,
+            destinationPrefix: location.destinationPrefix ?? null,
+            sourceBucket: location.sourceBucket,
+            configName: location.configName,
+            format: s.format,
+            schedule: connector.schedule,
+            deltaListLimit: s.deltaListLimit,
+          },
+    createdAt: connector.createdAt,
+    updatedAt: connector.updatedAt,
+  }
+}
+
+export function jobView(job: ImportJob): JobView {
+  const j = job as AgentJob & { actor?: string; progressAt?: string | null }
+  return {
+    guid: job.id,
+    connectorGuid: job.connectorId,
+    kind: j.kind ?? 'import',
+    trigger: job.trigger,
+    status: job.status,
+    actor: j.actor ?? null,
+    scheduledAt: job.scheduledAt,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    agentGuid: job.lockedBy,
+    leaseExpiresAt: job.leaseExpiresAt,
+    cancelRequestedAt: j.cancelRequestedAt ?? null,
+    payload: j.payload ?? null,
+    result: j.result ?? null,
+    progress: (j.progress ?? null) as JobView['progress'],
+    progressAt: j.progressAt ?? null,
+    error: job.lastError,
+  }
+}
+
+export function importView(session: ImportSession) {
+  const summary = session.summary
+  const saved = summary?.requests ? listRequestsSaved({ objectCount: summary.objectCount, requests: summary.requests }) : null
+  return {
+    guid: session.id,
+    status: session.status,
+    manifestKey: session.manifestKey,
+    inventoryTimestamp: session.inventoryTimestamp,
+    startedAt: session.startedAt,
+    finishedAt: session.finishedAt,
+    phase: session.checkpoint.phase,
+    summary: summary as unknown as Record<string, unknown> | null,
+    error: session.error,
+    requests: saved
+      ? { made: saved.inventoryRequests, listObjectsV2Scan: saved.listObjectsV2Requests, saved: saved.saved, savedPercent: saved.savedPercent }
+      : null,
+  }
+}
+
+export function collectionView(collection: Collection): CollectionView {
+  return {
+    guid: collection.id,
+    connectorGuid: collection.connectorId,
+    name: collection.name,
+    folderPath: collection.folderPath,
+    fileCount: collection.fileCount,
+    fileInfoSource: collection.fileInfoSource,
+    fileInfoUpdatedAt: collection.fileInfoUpdatedAt,
+    createdAt: collection.createdAt,
+  }
+}
+
+export function deltaView(delta: StoredDelta, type?: 'new' | 'modified' | 'deleted') {
+  return {
+    collectionGuid: delta.collectionId,
+    importGuid: delta.importId,
+    computedAt: delta.computedAt,
+    counts: delta.counts,
+    new: type === undefined || type === 'new' ? delta.new : [],
+    modified: type === undefined || type === 'modified' ? delta.modified : [],
+    deleted: type === undefined || type === 'deleted' ? delta.deleted : [],
+    truncated: delta.truncated,
+    baseline: delta.baseline,
+  }
+}
+
+export function auditView(entry: AuditEntry) {
+  return { seq: entry.seq, at: entry.at, actor: entry.actor, action: entry.action, subjectGuid: entry.subjectId, detail: entry.detail }
+}
+
+/**
+ * The connector as an agent gets it: the store's connector with the server's inventory settings
+ * (format, deltaListLimit) where the store does not hold them itself.
+ */
+export async function agentConnector(store: InventoryStore, serverStore: ServerStore, connectorId: string): Promise<Connector & Partial<Pick<ConnectorSettings, 'format' | 'deltaListLimit'>>> {
+  const connector = await store.getConnector(connectorId)
+  const settings = (await serverStore.getConnectorSettings([connectorId])).get(connectorId)
+  return { ...(settings ? { format: settings.format, deltaListLimit: settings.deltaListLimit } : {}), ...connector }
+}
