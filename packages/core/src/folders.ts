@@ -58,6 +58,8 @@ export class FolderAccumulator {
   add(records: readonly FileInfo[], visit?: (record: FileInfo, folder: string, slot: number) => void): void {
     let folder = this.previousFolder
     let slot = this.previousSlot
+    let runSlot = -1
+    let runNewest = ''
     for (const record of records) {
       const key = record.key
       const end = key.lastIndexOf('/') + 1
@@ -83,8 +85,15 @@ export class FolderAccumulator {
       if (slot >= 0) {
         this.counts[slot]!++
         this.bytes[slot]! += record.size
-        const time = isoMillis(record.lastModified)
-        if (time > this.newest[slot]!) this.newest[slot] = time
+        // Canonical ISO text orders as time does: within a run of one folder's objects (sorted input)
+        // only a newer text than the run's newest needs converting.
+        const lastModified = record.lastModified
+        if (lastModified > runNewest || slot !== runSlot) {
+          runNewest = lastModified
+          runSlot = slot
+          const time = isoMillis(lastModified)
+          if (time > this.newest[slot]!) this.newest[slot] = time
+        }
       }
       visit?.(record, folder, slot)
     }

@@ -49,7 +49,8 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       const files = sortByKey(groups.get(index) ?? [], (file) => file.key)
       groups.delete(index)
       const { delta, changes, previousCount } = await diffFileInfo(
-        input.store.readFileInfo(collection.id, { signal: input.signal }),
+        // A collection never written holds no FileInfo: no query for it (thousands on a first import).
+        collection.fileInfoUpdatedAt === null ? noFileInfo() : input.store.readFileInfo(collection.id, { signal: input.signal }),
         files,
         // A collection's first FileInfo is not news file by file: its delta keeps the counts only.
         { listLimit: collection.fileInfoUpdatedAt === null ? 0 : input.deltaListLimit },
@@ -68,3 +69,6 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
     }
   }
 }
+
+/** No stored FileInfo, as `readFileInfo` streams it. */
+async function* noFileInfo(): AsyncGenerator<FileInfo[]> {}
