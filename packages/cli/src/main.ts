@@ -25,6 +25,9 @@ export const USAGE = `Usage: shuttersense-inventory <command> [options]
   collections list   --db FILE [--connector ID] [--json]
   delta    --db FILE --collection ID [--json]
 
+--db FILE is a SQLite file; --db postgres://user@host:5432/db[?schema=S] a PostgreSQL database.
+Without --db, DATABASE_URL is used.
+
 Exit codes: 0 ok, 1 unexpected failure, 2 the inventory could not be imported, 64 usage error,
 130 interrupted (the next import resumes).
 `

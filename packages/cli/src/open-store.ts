@@ -1,11 +1,36 @@
 import type { Connector, InventoryStore } from '@shuttersense/inventory-core'
-import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { UsageError } from './cli-io.js'
 
-/** Opens (and migrates) the SQLite file named by `--db`. */
-export async function openStore(db: string | undefined): Promise<InventoryStore> {
-  if (!db) throw new UsageError('--db FILE is required')
-  const store = createSqliteStore({ filename: db })
+/** Whether `--db` names a PostgreSQL database rather than a SQLite file. */
+export function isPostgresUrl(db: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(db)
+}
+
+/**
+ * Opens (and migrates) the store `--db` names: a SQLite file, or a PostgreSQL database given as
+ * `postgres://…` (or `postgresql://…`, `?schema=NAME` for a schema other than public). Without `--db`, `DATABASE_URL` is used when set. Each store's
+ * driver is loaded only when asked for.
+ */
+export async function openStore(db: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<InventoryStore> {
+  const target = db ?? env.DATABASE_URL
+  if (!target) throw new UsageError('--db FILE or --db postgres://… is required (or set DATABASE_URL)')
+  if (isPostgresUrl(target)) {
+    const { createPostgresStore } = await import('@shuttersense/inventory-storage/postgres')
+    // `?schema=NAME` picks the schema the tables live in (default public); pg does not know the parameter.
+    const url = new URL(target)
+    const schema = url.searchParams.get('schema') ?? undefined
+    url.searchParams.delete('schema')
+    const store = createPostgresStore({ connectionString: url.toString(), schema })
+    try {
+      await store.migrate()
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+    return store
+  }
+  const { createSqliteStore } = await import('@shuttersense/inventory-storage/sqlite')
+  const store = createSqliteStore({ filename: target })
   await store.migrate()
   return store
 }

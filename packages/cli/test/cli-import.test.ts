@@ -16,7 +16,10 @@ interface FolderJson {
 }
 interface ImportJson {
   importId: string
+  connectorId: string
+  noNewReport: boolean
   resumed: boolean
+  resumedFrom: string | null
   summary: {
     objectCount: number
     totalSizeBytes: number
@@ -149,7 +152,8 @@ describe('import of generated inventories', () => {
 
   it('fills collections, then reports the next day\'s delta exactly', async () => {
     await generate('--objects', '3000', '--files', '2')
-    await importIt()
+    const first = await importIt()
+    expect(first).toMatchObject({ noNewReport: false, resumedFrom: null })
     const created = await runCliJson<{ collections: { id: string; name: string; folderPath: string }[] }>([
       'collections', 'create', '--db', db, '--depth', '2',
     ])
@@ -158,6 +162,8 @@ describe('import of generated inventories', () => {
     expect(created.collections.map((c) => c.name)).toContain('2011 - Milledgeville GA 001')
 
     const baseline = await importIt()
+    // The same report again, for the collections created since: only they are imported.
+    expect(baseline).toMatchObject({ noNewReport: false, resumed: true, resumedFrom: 'completed', importId: first.importId })
     expect(baseline.collections.length).toBe(created.collections.length)
     const filled = baseline.collections.reduce((sum, c) => sum + c.fileCount, 0)
     expect(filled).toBe(baseline.summary.objectCount)
@@ -173,10 +179,16 @@ describe('import of generated inventories', () => {
       modified: change.modified,
       deleted: change.deleted,
     })
-    // Importing the same report again changes nothing: the day's deltas stay what they were.
+    // Importing the same report again changes nothing: the day's deltas stay what they were, and nothing
+    // is read beyond the manifest (one listing, manifest.json and manifest.checksum).
     const again = await importIt()
-    expect(again).toMatchObject({ resumed: true, importId: after.importId })
+    expect(again).toMatchObject({ noNewReport: true, resumed: false, importId: after.importId, summary: { requests: { list: 1, read: 2 } } })
     expect(again.collections.map((c) => c.delta)).toEqual(after.collections.map((c) => c.delta))
+    const text = await runCli(['import', '--from', inventory, ...WHERE, '--db', db])
+    expect(text.code).toBe(0)
+    expect(text.stdout).toMatch(/^No new report: photos\/daily\/[0-9T-]+Z\/manifest\.json was imported completely/)
+    expect(text.stdout).toContain('requests: list 1, read 2')
+    expect(text.stdout).not.toContain('resuming')
 
     const changed = after.collections.find((c) => c.delta.modified > 0)!
     const delta = await runCliJson<{ delta: { counts: { modified: number }; modified: { key: string; before: { etag: string }; after: { etag: string } }[] } }>([
@@ -245,6 +257,26 @@ describe('import of generated inventories', () => {
     const again = await runCli(['collections', 'create', '--db', db, '--folder', first!.path])
     expect(again.code).toBe(1)
     expect(again.stderr).toContain('CONFLICT')
+  })
+})
+
+describe('a first import that fails leaves nothing behind', () => {
+  it('a wrong location creates no connector, and names the local directory as a path', async () => {
+    await generate('--objects', '300')
+    const wrong = await runCli(['import', '--from', inventory, '--source-bucket', 'photos', '--config', 'weekly', '--db', db])
+    expect(wrong.code).toBe(2)
+    expect(wrong.stderr).toContain('[MANIFEST_NOT_FOUND]')
+    expect(wrong.stderr).toContain(`under ${path.join(inventory, 'photos', 'weekly')}${path.sep}`)
+    expect(wrong.stderr).not.toContain('s3://')
+    const right = await importIt()
+    const store = createSqliteStore({ filename: db })
+    try {
+      expect((await store.listConnectors()).map((connector) => connector.id)).toEqual([right.connectorId])
+    } finally {
+      await store.close()
+    }
+    // With one connector, collections need no --connector.
+    expect((await runCli(['collections', 'create', '--db', db, '--depth', '1'])).code).toBe(0)
   })
 })
 

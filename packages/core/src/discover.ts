@@ -3,7 +3,7 @@ import { inventoryPrefix, timestampFoldersNewestFirst, type TimestampFolder } fr
 import { parseChecksumFile, verifyManifestChecksum } from './manifest/checksum.js'
 import type { InventoryManifest } from './manifest/manifest-schema.js'
 import { parseManifest } from './manifest/parse-manifest.js'
-import type { ObjectSource, SourceCallOptions } from './source.js'
+import { objectDisplayName, type ObjectSource, type SourceCallOptions } from './source.js'
 import type { InventoryLocation } from './types.js'
 
 /**
@@ -61,7 +61,7 @@ export async function findLatestInventory(
     const manifest = parseManifest(manifestBytes, manifestKey)
     return { folder, manifestKey, manifest, reportTimes: folders.map((f) => f.at), skipped }
   }
-  const where = `s3://${bucket}/${prefix}`
+  const where = objectDisplayName(source, bucket, prefix)
   throw new InventoryError(
     'MANIFEST_NOT_FOUND',
     folders.length === 0

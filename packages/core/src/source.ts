@@ -29,6 +29,16 @@ export interface ObjectSource {
   streamObject(bucket: string, key: string, options?: StreamObjectOptions): AsyncIterable<Uint8Array>
   /** Requests made so far, by type (`ListObjectsV2`, `GetObject`, …), for cost figures. */
   requestCounts?(): Record<string, number>
+  /**
+   * How messages name an object or prefix of this source: a local source names a path, not
+   * `s3://<path>`. @default `s3://bucket/key`
+   */
+  displayName?(bucket: string, key: string): string
+}
+
+/** How error messages name `key` of `bucket` in `source` ({@link ObjectSource.displayName}, else `s3://bucket/key`). */
+export function objectDisplayName(source: ObjectSource, bucket: string, key: string): string {
+  return source.displayName?.(bucket, key) ?? `s3://${bucket}/${key}`
 }
 
 /** Options of {@link ObjectSource.streamObject}. */

@@ -1,20 +1,6 @@
 import * as path from 'node:path'
-import {
-  countBadRows,
-  InventoryError,
-  nextRunAt,
-  normalizeDestinationPrefix,
-  runImportJob,
-  type Connector,
-  type DataFileParser,
-  type ImportJob,
-  type ImportJobOutcome,
-  type ImportResult,
-  type InventoryLocation,
-  type InventoryStore,
-  type ObjectSource,
-} from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, createWorkerParser, defaultWorkerCount } from '@shuttersense/inventory-core/node'
+import { countBadRows, type ImportResult, type InventoryLocation, type ObjectSource } from '@shuttersense/inventory-core'
+import { createLocalDirectorySource, importInventory } from '@shuttersense/inventory-core/node'
 import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore } from '../open-store.js'
@@ -78,89 +64,17 @@ async function resolveSource(args: ImportArgs): Promise<ResolvedSource> {
   }
 }
 
-/** The connector with this inventory location, created on first import. */
-async function connectorFor(store: InventoryStore, location: InventoryLocation): Promise<Connector> {
-  const same = (await store.listConnectors()).find(
-    (connector) =>
-      connector.location.destinationBucket === location.destinationBucket &&
-      connector.location.destinationPrefix === normalizeDestinationPrefix(location.destinationPrefix) &&
-      connector.location.sourceBucket === location.sourceBucket &&
-      connector.location.configName === location.configName,
-  )
-  return same ?? store.createConnector({ name: `${location.sourceBucket} (${location.configName})`, location })
-}
-
-/** The CLI's lease: a killed CLI blocks its connector this long at most, then the next import takes over. */
-const CLI_LEASE_MS = 30_000
-
-/**
- * Runs the import as a job of the store's queue, like an agent: one import per connector at a time, even
- * across processes (another CLI or an agent), and the audit log records it. An interrupted CLI releases
- * its job at once rather than leaving it to the lease.
- */
-async function importAsJob(
-  store: InventoryStore,
-  connectorId: string,
-  run: (job: ImportJob, agentId: string) => Promise<ImportJobOutcome>,
-): Promise<{ result: ImportResult; jobId: string }> {
-  const agentId = `cli-${process.pid}`
-  const claim = async (): Promise<ImportJob | null> => {
-    const asked = await store.requestImportNow(connectorId, { actor: agentId })
-    const stale = asked.outcome === 'already-running' && Date.parse(asked.job.leaseExpiresAt ?? '') < Date.now()
-    // A running job whose lease expired belongs to a process that died: claimJob takes it over (or, when
-    // its attempts are used up, fails it, and the second round queues a new job).
-    if (asked.outcome === 'already-running' && !stale) {
-      throw new InventoryError(
-        'IMPORT_IN_PROGRESS',
-        `${asked.job.lockedBy ?? 'another process'} is importing this connector (job ${asked.job.id}, lease until ${asked.job.leaseExpiresAt})`,
-      )
-    }
-    return store.claimJob({ agentId, leaseMs: CLI_LEASE_MS, connectorId })
-  }
-  const job = (await claim()) ?? (await claim())
-  if (!job) throw new InventoryError('IMPORT_IN_PROGRESS', 'another process claimed this connector\'s import first')
-  const outcome = await run(job, agentId)
-  switch (outcome.outcome) {
-    case 'completed':
-      return { result: outcome.result, jobId: job.id }
-    case 'interrupted': {
-      // Released at once, and the connector's schedule keeps its next run.
-      const connector = await store.getConnector(connectorId)
-      const failedAt = new Date()
-      await store
-        .failJob(job.id, {
-          agentId,
-          error: { code: outcome.error.code, message: outcome.error.message },
-          retryAt: null,
-          nextRunAt: nextRunAt(failedAt, connector.schedule),
-          now: failedAt,
-        })
-        .catch(() => undefined)
-      throw outcome.error
-    }
-    case 'cancelled':
-      throw new InventoryError('ABORTED', `job ${outcome.job.id} was cancelled`)
-    default:
-      throw outcome.error
-  }
-}
-
 /** `import`: runs phases A, B and C and prints a summary. */
 export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSignal): Promise<void> {
   const concurrency = args.concurrency === undefined ? undefined : Number(args.concurrency)
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) {
     throw new UsageError(`--concurrency must be a whole number >= 1: "${args.concurrency}"`)
   }
-  const workers = args.workers === undefined ? defaultWorkerCount() : Number(args.workers)
-  if (!(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`--workers must be a whole number >= 0: "${args.workers}"`)
+  const workers = args.workers === undefined ? undefined : Number(args.workers)
+  if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new UsageError(`--workers must be a whole number >= 0: "${args.workers}"`)
   const resolved = await resolveSource(args)
   try {
-    const parser = workers > 0 ? createWorkerParser({ workers }) : undefined
-    try {
-      await importWith(resolved, concurrency, parser, args, io, signal)
-    } finally {
-      await parser?.close()
-    }
+    await importWith(resolved, concurrency, workers, args, io, signal)
   } finally {
     resolved.dispose()
   }
@@ -169,7 +83,7 @@ export async function runImport(args: ImportArgs, io: CliIo, signal?: AbortSigna
 async function importWith(
   { source, location, cost: costOf }: ResolvedSource,
   concurrency: number | undefined,
-  parser: DataFileParser | undefined,
+  workers: number | undefined,
   args: ImportArgs,
   io: CliIo,
   signal: AbortSignal | undefined,
@@ -178,21 +92,17 @@ async function importWith(
   const bar = createProgressBar(io)
   const started = performance.now()
   try {
-    const connector = await connectorFor(store, location)
-    const { result, jobId } = await importAsJob(store, connector.id, (job, agentId) =>
-      runImportJob({
-        job,
-        agentId,
-        leaseMs: CLI_LEASE_MS,
-        source,
-        store,
-        scratch: createFileScratch(),
-        concurrency,
-        parser,
-        signal,
-        onProgress: (progress) => bar.update(progress),
-      }).finally(() => bar.done()),
-    )
+    const result = await importInventory({
+      location,
+      source,
+      store,
+      agentId: `cli-${process.pid}`,
+      concurrency,
+      workers,
+      signal,
+      onProgress: (progress) => bar.update(progress),
+    }).finally(() => bar.done())
+    const { connector, jobId } = result
     const seconds = (performance.now() - started) / 1000
     const collections = await store.listCollections(connector.id)
     const deltas = await Promise.all(
@@ -208,7 +118,9 @@ async function importWith(
         connectorId: connector.id,
         manifestKey: result.session.manifestKey,
         inventoryTimestamp: result.session.inventoryTimestamp,
+        noNewReport: result.noNewReport,
         resumed: result.resumed,
+        resumedFrom: result.resumedFrom,
         skippedFolders: result.skippedFolders,
         summary: result.summary,
         ...(cost ? { cost } : {}),
@@ -226,7 +138,13 @@ async function importWith(
     const { summary } = result
     const rows = summary.rows
     const out: string[] = []
-    out.push(`Imported ${result.session.manifestKey} (${summary.dataFiles} data file${summary.dataFiles === 1 ? "" : "s"}, ${formatBytes(summary.compressedBytes)} compressed) in ${seconds.toFixed(1)} s${result.resumed ? ', resuming an interrupted run' : ''}`)
+    if (result.noNewReport) {
+      out.push(
+        `No new report: ${result.session.manifestKey} was imported completely (${result.session.finishedAt ?? ''}) and no collection was added since; nothing was downloaded (${seconds.toFixed(1)} s)`,
+      )
+    } else {
+      out.push(`Imported ${result.session.manifestKey} (${summary.dataFiles} data file${summary.dataFiles === 1 ? '' : 's'}, ${formatBytes(summary.compressedBytes)} compressed) in ${seconds.toFixed(1)} s${resumedNote(result.resumedFrom)}`)
+    }
     for (const skipped of result.skippedFolders) out.push(`  skipped newer folder ${skipped.folder}: ${skipped.reason} (still being written?)`)
     out.push(
       `  rows ${formatCount(rows.rows)}: ${formatCount(rows.records)} objects, ${formatCount(rows.noncurrentVersions)} noncurrent versions, ` +
@@ -235,7 +153,9 @@ async function importWith(
     for (const [reason, count] of Object.entries(rows.badRows)) out.push(`    bad rows ${reason}: ${formatCount(count ?? 0)}`)
     for (const sample of rows.badRowSamples.slice(0, 5)) out.push(`    e.g. ${sample.file} line ${sample.line}: ${sample.reason}`)
     out.push(`  ${formatCount(summary.folderCount)} folders, ${formatCount(summary.objectCount)} objects, ${formatBytes(summary.totalSizeBytes)}`)
-    if (forThisImport.length === 0) {
+    if (result.noNewReport) {
+      // The earlier import's figures above; its collections' deltas stand as they were.
+    } else if (forThisImport.length === 0) {
       out.push('  no collections yet: map folders with `collections create --db FILE --depth 2` and import again')
     } else {
       const total = { new: 0, modified: 0, deleted: 0 }
@@ -263,5 +183,18 @@ async function importWith(
     io.stdout.write(`${out.join('\n')}\n`)
   } finally {
     await store.close()
+  }
+}
+
+function resumedNote(from: ImportResult['resumedFrom']): string {
+  switch (from) {
+    case 'running':
+      return ', resuming an interrupted run'
+    case 'failed':
+      return ', continuing a failed run of this report'
+    case 'completed':
+      return ' (this report was imported before: only collections added since were imported)'
+    default:
+      return ''
   }
 }

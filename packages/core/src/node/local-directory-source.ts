@@ -63,6 +63,7 @@ export function createLocalDirectorySource(root: string, options: LocalDirectory
   }
 
   return {
+    displayName: (_bucket: string, key: string): string => path.join(base, key),
     async listFolders(_bucket: string, prefix: string, _options?: SourceCallOptions): Promise<string[]> {
       count('list')
       try {

@@ -1,11 +1,11 @@
-import { findLatestInventory } from '../discover.js'
+import { findLatestInventory, type DiscoveredInventory } from '../discover.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { InventoryError, throwIfAborted } from '../errors.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
-import type { ImportCheckpoint, ImportPhase, ImportSession, ImportSummary, ImportStore } from '../store.js'
+import type { ImportCheckpoint, ImportPhase, ImportSession, ImportStatus, ImportSummary, ImportStore } from '../store.js'
 import type { FolderSummary } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
@@ -45,6 +45,11 @@ export interface RunImportOptions {
    */
   resume?: boolean | undefined
   now?: (() => Date) | undefined
+  /**
+   * The connector's newest report as `findLatestInventory` found it just before (`importInventory`
+   * checks a report before creating its connector), so it is not looked up twice.
+   */
+  discovered?: DiscoveredInventory | undefined
 }
 
 /** What {@link runInventoryImport} returns. */
@@ -53,6 +58,16 @@ export interface ImportResult {
   summary: ImportSummary
   /** True when an earlier session of the same report (interrupted, failed or completed) was continued. */
   resumed: boolean
+  /**
+   * True when the newest report was already imported completely into every collection: nothing was read
+   * beyond the manifest, `session` is that earlier session and `summary.requests` counts this run's requests.
+   */
+  noNewReport: boolean
+  /**
+   * What the continued session was before this run (`running`: interrupted; `failed`; `completed`: only
+   * collections added since were imported), or `null` for a new session.
+   */
+  resumedFrom: ImportStatus | null
   /** Newer timestamp folders passed over because they were incomplete. */
   skippedFolders: { folder: string; reason: string }[]
   /** Times of every report found, newest first (for the `inventory` schedule). */
@@ -69,13 +84,29 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const { source, store, signal } = options
   const now = options.now ?? (() => new Date())
   const connector = await store.getConnector(options.connectorId, { signal })
-  const found = await findLatestInventory(source, connector.location, { signal })
+  const found = options.discovered ?? (await findLatestInventory(source, connector.location, { signal }))
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
   // A CSV schema without Key, Size or LastModifiedDate fails here, before any session exists.
   if (found.manifest.fileFormat === 'CSV' && !options.readers?.CSV) csvColumnsFromSchema(found.manifest.fileSchema, found.manifestKey)
 
   const [latest] = await store.listImportSessions(connector.id, { limit: 1, signal })
   const sameReport = latest?.manifestKey === found.manifestKey && options.resume !== false ? latest : undefined
+  const collections = await store.listCollections(connector.id, { signal })
+  if (sameReport?.status === 'completed' && sameReport.summary) {
+    const imported = new Set(sameReport.checkpoint.collectionsDone)
+    if (collections.every((collection) => imported.has(collection.id))) {
+      // Nothing is newer and nothing was added since: no data file needs reading, the stored session stands.
+      return {
+        session: sameReport,
+        summary: { ...sameReport.summary, requests: source.requestCounts?.() },
+        resumed: false,
+        noNewReport: true,
+        resumedFrom: null,
+        skippedFolders: found.skipped,
+        reportTimes: found.reportTimes,
+      }
+    }
+  }
   if (latest && !sameReport && latest.status === 'running') {
     // A newer report makes the interrupted import of an older one pointless: close it for good.
     await store.updateImportSession(
@@ -96,7 +127,6 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     ))
   const done = new Set(previous?.checkpoint.collectionsDone ?? [])
   const scratch = options.scratch ?? createMemoryScratch()
-  const collections = await store.listCollections(connector.id, { signal })
   const files = found.manifest.files
   const progress: ImportProgress = {
     event: 'discovered',
@@ -188,6 +218,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       session: completed,
       summary,
       resumed: previous !== undefined,
+      noNewReport: false,
+      resumedFrom: sameReport?.status ?? null,
       skippedFolders: found.skipped,
       reportTimes: found.reportTimes,
     }
