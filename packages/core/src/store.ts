@@ -413,6 +413,47 @@ export interface CatalogStore {
   getLatestDelta(collectionId: string, options?: StoreCallOptions): Promise<StoredDelta | null>
   /** @throws InventoryError `NOT_FOUND` */
   getImportSession(id: string, options?: StoreCallOptions): Promise<ImportSession>
+  /**
+   * Deletes a connector with its folders, collections, FileInfo, deltas, import sessions and jobs.
+   * The audit log keeps its entries. @throws InventoryError `NOT_FOUND`
+   */
+  deleteConnector(id: string, options?: StoreCallOptions): Promise<void>
+  /**
+   * Renames a collection.
+   * @throws InventoryError `NOT_FOUND`; `CONFLICT` when another collection of the connector has the name
+   */
+  updateCollection(id: string, patch: { name: string }, options?: StoreCallOptions): Promise<Collection>
+  /** Deletes a collection with its FileInfo and deltas. @throws InventoryError `NOT_FOUND` */
+  deleteCollection(id: string, options?: StoreCallOptions): Promise<void>
+  /** A collection's stored deltas, newest first, paged. @throws InventoryError `NOT_FOUND` */
+  listDeltas(collectionId: string, query?: PageQuery): Promise<DeltaPage>
+  /** One page of a collection's FileInfo in key order (UTF-8 byte order). @throws InventoryError `NOT_FOUND` */
+  listFileInfo(collectionId: string, query?: FileInfoQuery): Promise<FileInfoPage>
+}
+
+/** Paging of a list: continue after `cursor` (the previous page's `nextCursor`). */
+export interface PageQuery extends StoreCallOptions {
+  cursor?: string | undefined
+  /** @default 100 (at most 1000) */
+  limit?: number | undefined
+}
+
+/** Query of {@link CatalogStore.listFileInfo}. */
+export interface FileInfoQuery extends PageQuery {
+  /** Only keys that start with this. */
+  prefix?: string | undefined
+}
+
+/** One page of stored deltas, newest first. */
+export interface DeltaPage {
+  deltas: StoredDelta[]
+  nextCursor: string | null
+}
+
+/** One page of FileInfo, in key order. */
+export interface FileInfoPage {
+  files: FileInfo[]
+  nextCursor: string | null
 }
 
 /** The import job queue: leases, retries and chain scheduling (a lease's heartbeat, completion and failure are in {@link ImportStore}). */

@@ -306,6 +306,86 @@ export function describeStoreConformance(name: string, options: StoreConformance
       })
     })
 
+    describe('browsing and editing the catalog', () => {
+      it('pages a collection\'s FileInfo in key order, by prefix, and NOT_FOUND for an unknown collection', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const [collection] = await store.createCollections(connector.id, [{ name: 'A', folderPath: 'a/' }])
+        const keys = ['a/1', 'a/2', 'a/b/1', 'a/b/2', 'a/b/3', 'a/bz', 'a/c']
+        await store.replaceFileInfo(collection!.id, [keys.map((key) => file(key))], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        const first = await store.listFileInfo(collection!.id, { limit: 3 })
+        expect(first.files.map((f) => f.key)).toEqual(['a/1', 'a/2', 'a/b/1'])
+        expect(first.files[0]).toEqual(file('a/1'))
+        const second = await store.listFileInfo(collection!.id, { limit: 3, cursor: first.nextCursor! })
+        expect(second.files.map((f) => f.key)).toEqual(['a/b/2', 'a/b/3', 'a/bz'])
+        const last = await store.listFileInfo(collection!.id, { limit: 3, cursor: second.nextCursor! })
+        expect(last).toEqual({ files: [file('a/c')], nextCursor: null })
+        const byPrefix = await store.listFileInfo(collection!.id, { prefix: 'a/b/', limit: 2 })
+        expect(byPrefix.files.map((f) => f.key)).toEqual(['a/b/1', 'a/b/2'])
+        expect((await store.listFileInfo(collection!.id, { prefix: 'a/b/', cursor: byPrefix.nextCursor! })).files.map((f) => f.key)).toEqual([
+          'a/b/3',
+        ])
+        expect((await store.listFileInfo(collection!.id, { prefix: 'zz/' })).files).toEqual([])
+        await expectCode(store.listFileInfo('col_missing'), 'NOT_FOUND')
+      })
+
+      it('lists a collection\'s deltas newest first, paged', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const [collection] = await store.createCollections(connector.id, [{ name: 'A', folderPath: 'a/' }])
+        for (let day = 1; day <= 3; day++) {
+          const session = await store.createImportSession({ connectorId: connector.id, manifestKey: `m${day}`, inventoryTimestamp: `2024-05-0${day}T01-00Z` })
+          await store.replaceFileInfo(collection!.id, [[file('a/1', day)]], {
+            source: 'inventory',
+            updatedAt: `2024-05-0${day}T02:00:00.000Z`,
+            importId: session.id,
+            delta: emptyDelta({ modified: day }),
+          })
+        }
+        const first = await store.listDeltas(collection!.id, { limit: 2 })
+        expect(first.deltas.map((d) => d.counts.modified)).toEqual([3, 2])
+        const rest = await store.listDeltas(collection!.id, { limit: 2, cursor: first.nextCursor! })
+        expect(rest).toMatchObject({ deltas: [{ counts: { modified: 1 } }], nextCursor: null })
+        await expectCode(store.listDeltas('col_missing'), 'NOT_FOUND')
+      })
+
+      it('renames a collection (a name taken in the connector is a CONFLICT) and deletes one with its FileInfo', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const [a, b] = await store.createCollections(connector.id, [
+          { name: 'A', folderPath: 'a/' },
+          { name: 'B', folderPath: 'b/' },
+        ])
+        expect(await store.updateCollection(a!.id, { name: '  Smith wedding ' })).toMatchObject({ id: a!.id, name: 'Smith wedding' })
+        await expectCode(store.updateCollection(b!.id, { name: 'Smith wedding' }), 'CONFLICT')
+        await expectCode(store.updateCollection(b!.id, { name: ' ' }), 'INVALID_ARGUMENT')
+        await expectCode(store.updateCollection('col_missing', { name: 'X' }), 'NOT_FOUND')
+
+        await store.replaceFileInfo(a!.id, [[file('a/1')]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        await store.deleteCollection(a!.id)
+        await expectCode(store.getCollection(a!.id), 'NOT_FOUND')
+        await expectCode(store.deleteCollection(a!.id), 'NOT_FOUND')
+        // The folder can be mapped again, and starts with no FileInfo.
+        const [again] = await store.createCollections(connector.id, [{ name: 'A again', folderPath: 'a/' }])
+        expect(await readAll(store, again!.id)).toEqual([])
+      })
+
+      it('deletes a connector with everything of it; the audit log keeps its entries', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const other = await store.createConnector({ name: 'Other', location })
+        await store.replaceFolders(connector.id, [folder('a/')])
+        const [collection] = await store.createCollections(connector.id, [{ name: 'A', folderPath: 'a/' }])
+        await store.replaceFileInfo(collection!.id, [[file('a/1')]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        await store.requestImportNow(connector.id, { actor: 'ana' })
+        await store.requestImportNow(other.id)
+        await store.deleteConnector(connector.id)
+        await expectCode(store.getConnector(connector.id), 'NOT_FOUND')
+        await expectCode(store.getCollection(collection!.id), 'NOT_FOUND')
+        expect(await store.listJobs(connector.id)).toEqual([])
+        expect(await store.listJobs(other.id)).toHaveLength(1)
+        expect((await store.listConnectors()).map((c) => c.id)).toEqual([other.id])
+        expect((await store.listAudit({ connectorId: connector.id })).map((e) => e.action)).toEqual(['connector.deleted', 'job.enqueued'])
+        await expectCode(store.deleteConnector(connector.id), 'NOT_FOUND')
+      })
+    })
+
     describe('deltas and import sessions', () => {
       it('stores the delta and marks the collection done for the import, with the FileInfo', async () => {
         const connector = await store.createConnector({ name: 'Photos', location })

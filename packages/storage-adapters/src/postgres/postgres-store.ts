@@ -28,13 +28,15 @@ import {
   folderPageFromRows,
   folderPageLimit,
   importSessionFromRow,
+  pageLimit,
+  pageOf,
   type CollectionRow,
   type ConnectorRow,
   type DeltaRow,
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
 import { createPgJobQueue } from './postgres-jobs.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
@@ -89,6 +91,14 @@ const DELETE_FILE_INFO: pg.QueryConfig = {
 const DELETE_FILE_INFO_KEYS: pg.QueryConfig = {
   name: 'ssinv_delete_file_info_keys',
   text: 'DELETE FROM file_info WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND key = ANY ($2::text[])',
+}
+
+/** One page of `listFileInfo`: keys from `$2` (the prefix) after `$3` (the cursor), below `$4`. */
+const LIST_FILE_INFO: pg.QueryArrayConfig = {
+  text: `SELECT key, size, last_modified, etag, storage_class FROM file_info
+         WHERE collection_seq = $1 AND key >= $2 AND key > $3 AND ($4::text IS NULL OR key < $4) AND starts_with(key, $2)
+         ORDER BY key LIMIT $5`,
+  rowMode: 'array',
 }
 
 const READ_FILE_INFO: pg.QueryArrayConfig = {
@@ -558,6 +568,72 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         callOptions.signal,
       )
       return rows[0] ? deltaFromRow(rows[0]) : null
+    },
+
+    async deleteConnector(id, callOptions = {}) {
+      await db.transaction(async (query) => {
+        const row = await getConnectorRow(query, id, true)
+        // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
+        await query('DELETE FROM connectors WHERE id = $1', [id])
+        await query(
+          'INSERT INTO audit_log (at, connector_id, actor, action, subject_id, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+          [new Date().toISOString(), id, 'system', 'connector.deleted', id, JSON.stringify({ name: row.name })],
+        )
+      }, callOptions.signal)
+    },
+
+    async updateCollection(id, patch, callOptions = {}) {
+      const name = checkCollectionName(patch.name)
+      const row = await db.transaction(async (query) => {
+        const { rows } = await query<CollectionRow>('SELECT * FROM collections WHERE id = $1 FOR UPDATE', [id])
+        const current = rows[0]
+        if (!current) throw notFound('collection', id)
+        // Names of one connector are checked under its lock, so two renames cannot both take a name.
+        await getConnectorRow(query, current.connector_id, true)
+        const { rows: taken } = await query('SELECT 1 FROM collections WHERE connector_id = $1 AND name = $2 AND id <> $3', [
+          current.connector_id,
+          name,
+          id,
+        ])
+        if (taken.length > 0) throw new InventoryError('CONFLICT', `another collection of connector ${current.connector_id} is named "${name}"`)
+        const { rows: updated } = await query<CollectionRow>('UPDATE collections SET name = $1 WHERE id = $2 RETURNING *', [name, id])
+        return updated[0]!
+      }, callOptions.signal)
+      return collectionFromRow(row)
+    },
+
+    async deleteCollection(id, callOptions = {}) {
+      // The trigger deletes its FileInfo; its deltas cascade.
+      const { rowCount } = await db.query('DELETE FROM collections WHERE id = $1', [id], callOptions.signal)
+      if (!rowCount) throw notFound('collection', id)
+    },
+
+    async listDeltas(collectionId, query = {}) {
+      await store.getCollection(collectionId, query)
+      const limit = pageLimit(query)
+      const { rows } = await db.query<DeltaRow & { seq: string }>(
+        `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
+         WHERE collection_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3`,
+        [collectionId, query.cursor ?? null, limit + 1],
+        query.signal,
+      )
+      const page = pageOf(rows, limit, (row) => String(row.seq))
+      return { deltas: page.items.map(deltaFromRow), nextCursor: page.nextCursor }
+    },
+
+    async listFileInfo(collectionId, query = {}) {
+      const { rows: found } = await db.query<{ seq: string }>('SELECT seq FROM collections WHERE id = $1', [collectionId], query.signal)
+      if (!found[0]) throw notFound('collection', collectionId)
+      const seq = found[0].seq
+      const limit = pageLimit(query)
+      const prefix = query.prefix ?? ''
+      const upper = prefix === '' ? null : (prefixUpperBound(prefix) ?? null)
+      const { rows } = await db.query<FileInfoTuple>({ ...LIST_FILE_INFO, values: [seq, prefix, query.cursor ?? '', upper, limit + 1] }, undefined, query.signal)
+      const page = pageOf(rows, limit, (row) => row[0])
+      return {
+        files: page.items.map(([key, size, lastModified, etag, storageClass]) => ({ key, size: Number(size), lastModified, etag, storageClass })),
+        nextCursor: page.nextCursor,
+      }
     },
 
     async createImportSession(input: NewImportSession, callOptions = {}) {

@@ -242,3 +242,14 @@ export function auditFromRow(row: AuditRow): AuditEntry {
     detail: row.detail === null ? null : typeof row.detail === 'string' ? JSON.parse(row.detail) : (row.detail as Record<string, unknown>),
   }
 }
+
+/** The page size a list query asks for, bounded. */
+export function pageLimit(query: { limit?: number | undefined }): number {
+  return Math.min(1000, Math.max(1, Math.floor(query.limit ?? 100)))
+}
+
+/** `rows` (one more than `limit` asked for) as a page: the extra row only says another page follows. */
+export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (item: T) => string): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit)
+  return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null }
+}

@@ -26,10 +26,16 @@ export function checkConnector(input: NewConnector): void {
 }
 
 /** Normalises folder paths (trailing `/`) and rejects empty names, empty paths and duplicates in the batch. */
+/** A collection's name, trimmed; an empty one is INVALID_ARGUMENT. */
+export function checkCollectionName(name: string): string {
+  if (name.trim().length === 0) throw new InventoryError('INVALID_ARGUMENT', 'collection name must not be empty')
+  return name.trim()
+}
+
 export function checkNewCollections(collections: readonly NewCollection[]): NewCollection[] {
   const seen = new Set<string>()
   return collections.map((collection) => {
-    if (collection.name.trim().length === 0) throw new InventoryError('INVALID_ARGUMENT', 'collection name must not be empty')
+    checkCollectionName(collection.name)
     if (collection.folderPath.replace(/^\/+|\/+$/g, '').length === 0) {
       throw new InventoryError('INVALID_ARGUMENT', 'collection folder must not be empty (the bucket root is not a folder)')
     }

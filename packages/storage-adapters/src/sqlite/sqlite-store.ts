@@ -28,13 +28,15 @@ import {
   folderPageFromRows,
   folderPageLimit,
   importSessionFromRow,
+  pageLimit,
+  pageOf,
   type CollectionRow,
   type ConnectorRow,
   type DeltaRow,
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
 import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
@@ -390,6 +392,72 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         .prepare('SELECT collection_id, import_id, computed_at, body FROM deltas WHERE collection_id = ? ORDER BY seq DESC LIMIT 1')
         .get(collectionId) as DeltaRow | undefined
       return row ? deltaFromRow(row) : null
+    },
+
+    async deleteConnector(id) {
+      db.transaction(() => {
+        const row = getConnectorRow(id)
+        // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
+        stmt('DELETE FROM connectors WHERE id = ?').run(id)
+        stmt('INSERT INTO audit_log (at, connector_id, actor, action, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
+          nowIso(),
+          id,
+          'system',
+          'connector.deleted',
+          id,
+          JSON.stringify({ name: row.name }),
+        )
+      }).immediate()
+    },
+
+    async updateCollection(id, patch) {
+      const name = checkCollectionName(patch.name)
+      db.transaction(() => {
+        const row = stmt('SELECT connector_id FROM collections WHERE id = ?').get(id) as { connector_id: string } | undefined
+        if (!row) throw notFound('collection', id)
+        if (stmt('SELECT 1 FROM collections WHERE connector_id = ? AND name = ? AND id <> ?').get(row.connector_id, name, id)) {
+          throw new InventoryError('CONFLICT', `another collection of connector ${row.connector_id} is named "${name}"`)
+        }
+        stmt('UPDATE collections SET name = ? WHERE id = ?').run(name, id)
+      }).immediate()
+      return store.getCollection(id)
+    },
+
+    async deleteCollection(id) {
+      // The trigger deletes its FileInfo; its deltas cascade.
+      if (stmt('DELETE FROM collections WHERE id = ?').run(id).changes === 0) throw notFound('collection', id)
+    },
+
+    async listDeltas(collectionId, query = {}) {
+      await store.getCollection(collectionId)
+      const limit = pageLimit(query)
+      const rows = stmt(
+        `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
+         WHERE collection_id = ? AND (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?`,
+      ).all(collectionId, query.cursor ?? null, query.cursor === undefined ? null : Number(query.cursor), limit + 1) as (DeltaRow & {
+        seq: number
+      })[]
+      const page = pageOf(rows, limit, (row) => String(row.seq))
+      return { deltas: page.items.map(deltaFromRow), nextCursor: page.nextCursor }
+    },
+
+    async listFileInfo(collectionId, query = {}) {
+      const pk = collectionPk(collectionId)
+      const limit = pageLimit(query)
+      const prefix = query.prefix ?? ''
+      const upper = prefix === '' ? undefined : prefixUpperBound(prefix)
+      const rows = stmt(
+        `SELECT key, size, last_modified, etag, storage_class FROM file_info
+         WHERE collection_pk = ? AND key >= ? AND key > ? AND (? IS NULL OR key < ?) AND substr(key, 1, length(?)) = ?
+         ORDER BY key LIMIT ?`,
+      )
+        .raw(true)
+        .all(pk, prefix, query.cursor ?? '', upper ?? null, upper ?? null, prefix, prefix, limit + 1) as FileInfoTuple[]
+      const page = pageOf(rows, limit, (row) => row[0])
+      return {
+        files: page.items.map(([key, size, lastModified, etag, storageClass]) => ({ key, size, lastModified, etag, storageClass })),
+        nextCursor: page.nextCursor,
+      }
     },
 
     async createImportSession(input: NewImportSession) {
