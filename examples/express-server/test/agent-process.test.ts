@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   compareKeys,
   emptyRowCounts,
@@ -19,6 +19,10 @@ import { loadConfig } from '../src/config.js'
 import { openStores, type Stores } from '../src/open-stores.js'
 import { startAgentProcess, startS3Server, startServerProcess, SERVER_SCRIPT, type Child, type S3Server, type ServerProcess } from '../src/demo/processes.js'
 import { DATABASE_URL, dropSchema, newSchema, postgresUnavailable } from './postgres.js'
+
+// Real processes (s3rver, server, agents) on a 2-core machine that CI may share: a restart or a
+// reclaim takes seconds, so these tests get more than the suite's 30 s.
+vi.setConfig({ testTimeout: 120_000 })
 
 // Real processes: s3rver, the built server (`npm run server`) and built agents (`npm run agent`), which
 // reach the server only over HTTP. The test sets the connector up in the database directly (the user
