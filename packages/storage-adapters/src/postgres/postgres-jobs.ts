@@ -45,6 +45,8 @@ type JobMethods = Pick<
 export interface PgJobQueue extends JobMethods {
   /** Cancels queued jobs, with their audit rows; call inside the caller's transaction. */
   cancelQueuedIn(query: Query, connectorId: string, trigger: JobTrigger | undefined, actor: string, at: string, reason: string): Promise<number>
+  /** Appends to the audit log; call inside the caller's transaction. */
+  auditIn(query: Query, entry: NewAuditEntry & { at: string }): Promise<AuditEntry>
 }
 
 const DEFAULT_MAX_ATTEMPTS = 3
@@ -174,6 +176,7 @@ export function createPgJobQueue(db: PgDb): PgJobQueue {
 
   return {
     cancelQueuedIn,
+    auditIn: audit,
 
     async enqueueImport(connectorId, options) {
       checkJobNumbers({ maxAttempts: options.maxAttempts })

@@ -249,7 +249,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     connectionTimeoutMs: options.connectionTimeoutMs,
   })
   const jobs = createPgJobQueue(db)
-  const { cancelQueuedIn, ...jobMethods } = jobs
+  const { cancelQueuedIn, auditIn, ...jobMethods } = jobs
 
   const nowIso = (): string => new Date().toISOString()
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
@@ -575,10 +575,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const row = await getConnectorRow(query, id, true)
         // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
         await query('DELETE FROM connectors WHERE id = $1', [id])
-        await query(
-          'INSERT INTO audit_log (at, connector_id, actor, action, subject_id, detail) VALUES ($1, $2, $3, $4, $5, $6)',
-          [new Date().toISOString(), id, 'system', 'connector.deleted', id, JSON.stringify({ name: row.name })],
-        )
+        await auditIn(query, { at: new Date().toISOString(), connectorId: id, actor: 'system', action: 'connector.deleted', subjectId: id, detail: { name: row.name } })
       }, callOptions.signal)
     },
 

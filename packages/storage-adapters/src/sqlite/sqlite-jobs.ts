@@ -44,6 +44,8 @@ type JobMethods = Pick<
 export interface SqliteJobQueue extends JobMethods {
   /** Cancels queued jobs; call inside the caller's transaction. */
   cancelQueuedSync(connectorId: string, trigger: JobTrigger | undefined, actor: string, at: string, reason: string): number
+  /** Appends to the audit log; call inside the caller's transaction. */
+  auditSync(entry: NewAuditEntry & { at: string }): AuditEntry
 }
 
 const DEFAULT_MAX_ATTEMPTS = 3
@@ -151,6 +153,7 @@ export function createSqliteJobQueue(db: Database.Database, stmt: (sql: string) 
 
   return {
     cancelQueuedSync,
+    auditSync: audit,
 
     async enqueueImport(connectorId, options) {
       checkJobNumbers({ maxAttempts: options.maxAttempts })

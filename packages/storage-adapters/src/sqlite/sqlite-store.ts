@@ -80,7 +80,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   }
 
   const jobs = createSqliteJobQueue(db, stmt)
-  const { cancelQueuedSync, ...jobMethods } = jobs
+  const { cancelQueuedSync, auditSync, ...jobMethods } = jobs
 
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
 
@@ -399,14 +399,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         const row = getConnectorRow(id)
         // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
         stmt('DELETE FROM connectors WHERE id = ?').run(id)
-        stmt('INSERT INTO audit_log (at, connector_id, actor, action, subject_id, detail) VALUES (?, ?, ?, ?, ?, ?)').run(
-          nowIso(),
-          id,
-          'system',
-          'connector.deleted',
-          id,
-          JSON.stringify({ name: row.name }),
-        )
+        auditSync({ at: nowIso(), connectorId: id, actor: 'system', action: 'connector.deleted', subjectId: id, detail: { name: row.name } })
       }).immediate()
     },
 
