@@ -345,6 +345,7 @@ export function describeStoreConformance(name: string, options: StoreConformance
         const rest = await store.listDeltas(collection!.id, { limit: 2, cursor: first.nextCursor! })
         expect(rest).toMatchObject({ deltas: [{ counts: { modified: 1 } }], nextCursor: null })
         await expectCode(store.listDeltas('col_missing'), 'NOT_FOUND')
+        await expectCode(store.listDeltas(collection!.id, { cursor: 'abc' }), 'INVALID_ARGUMENT')
       })
 
       it('renames a collection (a name taken in the connector is a CONFLICT) and deletes one with its FileInfo', async () => {

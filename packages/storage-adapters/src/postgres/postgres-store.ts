@@ -28,6 +28,7 @@ import {
   folderPageFromRows,
   folderPageLimit,
   importSessionFromRow,
+  deltaCursor,
   pageLimit,
   pageOf,
   type CollectionRow,
@@ -611,7 +612,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const { rows } = await db.query<DeltaRow & { seq: string }>(
         `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
          WHERE collection_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3`,
-        [collectionId, query.cursor ?? null, limit + 1],
+        [collectionId, deltaCursor(query.cursor), limit + 1],
         query.signal,
       )
       const page = pageOf(rows, limit, (row) => String(row.seq))

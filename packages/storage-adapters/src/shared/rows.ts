@@ -1,3 +1,4 @@
+import { InventoryError } from '@shuttersense/inventory-core'
 import type {
   AuditEntry,
   Collection,
@@ -252,4 +253,11 @@ export function pageLimit(query: { limit?: number | undefined }): number {
 export function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (item: T) => string): { items: T[]; nextCursor: string | null } {
   const items = rows.slice(0, limit)
   return { items, nextCursor: rows.length > limit ? cursorOf(items[items.length - 1]!) : null }
+}
+
+/** A delta page's cursor (the last delta's sequence number), or `null` for the first page. */
+export function deltaCursor(cursor: string | undefined): number | null {
+  if (cursor === undefined) return null
+  if (!/^[1-9][0-9]{0,15}$/.test(cursor)) throw new InventoryError('INVALID_ARGUMENT', `not a delta cursor: "${cursor}"`)
+  return Number(cursor)
 }

@@ -28,6 +28,7 @@ import {
   folderPageFromRows,
   folderPageLimit,
   importSessionFromRow,
+  deltaCursor,
   pageLimit,
   pageOf,
   type CollectionRow,
@@ -427,7 +428,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const rows = stmt(
         `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
          WHERE collection_id = ? AND (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?`,
-      ).all(collectionId, query.cursor ?? null, query.cursor === undefined ? null : Number(query.cursor), limit + 1) as (DeltaRow & {
+      ).all(collectionId, deltaCursor(query.cursor), deltaCursor(query.cursor), limit + 1) as (DeltaRow & {
         seq: number
       })[]
       const page = pageOf(rows, limit, (row) => String(row.seq))
