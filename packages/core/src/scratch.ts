@@ -1,3 +1,5 @@
+import { type RandomAccessFile, stageInMemory } from './io/random-access-file.js'
+
 /**
  * Local scratch space for what an import must keep between phases without holding it in memory
  * (the records of every collection, between phase A and phases B/C). Named spills are appended to
@@ -18,6 +20,13 @@ export interface ScratchSpace {
   readonly directory?: string
   /** Makes the file at `path` (inside `directory`) part of the spill `name`; `read` yields it too, and `dispose` deletes it. */
   adoptFile?(name: string, path: string): void
+  /**
+   * Copies a stream (a data file as it downloads) into scratch and opens the copy for random access,
+   * for formats whose footer is at the end (Parquet, ORC). The copy is deleted when the returned file
+   * is closed, and by `dispose` at the latest. `name` only names it in errors. Without this method,
+   * callers stage in memory.
+   */
+  stageFile?(name: string, chunks: AsyncIterable<Uint8Array>): Promise<RandomAccessFile>
 }
 
 /** Scratch space in memory: for tests and small inventories. */
@@ -35,5 +44,6 @@ export function createMemoryScratch(): ScratchSpace {
     async dispose() {
       spills.clear()
     },
+    stageFile: (name, chunks) => stageInMemory(chunks, name),
   }
 }

@@ -22,6 +22,7 @@ import {
   findLatestInventory,
   md5Hex,
   verifyMd5,
+  stageDataFile,
 } from '@shuttersense/inventory-core'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { AWS_FIXTURE_FILES, AWS_FIXTURES, awsFixture, csvRow, expectCode } from './helpers.js'
@@ -282,9 +283,14 @@ async function importDirectory(
   for (const file of found.manifest.files) {
     const open = () =>
       verifyMd5(source.streamObject(location.destinationBucket, file.key), file.MD5checksum, file.key)
-    for await (const batch of reader({ manifest: found.manifest, file, open, counts, csvEngine })) {
-      accumulator.add(batch)
-      files.push(...batch)
+    const staged = stageDataFile(open, file.key)
+    try {
+      for await (const batch of reader({ manifest: found.manifest, file, open, openFile: staged.openFile, counts, csvEngine })) {
+        accumulator.add(batch)
+        files.push(...batch)
+      }
+    } finally {
+      await staged.closeAll()
     }
   }
   return {

@@ -3,6 +3,7 @@ import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { ScratchSpace } from '../scratch.js'
+import { stageFileInDirectory } from './stage-file.js'
 
 /** Options of {@link createFileScratch}. */
 export interface FileScratchOptions {
@@ -75,6 +76,9 @@ export function createFileScratch(options: FileScratchOptions = {}): FileScratch
       const files = [...(buffers.has(name) ? [fileOf(name)] : []), ...(adopted.get(name) ?? [])]
       flushOne(name)
       for (const file of files) yield* readUtf8Text(file)
+    },
+    stageFile(name, chunks) {
+      return stageFileInDirectory(directory, name, chunks)
     },
     async dispose() {
       if (disposed) return

@@ -1,5 +1,6 @@
 import { InventoryError } from '../errors.js'
 import { gunzip } from '../io/gunzip.js'
+import type { RandomAccessFile } from '../io/random-access-file.js'
 import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { type CsvEngine, readCsvRecords } from '../parse/csv-records.js'
@@ -11,6 +12,13 @@ export interface DataFileReadContext {
   file: ManifestDataFile
   /** The data file's bytes as stored (compressed), checked against `MD5checksum` as they stream. */
   open(): AsyncIterable<Uint8Array>
+  /**
+   * The data file staged for random access (Parquet, ORC: their footer is at the end): streamed to
+   * local scratch while its MD5 is checked, exactly as `open()` checks it (a mismatch rejects with
+   * `CHECKSUM_MISMATCH` before any byte is handed out). The copy is deleted when the file is closed,
+   * and when the data file's reading ends at the latest.
+   */
+  openFile(): Promise<RandomAccessFile>
   /** Counters to update per row. */
   counts: RowCounts
   csvEngine?: CsvEngine | undefined
@@ -27,8 +35,11 @@ export interface DataFileReadContext {
  */
 export type DataFileReader = (context: DataFileReadContext) => AsyncIterable<FileInfo[]>
 
-/** The CSV reader: gunzip, then header-less CSV in `fileSchema` order. */
-export const readCsvDataFile: DataFileReader = (context) =>
+/** What a reader of a forward stream needs: a {@link DataFileReadContext} without `openFile`. */
+export type StreamReadContext = Omit<DataFileReadContext, 'openFile'>
+
+/** The CSV reader: gunzip, then header-less CSV in `fileSchema` order. It reads the stream only, so any {@link StreamReadContext} will do. */
+export const readCsvDataFile = (context: StreamReadContext): AsyncIterable<FileInfo[]> =>
   readCsvRecords(gunzip(context.open(), context.file.key), {
     columns: csvColumnsFromSchema(context.manifest.fileSchema),
     file: context.file.key,

@@ -11,6 +11,7 @@ import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../
 import type { DataFileParser } from './data-file-parser.js'
 import { type DataFileReader } from './data-file-reader.js'
 import { encodeSpillLine, spillBucketOf } from './spill.js'
+import { stageDataFile } from './staged-data-file.js'
 
 /** Inputs of phase A. */
 export interface PhaseAInput {
@@ -74,15 +75,21 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       addRowCounts(counts, parsed.counts)
       input.onRows(file.key, parsed.counts.records)
     } else {
-      const batches = input.reader({ manifest: input.manifest, file, open, counts, csvEngine: input.csvEngine, rollupOnly: router.isEmpty })
-      await rollUpAndSpill(batches, {
-        folders,
-        router,
-        bucketCount: input.bucketCount,
-        spill,
-        signal: input.signal,
-        onBatch: (rows) => input.onRows(file.key, rows),
-      })
+      const staged = stageDataFile(open, file.key, input.scratch)
+      const { openFile } = staged
+      const batches = input.reader({ manifest: input.manifest, file, open, openFile, counts, csvEngine: input.csvEngine, rollupOnly: router.isEmpty })
+      try {
+        await rollUpAndSpill(batches, {
+          folders,
+          router,
+          bucketCount: input.bucketCount,
+          spill,
+          signal: input.signal,
+          onBatch: (rows) => input.onRows(file.key, rows),
+        })
+      } finally {
+        await staged.closeAll()
+      }
     }
     addRowCounts(rows, counts)
     await input.onFileDone(file.key)
