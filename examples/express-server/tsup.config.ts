@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/schemas.ts', 'src/main.ts', 'src/agent/main.ts', 'src/demo/processes.ts'],
+  entry: ['src/index.ts', 'src/schemas.ts', 'src/main.ts', 'src/agent/main.ts', 'src/demo/processes.ts', 'src/demo/demo.ts', 'src/demo/start.ts'],
   format: ['esm'],
   dts: { entry: ['src/index.ts', 'src/schemas.ts'] },
   sourcemap: true,

@@ -1,0 +1,40 @@
+import { afterAll, describe, expect, it, vi } from 'vitest'
+import { runHttpDemo } from '../src/demo/http-demo.js'
+import { DATABASE_URL, dropSchema, newSchema, postgresUnavailable } from './postgres.js'
+
+// Real processes (s3rver, the built server and an agent) driven through the HTTP API only.
+vi.setConfig({ testTimeout: 180_000 })
+
+const schema = newSchema()
+afterAll(() => dropSchema(schema).catch(() => undefined))
+
+describe.each(['sqlite', 'postgres'] as const)('npm run demo (the HTTP workflow) on %s', (backend) => {
+  it('imports, maps folders two levels deep, imports the next day and reports a delta per collection', async (context) => {
+    if (backend === 'postgres' && (await postgresUnavailable()) !== null) return context.skip()
+    let printed = ''
+    const installation = await runHttpDemo({
+      objects: 4000,
+      changePercent: 5,
+      serverEnv: backend === 'postgres' ? { DATABASE_URL, SHUTTERSENSE_DATABASE_SCHEMA: schema } : { DATABASE_URL: '' },
+      out: { write: (text: string) => (printed += text) },
+    })
+    try {
+      expect(printed).toContain('found report')
+      expect(printed).not.toMatch(/NodeVersionSupportWarning|tsup|Build success/)
+      expect(installation.deltas.length).toBeGreaterThan(1)
+      // Every collection's delta covers what it holds now: new + modified + unchanged = its day-2 files.
+      const changed = installation.deltas.filter((d) => d.counts.new + d.counts.modified + d.counts.deleted > 0)
+      expect(changed.length).toBeGreaterThan(0)
+      const response = await fetch(`${installation.url}/api/collections?connector=${installation.connectorGuid}`, {
+        headers: { authorization: `Bearer ${installation.userToken}` },
+      })
+      const { collections } = (await response.json()) as { collections: { folderPath: string; fileCount: number }[] }
+      for (const delta of installation.deltas) {
+        const collection = collections.find((c) => c.folderPath === delta.folderPath)!
+        expect(delta.counts.new + delta.counts.modified + delta.counts.unchanged).toBe(collection.fileCount)
+      }
+    } finally {
+      await installation.stop()
+    }
+  })
+})
