@@ -221,6 +221,84 @@ describe.each(backends)('user API on %s', (backend) => {
     expect((await api().get('/api/jobs?status=cancelled&kind=import').set('Authorization', s.user).expect(200)).body.jobs).toHaveLength(1)
     await api().get('/api/jobs').set('Authorization', s.agent).expect(403)
   })
+
+  const claim = async (kinds?: string[]) =>
+    (await api().post('/api/agents/claim').set('Authorization', s.agent).send({ waitMs: 0, leaseMs: 60_000, ...(kinds ? { kinds } : {}) }).expect(200)).body as {
+      job: { guid?: string; id?: string; kind: string }
+      connector: unknown
+    }
+  const claimedId = (claimed: { job: { guid?: string; id?: string } }) => (claimed.job.id ?? claimed.job.guid)!
+
+  it('test access: 202 job of kind test, run by an agent, its findings on the job and on the status', async () => {
+    const guid = await configured()
+    const unconfigured = await connector({ name: 'Bare' })
+    expect((await api().post(`/api/connectors/${unconfigured.guid}/inventory/test`).set('Authorization', s.user).expect(409)).body.error.code).toBe('NOT_CONFIGURED')
+    const { job } = (await api().post(`/api/connectors/${guid}/inventory/test`).set('Authorization', s.user).expect(202)).body
+    expect(job).toMatchObject({ kind: 'test', status: 'queued', trigger: 'manual', actor: 'alice', maxAttempts: 1 })
+    // A test is claimed before a queued import.
+    await api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user).expect(202)
+    const claimed = await claim()
+    expect(claimedId(claimed)).toBe(job.guid)
+    const findings = { ok: false, problem: 'access-denied', message: 'AccessDenied on s3://inventory-dest/reports/photos/daily-all/', code: 'ACCESS_DENIED' }
+    await api().post(`/api/agents/jobs/${job.guid}/complete`).set('Authorization', s.agent).send({ nextRunAt: null, result: findings }).expect(200)
+    const done = (await api().get(`/api/jobs/${job.guid}`).set('Authorization', s.user).expect(200)).body.job
+    expect(done).toMatchObject({ status: 'completed', result: findings })
+    const status = (await api().get(`/api/connectors/${guid}/inventory/status`).set('Authorization', s.user).expect(200)).body
+    expect(status.lastAccessTest).toMatchObject({ guid: job.guid, result: findings })
+  })
+
+  it('refresh: 202 job naming its collection, waits while the connector imports, 404 for an unknown collection', async () => {
+    const guid = await configured()
+    await s.store.replaceFolders(guid, FOLDERS)
+    const [col] = await s.store.createCollections(guid, [{ name: 'Wedding', folderPath: '2020/Wedding/' }])
+    const { job: importJob } = (await api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user).expect(202)).body
+    expect(claimedId(await claim(['import']))).toBe(importJob.guid)
+    const { job } = (await api().post(`/api/collections/${col!.id}/refresh`).set('Authorization', s.user).expect(202)).body
+    expect(job).toMatchObject({ kind: 'refresh', status: 'queued', payload: { collectionId: col!.id } })
+    // The import runs: the refresh is not handed out until it ends.
+    await api().post('/api/agents/claim').set('Authorization', s.agent).send({ waitMs: 0 }).expect(204)
+    await api().post(`/api/agents/jobs/${importJob.guid}/complete`).set('Authorization', s.agent).send({ nextRunAt: null }).expect(200)
+    expect(claimedId(await claim())).toBe(job.guid)
+    await api().post(`/api/collections/col_${'3'.repeat(32)}/refresh`).set('Authorization', s.user).expect(404)
+    await api().post(`/api/collections/${col!.id}/refresh`).set('Authorization', s.agent).expect(403)
+  })
+
+  it('cancel a running import: the agent learns it at its heartbeat, acknowledges, and the job ends cancelled', async () => {
+    const guid = await configured()
+    const { job } = (await api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user).expect(202)).body
+    expect(claimedId(await claim())).toBe(job.guid)
+    const requested = (await api().post(`/api/jobs/${job.guid}/cancel`).set('Authorization', s.user).expect(200)).body.job
+    expect(requested.status).toBe('running')
+    expect(requested.cancelRequestedAt).not.toBeNull()
+    const beat = (await api().post(`/api/agents/jobs/${job.guid}/heartbeat`).set('Authorization', s.agent).send({ leaseMs: 60_000 }).expect(200)).body.job
+    expect(beat.cancelRequestedAt).not.toBeNull()
+    await api().post(`/api/agents/jobs/${job.guid}/acknowledge-cancel`).set('Authorization', s.agent).send({}).expect(200)
+    expect((await api().get(`/api/jobs/${job.guid}`).set('Authorization', s.user).expect(200)).body.job.status).toBe('cancelled')
+    const audit = (await api().get(`/api/connectors/${guid}/audit`).set('Authorization', s.user).expect(200)).body.entries
+    expect(audit.map((e: { action: string }) => e.action)).toContain('job.cancel-requested')
+  })
+
+  it('rename and delete a collection, delete a connector: 200/204, 409 for a taken name, 404 after', async () => {
+    const guid = await configured()
+    await s.store.replaceFolders(guid, FOLDERS)
+    const [a, b] = await s.store.createCollections(guid, [
+      { name: 'Wedding', folderPath: '2020/Wedding/' },
+      { name: 'Milledgeville', folderPath: '2020/Milledgeville, GA/' },
+    ])
+    const renamed = (await api().patch(`/api/collections/${a!.id}`).set('Authorization', s.user).send({ name: 'Smith Wedding' }).expect(200)).body
+    expect(renamed).toMatchObject({ guid: a!.id, name: 'Smith Wedding' })
+    expect((await api().patch(`/api/collections/${b!.id}`).set('Authorization', s.user).send({ name: 'smith wedding' }).expect(409)).body.error.code).toBe('CONFLICT')
+    await api().patch(`/api/collections/${b!.id}`).set('Authorization', s.user).send({ name: '' }).expect(400)
+    await api().delete(`/api/collections/${b!.id}`).set('Authorization', s.user).expect(204)
+    await api().get(`/api/collections/${b!.id}`).set('Authorization', s.user).expect(404)
+    // The folder is free to map again.
+    await api().post('/api/collections/from-inventory').set('Authorization', s.user).send({ connectorGuid: guid, folders: [{ path: '2020/Milledgeville, GA/' }], importNow: false }).expect(201)
+    await api().delete(`/api/connectors/${guid}`).set('Authorization', s.user).expect(204)
+    await api().get(`/api/connectors/${guid}`).set('Authorization', s.user).expect(404)
+    await api().get(`/api/collections/${a!.id}`).set('Authorization', s.user).expect(404)
+    await api().delete(`/api/connectors/${guid}`).set('Authorization', s.user).expect(404)
+    expect(await s.serverStore.getConnectorCredentials(guid)).toBeNull()
+  })
 })
 
 describe('credentials at rest', () => {
