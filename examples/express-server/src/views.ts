@@ -8,7 +8,6 @@ import {
   type InventoryStore,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
-import type { AgentJob } from './job-model.js'
 import type { CollectionView, ConnectorView, JobView } from './schemas.js'
 import type { ConnectorSettings, ServerStore } from './server-store/index.js'
 
@@ -41,14 +40,13 @@ export function connectorView(connector: Connector, settings: ConnectorSettings 
 }
 
 export function jobView(job: ImportJob): JobView {
-  const j = job as AgentJob & { actor?: string; progressAt?: string | null }
   return {
     guid: job.id,
     connectorGuid: job.connectorId,
-    kind: j.kind ?? 'import',
+    kind: job.kind,
     trigger: job.trigger,
     status: job.status,
-    actor: j.actor ?? null,
+    actor: job.actor ?? null,
     scheduledAt: job.scheduledAt,
     createdAt: job.createdAt,
     startedAt: job.startedAt,
@@ -57,11 +55,11 @@ export function jobView(job: ImportJob): JobView {
     maxAttempts: job.maxAttempts,
     agentGuid: job.lockedBy,
     leaseExpiresAt: job.leaseExpiresAt,
-    cancelRequestedAt: j.cancelRequestedAt ?? null,
-    payload: j.payload ?? null,
-    result: j.result ?? null,
-    progress: (j.progress ?? null) as JobView['progress'],
-    progressAt: j.progressAt ?? null,
+    cancelRequestedAt: job.cancelRequestedAt,
+    payload: job.payload,
+    result: job.result,
+    progress: job.progress as JobView['progress'],
+    progressAt: job.progressAt,
     error: job.lastError,
   }
 }

@@ -12,7 +12,6 @@ import { createAgentApi } from '../src/agent/agent-api.js'
 import { createHttpImportStore } from '../src/agent/http-store.js'
 import { runClaimedJob, type JobRunSettings } from '../src/agent/job-runners.js'
 import { startS3Server, type S3Server } from '../src/demo/processes.js'
-import type { AgentJob } from '../src/job-model.js'
 import { createTestServer, type TestServer } from './harness.js'
 
 // The `test` and `refresh` runners against s3rver, through the agent API of a listening server. Until
@@ -52,7 +51,7 @@ async function run(location: InventoryLocation, kind: 'test' | 'refresh', payloa
   const connector = await server.store.createConnector({ name: `c-${Math.random()}`, location })
   await server.store.requestImportNow(connector.id)
   const claimed = await request(server.app).post('/api/agents/claim').set('authorization', server.agent).send({ waitMs: 0, leaseMs: LEASE_MS }).expect(200)
-  const job: AgentJob = { ...(claimed.body.job as ImportJob), kind, payload }
+  const job: ImportJob = { ...(claimed.body.job as ImportJob), kind, payload }
   const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
   const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(dir, job.id) })
   const outcome = await runClaimedJob({
@@ -79,7 +78,7 @@ describe('job runners', () => {
     // The job must belong to the collection's connector: claim an import of that connector.
     await server.store.requestImportNow(connector.id)
     const claimed = await request(server.app).post('/api/agents/claim').set('authorization', server.agent).send({ waitMs: 0, leaseMs: LEASE_MS }).expect(200)
-    const job: AgentJob = { ...(claimed.body.job as ImportJob), kind: 'refresh', payload: { collectionId: collection!.id } }
+    const job: ImportJob = { ...(claimed.body.job as ImportJob), kind: 'refresh', payload: { collectionId: collection!.id } }
     const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
     const outcome = await runClaimedJob({
       job,

@@ -1,8 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from 'pino'
-import { isInventoryError, type Connector } from '@shuttersense/inventory-core'
-import { kindOf, type AgentJob, type JobKind } from '../job-model.js'
+import { isInventoryError, type Connector, type ImportJob, type JobKind } from '@shuttersense/inventory-core'
 import type { ConnectorCredentials } from '../server-store/index.js'
 import { createAgentApi, type AgentApi, type RetryPolicy } from './agent-api.js'
 import { createHttpImportStore } from './http-store.js'
@@ -10,7 +9,7 @@ import { runClaimedJob, type JobRunSettings } from './job-runners.js'
 
 /** What the claim endpoint hands over. */
 export interface ClaimedJob {
-  job: AgentJob
+  job: ImportJob
   connector: Connector
   credentials: ConnectorCredentials | null
 }
@@ -77,13 +76,13 @@ export function createAgent(options: AgentOptions): Agent {
     await mkdir(jobDir, { recursive: true })
     const interrupt = new AbortController()
     // A stop interrupts an import at once; short jobs are left to finish.
-    interruptJob = kindOf(job) === 'import' ? () => interrupt.abort(new Error('agent stopping')) : null
+    interruptJob = job.kind === 'import' ? () => interrupt.abort(new Error('agent stopping')) : null
     if (stopping.signal.aborted) interruptJob?.()
     const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(jobDir, 'uploads') })
-    logger.info({ jobId: job.id, kind: kindOf(job), connectorId: job.connectorId, attempt: job.attempts }, 'job started')
+    logger.info({ jobId: job.id, kind: job.kind, connectorId: job.connectorId, attempt: job.attempts }, 'job started')
     try {
       const outcome = await runClaimedJob({ ...claimed, agentId, store, jobDir, settings, signal: interrupt.signal, logger })
-      logger.info({ jobId: job.id, kind: kindOf(job), outcome }, 'job ended')
+      logger.info({ jobId: job.id, kind: job.kind, outcome }, 'job ended')
     } catch (error) {
       logger.error({ err: error, jobId: job.id }, 'job ended with an error')
     } finally {

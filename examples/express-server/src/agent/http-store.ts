@@ -14,7 +14,6 @@ import {
   type ReplaceFileInfoOptions,
 } from '@shuttersense/inventory-core'
 import { flatten, toNdjson } from '../ndjson.js'
-import type { AgentJob, JobModelCalls } from '../job-model.js'
 import type { AgentApi } from './agent-api.js'
 
 /** Options of {@link createHttpImportStore}. */
@@ -30,8 +29,7 @@ export interface HttpImportStoreOptions {
 }
 
 /** The import part of the store, spoken over HTTP to the server, plus reading one collection (a refresh needs it). */
-export type HttpImportStore = ImportStore &
-  Pick<JobModelCalls, 'heartbeatJob' | 'completeJob' | 'acknowledgeCancel'> & {
+export type HttpImportStore = ImportStore & {
     getCollection(id: string, options?: { signal?: AbortSignal | undefined }): Promise<Collection>
   }
 
@@ -164,9 +162,9 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       return sessions
     },
     async heartbeatJob(id, options) {
-      const beat = options as Parameters<JobModelCalls['heartbeatJob']>[1]
+      const beat = options
       const { job: beaten } = await required(
-        api.call<{ job: AgentJob }>({
+        api.call<{ job: ImportJob }>({
           method: 'POST',
           path: `/api/agents/jobs/${encodeURIComponent(id)}/heartbeat`,
           json: { leaseMs: beat.leaseMs, ...(beat.progress ? { progress: beat.progress } : {}) },
@@ -177,9 +175,9 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       return beaten
     },
     async completeJob(id, options) {
-      const completion = options as Parameters<JobModelCalls['completeJob']>[1]
+      const completion = options
       return required(
-        api.call<{ job: AgentJob; next: AgentJob | null }>({
+        api.call<{ job: ImportJob; next: ImportJob | null }>({
           method: 'POST',
           path: `/api/agents/jobs/${encodeURIComponent(id)}/complete`,
           json: { nextRunAt: completion.nextRunAt?.toISOString() ?? null, ...(completion.result ? { result: completion.result } : {}) },

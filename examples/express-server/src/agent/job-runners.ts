@@ -6,10 +6,11 @@ import {
   refreshCollectionFileInfo,
   runImportJob,
   type Connector,
+  type ImportJob,
+  type JobProgress,
 } from '@shuttersense/inventory-core'
 import { createFileScratch, createWorkerParser } from '@shuttersense/inventory-core/node'
 import { createS3Source, validateInventoryAccess, type RetryOptions, type S3Source } from '@shuttersense/inventory-s3'
-import { kindOf, type AgentJob, type JobProgress } from '../job-model.js'
 import type { ConnectorCredentials } from '../server-store/index.js'
 import type { HttpImportStore } from './http-store.js'
 
@@ -28,7 +29,7 @@ export interface JobRunSettings {
 
 /** Inputs of {@link runClaimedJob}. */
 export interface ClaimedJobRun {
-  job: AgentJob
+  job: ImportJob
   connector: Connector
   credentials: ConnectorCredentials | null
   agentId: string
@@ -67,7 +68,7 @@ const deltaListLimitOf = (connector: Connector): number | undefined => (connecto
 
 /** Runs one claimed job of any kind to its end. */
 export async function runClaimedJob(run: ClaimedJobRun): Promise<JobRunOutcome> {
-  switch (kindOf(run.job)) {
+  switch (run.job.kind) {
     case 'import':
       return runImport(run)
     case 'test':

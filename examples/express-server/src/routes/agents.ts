@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import type { Response } from 'express'
-import type { Collection, FileInfo, FileInfoChanges, FolderSummary, ImportJob } from '@shuttersense/inventory-core'
+import type { Collection, FileInfo, FileInfoChanges, FolderSummary, ImportJob, JobKind } from '@shuttersense/inventory-core'
 import {
   AcknowledgeCancelBodySchema,
   AgentConnectorSchema,
@@ -34,7 +34,6 @@ import {
 import type { Actor } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
-import { jobModel, kindOf, type JobKind } from '../job-model.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
 import { agentConnector } from '../views.js'
 import { ErrorSchema } from '../schemas.js'
@@ -98,7 +97,6 @@ async function streamNdjson(res: Response, batches: AsyncIterable<readonly unkno
  * job is refused with `CONFLICT` unless the calling agent holds it.
  */
 export function agentRoutes({ api, store, serverStore, now, logger }: RouteContext): void {
-  const jobs = jobModel(store)
   /** The job, when `agent` holds it. */
   async function heldJob(jobGuid: string, agent: Actor): Promise<ImportJob> {
     const job = await store.getJob(jobGuid)
@@ -174,12 +172,12 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       const deadline = Date.now() + body.waitMs
       for (;;) {
         if (gone) return undefined
-        const job = await jobs.claimJob({ agentId: agent.id, leaseMs: body.leaseMs, kinds: body.kinds as JobKind[] | undefined, now: now() })
+        const job = await store.claimJob({ agentId: agent.id, leaseMs: body.leaseMs, kinds: body.kinds as JobKind[] | undefined, now: now() })
         if (job) {
           try {
             const connector = await agentConnector(store, serverStore, job.connectorId)
             const credentials = await serverStore.getConnectorCredentials(job.connectorId)
-            logger.info({ jobId: job.id, kind: kindOf(job), agentId: agent.id }, 'job claimed')
+            logger.info({ jobId: job.id, kind: job.kind, agentId: agent.id }, 'job claimed')
             return { job, connector, credentials }
           } catch (error) {
             // A job that cannot be handed over (its credentials unreadable) fails for good rather than loop.
@@ -213,7 +211,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     },
     async ({ params, body, actor }) => {
       const agent = agentOf(actor)
-      const job = await jobs.heartbeatJob(params.jobGuid, { agentId: agent.id, leaseMs: body.leaseMs, progress: body.progress, now: now() })
+      const job = await store.heartbeatJob(params.jobGuid, { agentId: agent.id, leaseMs: body.leaseMs, progress: body.progress, now: now() })
       return { job }
     },
   )
@@ -232,7 +230,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     },
     async ({ params, body, actor }) => {
       const agent = agentOf(actor)
-      const done = await jobs.completeJob(params.jobGuid, { agentId: agent.id, nextRunAt: date(body.nextRunAt), result: body.result, now: now() })
+      const done = await store.completeJob(params.jobGuid, { agentId: agent.id, nextRunAt: date(body.nextRunAt), result: body.result, now: now() })
       logger.info({ jobId: params.jobGuid, agentId: agent.id }, 'job completed')
       return done
     },
@@ -278,7 +276,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     },
     async ({ params, body, actor }) => {
       const agent = agentOf(actor)
-      const job = await jobs.acknowledgeCancel(params.jobGuid, { agentId: agent.id, nextRunAt: date(body.nextRunAt), now: now() })
+      const job = await store.acknowledgeCancel(params.jobGuid, { agentId: agent.id, nextRunAt: date(body.nextRunAt), now: now() })
       return { job }
     },
   )

@@ -1,4 +1,4 @@
-import { suggestUniqueCollectionNames, type FileInfo, type InventoryStore } from '@shuttersense/inventory-core'
+import { suggestUniqueCollectionNames } from '@shuttersense/inventory-core'
 import { actorName } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
@@ -19,28 +19,10 @@ import {
   LatestDeltaQuerySchema,
   UpdateCollectionBodySchema,
 } from '../schemas.js'
-import { storeHas, storeMethod } from '../store-features.js'
 import { collectionView, deltaView, jobView } from '../views.js'
 
 const TAG = 'collections'
 const notFound = { description: 'No such collection', schema: ErrorSchema }
-
-/** A page of a collection's FileInfo in key order, from the store's paged read or, without one, by streaming past the cursor. */
-async function filePage(store: InventoryStore, collectionId: string, query: { prefix?: string | undefined; cursor?: string | undefined; limit: number }) {
-  if (storeHas(store, 'listFileInfo')) {
-    return storeMethod(store, 'listFileInfo')(collectionId, { prefix: query.prefix, cursor: query.cursor, limit: query.limit })
-  }
-  const files: FileInfo[] = []
-  for await (const batch of store.readFileInfo(collectionId, { batchSize: 5000 })) {
-    for (const file of batch) {
-      if (query.cursor !== undefined && file.key <= query.cursor) continue
-      if (query.prefix !== undefined && !file.key.startsWith(query.prefix)) continue
-      if (files.length === query.limit) return { files, nextCursor: files.at(-1)!.key }
-      files.push(file)
-    }
-  }
-  return { files, nextCursor: null }
-}
 
 export function collectionRoutes({ api, store, serverStore, now }: RouteContext): void {
   api.route(
@@ -154,7 +136,6 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
         200: { description: 'The collection', schema: CollectionSchema },
         404: notFound,
         409: { description: 'The name is taken in this connector', schema: ErrorSchema },
-        501: { description: 'The store cannot rename collections yet', schema: ErrorSchema },
       },
     },
     async ({ params, body, actor }) => {
@@ -163,7 +144,7 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
         (c) => c.id !== collection.id && c.name.toLocaleLowerCase('en') === body.name.toLocaleLowerCase('en'),
       )
       if (clash) throw new HttpError(409, 'CONFLICT', `collection ${clash.id} of this connector is already named "${clash.name}"`)
-      const updated = await storeMethod(store, 'updateCollection')(collection.id, { name: body.name })
+      const updated = await store.updateCollection(collection.id, { name: body.name })
       await store.appendAudit({ connectorId: collection.connectorId, actor: actorName(actor), action: 'collection.renamed', subjectId: collection.id, detail: { name: body.name } })
       return collectionView(updated)
     },
@@ -178,11 +159,11 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
       tag: TAG,
       auth: 'user',
       params: CollectionParamsSchema,
-      responses: { 204: { description: 'Deleted' }, 404: notFound, 501: { description: 'The store cannot delete collections yet', schema: ErrorSchema } },
+      responses: { 204: { description: 'Deleted' }, 404: notFound },
     },
     async ({ params, actor, res }) => {
       const collection = await store.getCollection(params.collectionGuid)
-      await storeMethod(store, 'deleteCollection')(collection.id)
+      await store.deleteCollection(collection.id)
       await store.appendAudit({ connectorId: collection.connectorId, actor: actorName(actor), action: 'collection.deleted', subjectId: collection.id, detail: null })
       res.status(204).end()
       return undefined
@@ -203,7 +184,7 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
     },
     async ({ params, query }) => {
       const collection = await store.getCollection(params.collectionGuid)
-      const page = await filePage(store, collection.id, query)
+      const page = await store.listFileInfo(collection.id, { prefix: query.prefix, cursor: query.cursor, limit: query.limit })
       return { ...page, fileInfoSource: collection.fileInfoSource, fileInfoUpdatedAt: collection.fileInfoUpdatedAt, fileCount: collection.fileCount }
     },
   )
@@ -220,12 +201,11 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
       responses: {
         202: { description: 'The queued refresh job (it waits while its connector imports)', schema: JobResponseSchema },
         404: notFound,
-        501: { description: 'The store has no job kinds yet', schema: ErrorSchema },
       },
     },
     async ({ params, actor }) => {
       const collection = await store.getCollection(params.collectionGuid)
-      const job = await storeMethod(store, 'enqueueJob')(collection.connectorId, {
+      const job = await store.enqueueJob(collection.connectorId, {
         kind: 'refresh',
         payload: { collectionId: collection.id },
         actor: actorName(actor),
@@ -249,13 +229,8 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
     },
     async ({ params, query }) => {
       const collection = await store.getCollection(params.collectionGuid)
-      if (storeHas(store, 'listDeltas')) {
-        const page = await storeMethod(store, 'listDeltas')(collection.id, { limit: query.limit, cursor: query.cursor })
-        return { deltas: page.deltas.map((d) => deltaView(d)), nextCursor: page.nextCursor }
-      }
-      // A store without a delta history has the latest only.
-      const latest = query.cursor === undefined ? await store.getLatestDelta(collection.id) : null
-      return { deltas: latest ? [deltaView(latest)] : [], nextCursor: null }
+      const page = await store.listDeltas(collection.id, { limit: query.limit, cursor: query.cursor })
+      return { deltas: page.deltas.map((d) => deltaView(d)), nextCursor: page.nextCursor }
     },
   )
 

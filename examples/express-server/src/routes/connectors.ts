@@ -28,7 +28,6 @@ import {
   UpdateConnectorBodySchema,
 } from '../schemas.js'
 import type { ServerStore } from '../server-store/index.js'
-import { storeMethod } from '../store-features.js'
 import { auditView, connectorView, importView, jobView } from '../views.js'
 
 /**
@@ -146,12 +145,12 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       tag: TAG,
       auth: 'user',
       params: ConnectorParamsSchema,
-      responses: { 204: { description: 'Deleted' }, 404: notFound, 501: { description: 'The store cannot delete connectors yet', schema: ErrorSchema } },
+      responses: { 204: { description: 'Deleted' }, 404: notFound },
     },
     async ({ params, actor, res }) => {
       const id = params.connectorGuid
       await store.getConnector(id)
-      await storeMethod(store, 'deleteConnector')(id)
+      await store.deleteConnector(id)
       await serverStore.deleteConnectorData(id)
       await store.appendAudit({ connectorId: id, actor: actorName(actor), action: 'connector.deleted', subjectId: id, detail: null })
       res.status(204).end()
@@ -224,12 +223,11 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
         202: { description: 'The queued test job', schema: JobResponseSchema },
         404: notFound,
         409: { description: 'No inventory configuration yet', schema: ErrorSchema },
-        501: { description: 'The store has no job kinds yet', schema: ErrorSchema },
       },
     },
     async ({ params, actor }) => {
       const { connector } = await configuredConnector(store, serverStore, params.connectorGuid)
-      const job = await storeMethod(store, 'enqueueJob')(connector.id, { kind: 'test', actor: actorName(actor), now: now() })
+      const job = await store.enqueueJob(connector.id, { kind: 'test', actor: actorName(actor), now: now() })
       return { job: jobView(job) }
     },
   )

@@ -2,7 +2,6 @@ import { actorName } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
 import { ErrorSchema, JobListSchema, JobParamsSchema, JobResponseSchema, JobsQuerySchema } from '../schemas.js'
-import { storeHas, storeMethod } from '../store-features.js'
 import { jobView } from '../views.js'
 
 const TAG = 'jobs'
@@ -60,14 +59,8 @@ export function jobRoutes({ api, store, now }: RouteContext): void {
     },
     async ({ params, actor }) => {
       const job = await store.getJob(params.jobGuid)
-      if (storeHas(store, 'cancelJob')) return { job: jobView(await storeMethod(store, 'cancelJob')(job.id, { actor: actorName(actor), now: now() })) }
-      if (job.status === 'queued') {
-        // A connector has at most one queued import: cancelling its queued jobs of this trigger cancels this one.
-        await store.cancelQueuedJobs(job.connectorId, { trigger: job.trigger, actor: actorName(actor), now: now() })
-        return { job: jobView(await store.getJob(job.id)) }
-      }
-      if (job.status === 'running') throw new HttpError(409, 'CONFLICT', `job ${job.id} is running and this store cannot cancel a running job yet`)
-      throw new HttpError(409, 'CONFLICT', `job ${job.id} has already ended (${job.status})`)
+      if (job.status !== 'queued' && job.status !== 'running') throw new HttpError(409, 'CONFLICT', `job ${job.id} has already ended (${job.status})`)
+      return { job: jobView(await store.cancelJob(job.id, { actor: actorName(actor), now: now() })) }
     },
   )
 }
