@@ -14,7 +14,8 @@ import * as path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import process from 'node:process'
 import { parseArgs } from 'node:util'
-import { createPostgresStore, createSqliteStore } from '@shuttersense/inventory-storage'
+import { createPostgresStore } from '@shuttersense/inventory-storage/postgres'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 const { values } = parseArgs({
   options: {

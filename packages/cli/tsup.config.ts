@@ -6,6 +6,6 @@ export default defineConfig({
   dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
-  target: 'node22',
+  target: 'node20',
   external: [/^@shuttersense\//, 'better-sqlite3', 'pg', /^@aws-sdk\//],
 })

@@ -30,6 +30,8 @@ export interface ImportInventoryOptions
   scratch?: ScratchSpace | undefined
   /** Worker threads that parse CSV data files. @default one per spare core, at most 3 (0 where the worker script is absent) */
   workers?: number | undefined
+  /** The worker script, where a bundler moved this package (see `WorkerParserOptions.workerScript`). @default the script beside this module */
+  workerScript?: string | URL | undefined
   /** Who holds the job in the store's queue and audit log. @default `import-<pid>` */
   agentId?: string | undefined
   /** The job's lease: a process that dies blocks its connector this long at most. @default 30 s */
@@ -90,8 +92,8 @@ export async function importInventory(options: ImportInventoryOptions): Promise<
   const agentId = options.agentId ?? `import-${process.pid}`
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const job = await claimImport(store, connector.id, agentId, leaseMs, options.now)
-  const workers = options.workers ?? defaultWorkerCount()
-  const parser: DataFileParser | undefined = workers > 0 ? createWorkerParser({ workers }) : undefined
+  const workers = options.workers ?? defaultWorkerCount(options.workerScript)
+  const parser: DataFileParser | undefined = workers > 0 ? createWorkerParser({ workers, workerScript: options.workerScript }) : undefined
   try {
     const outcome = await runImportJob({
       job,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { InventoryError, type InventoryErrorCode } from '../errors.js'
 import type { DataFileParseJob, DataFileParser, DataFileParseResult } from '../pipeline/data-file-parser.js'
@@ -11,6 +11,12 @@ import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
 export interface WorkerParserOptions {
   /** Worker threads, each parsing one data file at a time. @default {@link defaultWorkerCount}, at least 1 */
   workers?: number | undefined
+  /**
+   * The worker script (`@shuttersense/inventory-core/phase-a-worker.js`), as a path or a `file:` URL.
+   * Needed when a bundler moved this module away from the package's `dist/`: copy the script beside your
+   * bundle, or point at the installed package's copy. @default the script beside this module
+   */
+  workerScript?: string | URL | undefined
 }
 
 /** Most worker threads by default: each costs 25-30 MB, and a report rarely has more data files to share. */
@@ -18,33 +24,48 @@ const MAX_DEFAULT_WORKERS = 3
 
 /**
  * Worker threads worth starting here: one per core beside the calling thread (which parses too, see
- * `runInventoryImport`'s `concurrency`), at most 3. 0 on one core, or when the worker script is not
- * built (running from the TypeScript sources).
+ * `runInventoryImport`'s `concurrency`), at most 3. 0 on one core, or when no `workerScript` is given
+ * and none is beside this module (running from the TypeScript sources, or bundled without the script).
  */
-export function defaultWorkerCount(): number {
-  if (findWorkerScript() === undefined) return 0
+export function defaultWorkerCount(workerScript?: string | URL): number {
+  if (workerScript === undefined && findWorkerScript() === undefined) return 0
   return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - 1))
 }
 
 /** Compressed chunks sent to a worker and not yet taken: bounds what waits in its queue. */
 const MAX_CHUNKS_IN_FLIGHT = 8
 
-/**
- * The built worker script: beside this module in `dist/`, or in `dist/` when this module runs from its
- * TypeScript source (tests: the test setup builds it from the sources before every run).
- */
+/** Where the built worker script is looked for, relative to this module: beside it in `dist/`, or in `dist/` from the TypeScript source (tests build it first). */
+const WORKER_SCRIPT_CANDIDATES = ['./phase-a-worker.js', '../../dist/phase-a-worker.js']
+
 function findWorkerScript(): URL | undefined {
-  for (const candidate of ['./phase-a-worker.js', '../../dist/phase-a-worker.js']) {
+  for (const candidate of WORKER_SCRIPT_CANDIDATES) {
     const url = new URL(candidate, import.meta.url)
     if (existsSync(fileURLToPath(url))) return url
   }
   return undefined
 }
 
-function workerScript(): URL {
+/** The worker script to start: the one the caller names (which must exist), else the one beside this module. */
+function resolveWorkerScript(workerScript?: string | URL): URL {
+  if (workerScript !== undefined) {
+    const url = typeof workerScript === 'string' ? pathToFileURL(workerScript) : workerScript
+    if (url.protocol !== 'file:' || !existsSync(fileURLToPath(url))) {
+      throw new InventoryError('INVALID_ARGUMENT', `the worker parser's script ${String(workerScript)} does not exist (workerScript must name phase-a-worker.js of @shuttersense/inventory-core)`, {
+        file: String(workerScript),
+      })
+    }
+    return url
+  }
   const script = findWorkerScript()
   if (script === undefined) {
-    throw new InventoryError('INVALID_ARGUMENT', 'the worker parser needs the built package: run `npm run build` first')
+    const looked = WORKER_SCRIPT_CANDIDATES.map((candidate) => fileURLToPath(new URL(candidate, import.meta.url))).join(', ')
+    throw new InventoryError(
+      'INVALID_ARGUMENT',
+      `the worker parser's script phase-a-worker.js is not where it was looked for (${looked}): ` +
+        'if a bundler moved @shuttersense/inventory-core, pass workerScript (the package\'s phase-a-worker.js, copied beside your bundle or left in node_modules), ' +
+        'or parse on the calling thread (workers: 0); in this repository run `npm run build` first',
+    )
   }
   return script
 }
@@ -57,8 +78,8 @@ function workerScript(): URL {
  * `runInventoryImport({ parser })`, and `close()` it when done.
  */
 export function createWorkerParser(options: WorkerParserOptions = {}): DataFileParser {
-  const size = Math.max(1, options.workers ?? defaultWorkerCount())
-  const script = workerScript()
+  const size = Math.max(1, options.workers ?? defaultWorkerCount(options.workerScript))
+  const script = resolveWorkerScript(options.workerScript)
   const idle: Worker[] = []
   const all = new Set<Worker>()
   let closed = false
