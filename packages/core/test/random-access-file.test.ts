@@ -32,7 +32,7 @@ const implementations: [string, () => Promise<RandomAccessFile>][] = [
       return openRandomAccessFile(file, { name: 'data.bin' })
     },
   ],
-  ['file scratch, staged', () => createFileScratch({ parent }).stageFile('data.bin', chunked(bytes, 100))],
+  ['file scratch, staged', () => createFileScratch({ parent }).stageFile!('data.bin', chunked(bytes, 100))],
 ]
 
 describe.each(implementations)('RandomAccessFile: %s', (_name, open) => {
