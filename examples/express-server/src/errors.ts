@@ -35,6 +35,7 @@ export class HttpError extends Error {
 /** HTTP status of each code the inventory packages raise. */
 const STATUS_OF_CODE: Record<InventoryErrorCode, number> = {
   INVALID_ARGUMENT: 400,
+  NOT_CONFIGURED: 409,
   NOT_FOUND: 404,
   CONFLICT: 409,
   IMPORT_IN_PROGRESS: 409,

@@ -5,34 +5,29 @@ import {
   type Connector,
   type ImportJob,
   type ImportSession,
-  type InventoryStore,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
 import type { CollectionView, ConnectorView, JobView } from './schemas.js'
-import type { ConnectorSettings, ServerStore } from './server-store/index.js'
 
 /** The API's JSON of store objects: `guid` for ids, `…Guid` for references, credentials never. */
 
-export const DEFAULT_SETTINGS: ConnectorSettings = { format: 'CSV', deltaListLimit: 1000, configuredAt: null }
-
-export function connectorView(connector: Connector, settings: ConnectorSettings | undefined, hasCredentials: boolean): ConnectorView {
-  const s = settings ?? DEFAULT_SETTINGS
-  const location = connector.location as Connector['location'] | null
+export function connectorView(connector: Connector, hasCredentials: boolean): ConnectorView {
+  const location = connector.location
   return {
     guid: connector.id,
     name: connector.name,
     hasCredentials,
     inventoryConfig:
-      s.configuredAt === null || !location
+      location === null
         ? null
         : {
             destinationBucket: location.destinationBucket,
             destinationPrefix: location.destinationPrefix ?? null,
             sourceBucket: location.sourceBucket,
             configName: location.configName,
-            format: s.format,
+            format: connector.format,
             schedule: connector.schedule,
-            deltaListLimit: s.deltaListLimit,
+            deltaListLimit: connector.deltaListLimit,
           },
     createdAt: connector.createdAt,
     updatedAt: connector.updatedAt,
@@ -114,12 +109,3 @@ export function auditView(entry: AuditEntry) {
   return { seq: entry.seq, at: entry.at, actor: entry.actor, action: entry.action, subjectGuid: entry.subjectId, detail: entry.detail }
 }
 
-/**
- * The connector as an agent gets it: the store's connector with the server's inventory settings
- * (format, deltaListLimit) where the store does not hold them itself.
- */
-export async function agentConnector(store: InventoryStore, serverStore: ServerStore, connectorId: string): Promise<Connector & Partial<Pick<ConnectorSettings, 'format' | 'deltaListLimit'>>> {
-  const connector = await store.getConnector(connectorId)
-  const settings = (await serverStore.getConnectorSettings([connectorId])).get(connectorId)
-  return { ...(settings ? { format: settings.format, deltaListLimit: settings.deltaListLimit } : {}), ...connector }
-}

@@ -15,6 +15,7 @@
  * - `NOT_FOUND`: a connector, collection, import session or job does not exist.
  * - `CONFLICT`: the request clashes with stored state (a duplicate collection path, a job in the wrong state).
  * - `INVALID_ARGUMENT`: a caller passed a value the function cannot accept.
+ * - `NOT_CONFIGURED`: the connector has no inventory location yet, so there is nothing to import or test.
  * - `ABORTED`: the caller's `AbortSignal` fired.
  * - `STORE_ERROR`: the store failed for a reason of its own (database down, migration failed).
  */
@@ -32,6 +33,7 @@ export type InventoryErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'INVALID_ARGUMENT'
+  | 'NOT_CONFIGURED'
   | 'ABORTED'
   | 'STORE_ERROR'
 

@@ -17,6 +17,14 @@ export function normalizeDestinationPrefix(prefix: string | undefined): string |
   return trimmed.length > 0 ? trimmed : undefined
 }
 
+/** The inventory location of a connector; `NOT_CONFIGURED` for one that has none yet. */
+export function configuredLocation(connector: { id: string; name: string; location: InventoryLocation | null }): InventoryLocation {
+  if (!connector.location) {
+    throw new InventoryError('NOT_CONFIGURED', `connector "${connector.name}" (${connector.id}) has no inventory location yet: configure it first`)
+  }
+  return connector.location
+}
+
 /**
  * The key prefix under which a configuration's reports live:
  * `[destinationPrefix/]sourceBucket/configName/` (always ends in `/`).

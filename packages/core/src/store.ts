@@ -1,4 +1,5 @@
 import type { CollectionDelta, FileInfoChanges } from './delta.js'
+import type { InventoryFileFormat } from './manifest/manifest-schema.js'
 import type { BadRowReason, FileInfo, FileInfoSource, FolderSummary, ImportSchedule, InventoryLocation, RowCounts } from './types.js'
 
 /** Options every store call may take. */
@@ -18,8 +19,13 @@ export interface StoreCapabilities {
 export interface Connector {
   id: string
   name: string
-  location: InventoryLocation
+  /** Where the inventory reports are; `null` until the connector is configured (nothing to import yet). */
+  location: InventoryLocation | null
   schedule: ImportSchedule
+  /** The format the inventory configuration says (the manifest of each report says it again). */
+  format: InventoryFileFormat
+  /** How many changed files per type a delta keeps (0: counts only); every delta says when its lists are cut. */
+  deltaListLimit: number
   createdAt: string
   updatedAt: string
 }
@@ -27,10 +33,21 @@ export interface Connector {
 /** Input of {@link CatalogStore.createConnector}. */
 export interface NewConnector {
   name: string
-  location: InventoryLocation
+  /** @default null (configure it later with `updateConnector`) */
+  location?: InventoryLocation | null | undefined
   /** @default 'manual' */
   schedule?: ImportSchedule | undefined
+  /** @default 'CSV' */
+  format?: InventoryFileFormat | undefined
+  /** @default 1000 */
+  deltaListLimit?: number | undefined
 }
+
+/** What {@link CatalogStore.updateConnector} may change. */
+export type ConnectorPatch = Partial<Pick<Connector, 'name' | 'location' | 'schedule' | 'format' | 'deltaListLimit'>>
+
+/** A connector's delta list size when none is set. */
+export const DEFAULT_DELTA_LIST_LIMIT = 1000
 
 /** A ShutterSense collection bound to one folder of a connector's bucket. */
 export interface Collection {
@@ -393,7 +410,7 @@ export interface CatalogStore {
    */
   updateConnector(
     id: string,
-    patch: Partial<Pick<Connector, 'name' | 'location' | 'schedule'>>,
+    patch: ConnectorPatch,
     options?: StoreCallOptions,
   ): Promise<Connector>
   /** Folders ordered by path (UTF-8 byte order), paged. */

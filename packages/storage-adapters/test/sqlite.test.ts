@@ -46,3 +46,44 @@ describe('sqlite schema', () => {
     }
   })
 })
+
+describe('sqlite migration 4 (nullable location, format, delta list size)', () => {
+  it('rebuilds the connectors table of a version-3 database without losing a row that refers to it', async () => {
+    const { default: Database } = await import('better-sqlite3')
+    const { SQLITE_MIGRATIONS } = await import('../src/sqlite.js')
+    const filename = path.join(directory, `v3-${++counter}.db`)
+    const old = new Database(filename)
+    old.pragma('foreign_keys = ON')
+    old.exec('CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
+    for (const migration of SQLITE_MIGRATIONS.filter((m) => m.id <= 3)) {
+      old.exec(migration.sql)
+      old.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(migration.id, 'then')
+    }
+    old
+      .prepare(`INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
+                VALUES ('con_1', 'Photos', 'dest', 'inv', 'photos', 'daily', 'weekly', 't', 't')`)
+      .run()
+    old
+      .prepare(`INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
+                VALUES ('con_1', '2020/', 1, 3, 30, 3, 30, NULL)`)
+      .run()
+    old.close()
+
+    const store = createSqliteStore({ filename })
+    await store.migrate()
+    try {
+      expect(await store.getConnector('con_1')).toMatchObject({
+        location: { destinationBucket: 'dest', destinationPrefix: 'inv', sourceBucket: 'photos', configName: 'daily' },
+        schedule: 'weekly',
+        format: 'CSV',
+        deltaListLimit: 1000,
+      })
+      expect((await store.listFolders('con_1')).folders.map((f) => f.path)).toEqual(['2020/'])
+      // Foreign keys are on again: deleting the connector still takes its folders with it.
+      await store.deleteConnector('con_1')
+      expect(store.db.prepare('SELECT COUNT(*) AS n FROM folders').get()).toEqual({ n: 0 })
+    } finally {
+      await store.close()
+    }
+  })
+})

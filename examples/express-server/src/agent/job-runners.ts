@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import {
+  configuredLocation,
   InventoryError,
   isInventoryError,
   nextRunAt,
@@ -64,7 +65,6 @@ export function s3SourceFor(credentials: ConnectorCredentials | null, retry?: Re
 }
 
 /** The connector's delta list limit (PRD phase 5), when its store keeps one. */
-const deltaListLimitOf = (connector: Connector): number | undefined => (connector as Connector & { deltaListLimit?: number }).deltaListLimit
 
 /** Runs one claimed job of any kind to its end. */
 export async function runClaimedJob(run: ClaimedJobRun): Promise<JobRunOutcome> {
@@ -95,7 +95,7 @@ async function runImport(run: ClaimedJobRun): Promise<JobRunOutcome> {
       heartbeatEveryMs: Math.min(settings.progressEveryMs, settings.leaseMs / 3),
       scratch: createFileScratch({ parent: run.jobDir }),
       parser,
-      deltaListLimit: deltaListLimitOf(connector),
+      deltaListLimit: connector.deltaListLimit,
       signal: run.signal,
       now: settings.now,
     })
@@ -191,8 +191,7 @@ async function runShortJob(
 
 /** `test`: the connector check of `validateInventoryAccess`; what it finds (good or bad) is the job's result. */
 async function runAccessTest(run: ClaimedJobRun, signal: AbortSignal): Promise<Record<string, unknown>> {
-  const location = run.connector.location
-  if (!location) throw new InventoryError('INVALID_ARGUMENT', `connector ${run.connector.id} has no inventory configuration to test`)
+  const location = configuredLocation(run.connector)
   const source = s3SourceFor(run.credentials, run.settings.testRetry ?? TEST_RETRY)
   try {
     const result = await validateInventoryAccess(source, location, { signal })
@@ -213,7 +212,7 @@ async function runRefresh(run: ClaimedJobRun, progress: JobProgress, signal: Abo
       store: run.store,
       lister: source,
       collectionId,
-      deltaListLimit: deltaListLimitOf(run.connector),
+      deltaListLimit: run.connector.deltaListLimit,
       now: run.settings.now,
       signal,
     })

@@ -35,7 +35,6 @@ import type { Actor } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
-import { agentConnector } from '../views.js'
 import { ErrorSchema } from '../schemas.js'
 import { stageNdjsonUpload } from './ndjson-upload.js'
 
@@ -175,7 +174,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
         const job = await store.claimJob({ agentId: agent.id, leaseMs: body.leaseMs, kinds: body.kinds as JobKind[] | undefined, now: now() })
         if (job) {
           try {
-            const connector = await agentConnector(store, serverStore, job.connectorId)
+            const connector = await store.getConnector(job.connectorId)
             const credentials = await serverStore.getConnectorCredentials(job.connectorId)
             logger.info({ jobId: job.id, kind: job.kind, agentId: agent.id }, 'job claimed')
             return { job, connector, credentials }
@@ -294,7 +293,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     },
     async ({ params, actor }) => {
       const job = await heldJob(params.jobGuid, agentOf(actor))
-      return agentConnector(store, serverStore, job.connectorId)
+      return store.getConnector(job.connectorId)
     },
   )
 

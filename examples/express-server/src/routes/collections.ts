@@ -24,7 +24,7 @@ import { collectionView, deltaView, jobView } from '../views.js'
 const TAG = 'collections'
 const notFound = { description: 'No such collection', schema: ErrorSchema }
 
-export function collectionRoutes({ api, store, serverStore, now }: RouteContext): void {
+export function collectionRoutes({ api, store, now }: RouteContext): void {
   api.route(
     {
       method: 'post',
@@ -84,8 +84,7 @@ export function collectionRoutes({ api, store, serverStore, now }: RouteContext)
       })
       let job = null
       if (body.importNow) {
-        const settings = (await serverStore.getConnectorSettings([connectorId])).get(connectorId)
-        if (settings?.configuredAt) job = (await store.requestImportNow(connectorId, { actor: actorName(actor), now: now() })).job
+        if ((await store.getConnector(connectorId)).location !== null) job = (await store.requestImportNow(connectorId, { actor: actorName(actor), now: now() })).job
       }
       return { collections: created.map(collectionView), job: job ? jobView(job) : null }
     },

@@ -30,30 +30,23 @@ import {
 import type { ServerStore } from '../server-store/index.js'
 import { auditView, connectorView, importView, jobView } from '../views.js'
 
-/**
- * A connector is created before its inventory is configured. A store whose connectors require a
- * location gets this placeholder until PUT …/inventory/config; the server's connector settings say
- * whether the connector is configured, so the placeholder is never shown, imported or tested.
- */
-const UNCONFIGURED_LOCATION: InventoryLocation = { destinationBucket: 'unconfigured', sourceBucket: 'unconfigured', configName: 'unconfigured' }
 
 const TAG = 'connectors'
 const notFound = { description: 'No such connector', schema: ErrorSchema }
 
 export async function connectorViews(store: InventoryStore, serverStore: ServerStore, connectors: Connector[]) {
   const ids = connectors.map((c) => c.id)
-  const [settings, withCredentials] = await Promise.all([serverStore.getConnectorSettings(ids), serverStore.connectorsWithCredentials(ids)])
-  return connectors.map((c) => connectorView(c, settings.get(c.id), withCredentials.has(c.id)))
+  const withCredentials = await serverStore.connectorsWithCredentials(ids)
+  return connectors.map((c) => connectorView(c, withCredentials.has(c.id)))
 }
 
-/** The connector and its settings; 409 NOT_CONFIGURED when it has no inventory configuration (for imports and tests). */
-async function configuredConnector(store: InventoryStore, serverStore: ServerStore, id: string) {
+/** The connector; 409 NOT_CONFIGURED when it has no inventory configuration (for imports and tests). */
+async function configuredConnector(store: InventoryStore, id: string) {
   const connector = await store.getConnector(id)
-  const settings = (await serverStore.getConnectorSettings([id])).get(id)
-  if (!settings?.configuredAt) {
+  if (connector.location === null) {
     throw new HttpError(409, 'NOT_CONFIGURED', `connector ${id} has no inventory configuration yet: PUT /api/connectors/${id}/inventory/config first`)
   }
-  return { connector, settings }
+  return connector
 }
 
 /** Child depth of a folder listing: `` -> 1, `2020/` -> 2. */
@@ -74,7 +67,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       responses: { 201: { description: 'The connector', schema: ConnectorSchema } },
     },
     async ({ body, actor }) => {
-      const connector = await store.createConnector({ name: body.name, location: UNCONFIGURED_LOCATION })
+      const connector = await store.createConnector({ name: body.name })
       if (body.credentials) await serverStore.setConnectorCredentials(connector.id, body.credentials, { now: now() })
       await store.appendAudit({ connectorId: connector.id, actor: actorName(actor), action: 'connector.created', subjectId: connector.id, detail: { name: connector.name } })
       return one(connector.id)
@@ -177,7 +170,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       const id = params.connectorGuid
       const at = now()
       const before = await store.getConnector(id)
-      const wasConfigured = (await serverStore.getConnectorSettings([id])).get(id)?.configuredAt != null
+      const wasConfigured = before.location !== null
       const oldSchedule = wasConfigured ? before.schedule : 'manual'
       const location: InventoryLocation = {
         destinationBucket: body.destinationBucket,
@@ -186,8 +179,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
         configName: body.configName,
       }
       // Switching to manual cancels the queued scheduled jobs in the store's own transaction (FR-066).
-      await store.updateConnector(id, { location, schedule: body.schedule })
-      await serverStore.setConnectorSettings(id, { format: body.format, deltaListLimit: body.deltaListLimit, configuredAt: at.toISOString() })
+      await store.updateConnector(id, { location, schedule: body.schedule, format: body.format, deltaListLimit: body.deltaListLimit })
       if (body.schedule !== 'manual' && body.schedule !== oldSchedule) {
         // FR-062: the first scheduled job runs one interval from now; a changed interval re-times it.
         await store.cancelQueuedJobs(id, { trigger: 'scheduled', actor: actorName(actor), now: at })
@@ -226,7 +218,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       },
     },
     async ({ params, actor }) => {
-      const { connector } = await configuredConnector(store, serverStore, params.connectorGuid)
+      const connector = await configuredConnector(store, params.connectorGuid)
       const job = await store.enqueueJob(connector.id, { kind: 'test', actor: actorName(actor), now: now() })
       return { job: jobView(job) }
     },
@@ -249,7 +241,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       },
     },
     async ({ params, actor }) => {
-      const { connector } = await configuredConnector(store, serverStore, params.connectorGuid)
+      const connector = await configuredConnector(store, params.connectorGuid)
       const { job, outcome } = await store.requestImportNow(connector.id, { actor: actorName(actor), now: now() })
       if (outcome === 'already-running') {
         throw new HttpError(409, 'IMPORT_IN_PROGRESS', `an import of connector ${connector.id} is running (job ${job.id})`, undefined, { job: jobView(job) })
@@ -272,13 +264,12 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
     async ({ params }) => {
       const id = params.connectorGuid
       const connector = await store.getConnector(id)
-      const [settings, jobs, sessions, collections] = await Promise.all([
-        serverStore.getConnectorSettings([id]),
+      const [jobs, sessions, collections] = await Promise.all([
         store.listJobs(id, { limit: 200 }),
         store.listImportSessions(id, { limit: 20 }),
         store.listCollections(id),
       ])
-      const configured = settings.get(id)?.configuredAt != null
+      const configured = connector.location !== null
       const views = jobs.map(jobView)
       const imports = views.filter((job) => job.kind === 'import')
       const lastScheduled = imports.find((job) => job.trigger === 'scheduled' && job.startedAt !== null)

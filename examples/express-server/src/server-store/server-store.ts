@@ -35,14 +35,6 @@ export interface ConnectorCredentials {
   forcePathStyle?: boolean | undefined
 }
 
-/** Inventory settings the server keeps beside the store's connector (format, delta list size, configured). */
-export interface ConnectorSettings {
-  format: 'CSV' | 'ORC' | 'Parquet'
-  deltaListLimit: number
-  /** When PUT …/inventory/config was last called; `null`: the connector has no inventory configuration yet. */
-  configuredAt: string | null
-}
-
 /** What the server keeps beside the inventory store: users' tokens, agents and encrypted credentials. */
 export interface ServerStore {
   migrate(): Promise<void>
@@ -66,10 +58,7 @@ export interface ServerStore {
   getConnectorCredentials(connectorId: string): Promise<ConnectorCredentials | null>
   /** Which of the connectors have credentials stored (all connectors when `ids` is omitted). */
   connectorsWithCredentials(ids?: readonly string[]): Promise<Set<string>>
-  /** Settings of the given connectors (missing ones are absent from the map). */
-  getConnectorSettings(ids: readonly string[]): Promise<Map<string, ConnectorSettings>>
-  setConnectorSettings(connectorId: string, settings: ConnectorSettings): Promise<void>
-  /** Forgets a deleted connector: its credentials and settings. */
+  /** Forgets a deleted connector's credentials. */
   deleteConnectorData(connectorId: string): Promise<void>
   /** Moves every stored value to the current key. Resolves to how many values were rewritten and how many there are. */
   reencryptCredentials(options?: { now?: Date }): Promise<{ reencrypted: number; total: number }>
@@ -78,7 +67,7 @@ export interface ServerStore {
 /** Names users cannot take: the audit log uses them for the schedule and for agents. */
 const RESERVED_NAMES = /^(system|agt_.*)$/i
 
-const MIGRATIONS: readonly { id: number; sql: string }[] = [
+export const SERVER_MIGRATIONS: readonly { id: number; sql: string }[] = [
   {
     id: 1,
     sql: `
@@ -115,6 +104,20 @@ CREATE TABLE server_connector_settings (
   delta_list_limit INTEGER NOT NULL,
   configured_at TEXT
 );
+`,
+  },
+  {
+    id: 3,
+    sql: `
+-- The inventory store holds the format, the delta list size and a location that is NULL until configured
+-- (its migration 4): move the server's settings there and drop the placeholder location.
+UPDATE connectors SET
+  format = (SELECT s.format FROM server_connector_settings s WHERE s.connector_id = connectors.id),
+  delta_list_limit = (SELECT s.delta_list_limit FROM server_connector_settings s WHERE s.connector_id = connectors.id)
+WHERE id IN (SELECT connector_id FROM server_connector_settings);
+UPDATE connectors SET destination_bucket = NULL, destination_prefix = NULL, source_bucket = NULL, config_name = NULL
+WHERE id NOT IN (SELECT connector_id FROM server_connector_settings WHERE configured_at IS NOT NULL);
+DROP TABLE server_connector_settings;
 `,
   },
 ]
@@ -194,7 +197,7 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
   }
 
   return {
-    migrate: () => db.migrate(MIGRATIONS, 'server_schema_migrations'),
+    migrate: () => db.migrate(SERVER_MIGRATIONS, 'server_schema_migrations'),
     close: () => db.close(),
 
     async createUserToken(name, options = {}) {
@@ -278,30 +281,9 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
       return new Set(rows.map((row) => row.connector_id))
     },
 
-    async getConnectorSettings(ids) {
-      const settings = new Map<string, ConnectorSettings>()
-      if (ids.length === 0) return settings
-      const rows = await db.all<{ connector_id: string; format: ConnectorSettings['format']; delta_list_limit: number | string; configured_at: string | null }>(
-        `SELECT * FROM server_connector_settings WHERE connector_id IN (${ids.map(() => '?').join(', ')})`,
-        ids,
-      )
-      for (const row of rows) {
-        settings.set(row.connector_id, { format: row.format, deltaListLimit: Number(row.delta_list_limit), configuredAt: row.configured_at })
-      }
-      return settings
-    },
-
-    async setConnectorSettings(connectorId, settings) {
-      await db.run(
-        `INSERT INTO server_connector_settings (connector_id, format, delta_list_limit, configured_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (connector_id) DO UPDATE SET format = excluded.format, delta_list_limit = excluded.delta_list_limit, configured_at = excluded.configured_at`,
-        [connectorId, settings.format, settings.deltaListLimit, settings.configuredAt],
-      )
-    },
 
     async deleteConnectorData(connectorId) {
       await db.run('DELETE FROM server_connector_credentials WHERE connector_id = ?', [connectorId])
-      await db.run('DELETE FROM server_connector_settings WHERE connector_id = ?', [connectorId])
     },
 
     async reencryptCredentials(options = {}) {

@@ -1,6 +1,7 @@
 import { findLatestInventory, type DiscoveredInventory } from '../discover.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { InventoryError, throwIfAborted } from '../errors.js'
+import { configuredLocation } from '../location.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
@@ -84,7 +85,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const { source, store, signal } = options
   const now = options.now ?? (() => new Date())
   const connector = await store.getConnector(options.connectorId, { signal })
-  const found = options.discovered ?? (await findLatestInventory(source, connector.location, { signal }))
+  const location = configuredLocation(connector)
+  const found = options.discovered ?? (await findLatestInventory(source, location, { signal }))
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
   // A CSV schema without Key, Size or LastModifiedDate fails here, before any session exists.
   if (found.manifest.fileFormat === 'CSV' && !options.readers?.CSV) csvColumnsFromSchema(found.manifest.fileSchema, found.manifestKey)
@@ -157,7 +159,7 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     // Phase A runs again on resume: its output lives in scratch, which does not outlive the process.
     const figuresA = await runPhaseAAndStoreFolders(store, connector.id, {
       source,
-      bucket: connector.location.destinationBucket,
+      bucket: location.destinationBucket,
       manifest: found.manifest,
       reader,
       collections,
@@ -191,7 +193,7 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       scratch,
       bucketCount,
       done,
-      deltaListLimit: options.deltaListLimit,
+      deltaListLimit: options.deltaListLimit ?? connector.deltaListLimit,
       now,
       signal,
       onCollectionDone: (collection) => {

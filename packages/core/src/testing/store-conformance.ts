@@ -92,11 +92,34 @@ export function describeStoreConformance(name: string, options: StoreConformance
 
       it('stores a destination prefix in one form: no surrounding slashes, none when empty', async () => {
         const slashed = await store.createConnector({ name: 'A', location: { ...location, destinationPrefix: '/inv/reports/' } })
-        expect(slashed.location.destinationPrefix).toBe('inv/reports')
+        expect(slashed.location!.destinationPrefix).toBe('inv/reports')
         const empty = await store.createConnector({ name: 'B', location: { ...location, destinationPrefix: '/' } })
         expect(empty.location).not.toHaveProperty('destinationPrefix')
         const updated = await store.updateConnector(empty.id, { location: { ...location, destinationPrefix: 'x/' } })
-        expect(updated.location.destinationPrefix).toBe('x')
+        expect(updated.location!.destinationPrefix).toBe('x')
+      })
+
+      it('creates a connector before its inventory is configured, then configures and unconfigures it', async () => {
+        const bare = await store.createConnector({ name: 'Not yet' })
+        expect(bare).toMatchObject({ location: null, schedule: 'manual', format: 'CSV', deltaListLimit: 1000 })
+        expect(await store.getConnector(bare.id)).toEqual(bare)
+        const configured = await store.updateConnector(bare.id, { location, format: 'Parquet', deltaListLimit: 0, schedule: 'daily' })
+        expect(configured).toMatchObject({ location, format: 'Parquet', deltaListLimit: 0, schedule: 'daily' })
+        expect(await store.getConnector(bare.id)).toEqual(configured)
+        // A location is replaced whole: a prefix that the new one lacks is gone.
+        const prefixed = await store.updateConnector(bare.id, { location: { ...location, destinationPrefix: 'inv' } })
+        expect(prefixed.location).toEqual({ ...location, destinationPrefix: 'inv' })
+        expect((await store.updateConnector(bare.id, { location })).location).toEqual(location)
+        expect((await store.updateConnector(bare.id, { name: 'Renamed' })).location).toEqual(location)
+        expect((await store.updateConnector(bare.id, { location: null })).location).toBeNull()
+      })
+
+      it('rejects a bad format or delta list size with INVALID_ARGUMENT', async () => {
+        await expectCode(store.createConnector({ name: 'X', format: 'JSON' as never }), 'INVALID_ARGUMENT')
+        const created = await store.createConnector({ name: 'Y', location })
+        await expectCode(store.updateConnector(created.id, { deltaListLimit: -1 }), 'INVALID_ARGUMENT')
+        await expectCode(store.updateConnector(created.id, { deltaListLimit: 1.5 }), 'INVALID_ARGUMENT')
+        expect((await store.getConnector(created.id)).deltaListLimit).toBe(1000)
       })
 
       it('answers NOT_FOUND for an unknown connector and INVALID_ARGUMENT for a bad schedule', async () => {

@@ -168,4 +168,18 @@ DROP INDEX jobs_one_active_per_connector;
 CREATE UNIQUE INDEX jobs_one_active_import_per_connector ON jobs (connector_id) WHERE status IN ('queued', 'running') AND kind = 'import';
 `,
   },
+  {
+    id: 4,
+    sql: `
+-- A connector exists before its inventory is configured (location NULL), and holds the configuration's
+-- format and delta list size.
+ALTER TABLE connectors
+  ALTER COLUMN destination_bucket DROP NOT NULL,
+  ALTER COLUMN source_bucket DROP NOT NULL,
+  ALTER COLUMN config_name DROP NOT NULL,
+  ADD COLUMN format TEXT NOT NULL DEFAULT 'CSV' CHECK (format IN ('CSV', 'ORC', 'Parquet')),
+  ADD COLUMN delta_list_limit INTEGER NOT NULL DEFAULT 1000 CHECK (delta_list_limit >= 0),
+  ADD CONSTRAINT connectors_location_whole CHECK ((destination_bucket IS NULL) = (source_bucket IS NULL) AND (source_bucket IS NULL) = (config_name IS NULL));
+`,
+  },
 ]

@@ -2,7 +2,6 @@ import type pg from 'pg'
 import {
   InventoryError,
   newId,
-  normalizeDestinationPrefix,
   throwIfAborted,
   type Collection,
   type Connector,
@@ -37,7 +36,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkCollectionName, checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
 import { createPgJobQueue } from './postgres-jobs.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
@@ -354,19 +353,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       checkConnector(input)
       const at = nowIso()
       const { rows } = await db.query<ConnectorRow>(
-        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
-        [
-          newId('con'),
-          input.name.trim(),
-          input.location.destinationBucket,
-          normalizeDestinationPrefix(input.location.destinationPrefix) ?? null,
-          input.location.sourceBucket,
-          input.location.configName,
-          input.schedule ?? 'manual',
-          at,
-          at,
-        ],
+        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, format, delta_list_limit, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [newId('con'), input.name.trim(), ...connectorSettingColumns(input), at, at],
         callOptions.signal,
       )
       return connectorFromRow(rows[0]!)
@@ -385,22 +374,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       const at = nowIso()
       const row = await db.transaction(async (query) => {
         const current = connectorFromRow(await getConnectorRow(query, id, true))
-        const next: Connector = { ...current, ...patch, location: { ...current.location, ...patch.location } }
-        checkConnector(next)
-        checkSchedule(next.schedule)
+        const next = patchedConnector(current, patch)
         const { rows } = await query<ConnectorRow>(
           `UPDATE connectors SET name = $1, destination_bucket = $2, destination_prefix = $3, source_bucket = $4, config_name = $5,
-           schedule = $6, updated_at = $7 WHERE id = $8 RETURNING *`,
-          [
-            next.name,
-            next.location.destinationBucket,
-            normalizeDestinationPrefix(next.location.destinationPrefix) ?? null,
-            next.location.sourceBucket,
-            next.location.configName,
-            next.schedule,
-            at,
-            id,
-          ],
+           schedule = $6, format = $7, delta_list_limit = $8, updated_at = $9 WHERE id = $10 RETURNING *`,
+          [next.name, ...connectorSettingColumns(next), at, id],
         )
         if (patch.schedule === 'manual') {
           // Disabling the schedule cancels what it queued, in the same transaction.

@@ -16,6 +16,7 @@ import type {
   ImportSession,
   ImportStatus,
   ImportPhase,
+  InventoryFileFormat,
   StoredDelta,
 } from '@shuttersense/inventory-core'
 
@@ -23,11 +24,13 @@ import type {
 export interface ConnectorRow {
   id: string
   name: string
-  destination_bucket: string
+  destination_bucket: string | null
   destination_prefix: string | null
-  source_bucket: string
-  config_name: string
+  source_bucket: string | null
+  config_name: string | null
   schedule: string
+  format: string
+  delta_list_limit: number | string
   created_at: string
   updated_at: string
 }
@@ -36,13 +39,18 @@ export function connectorFromRow(row: ConnectorRow): Connector {
   return {
     id: row.id,
     name: row.name,
-    location: {
-      destinationBucket: row.destination_bucket,
-      ...(row.destination_prefix ? { destinationPrefix: row.destination_prefix } : {}),
-      sourceBucket: row.source_bucket,
-      configName: row.config_name,
-    },
+    location:
+      row.destination_bucket === null || row.source_bucket === null || row.config_name === null
+        ? null
+        : {
+            destinationBucket: row.destination_bucket,
+            ...(row.destination_prefix ? { destinationPrefix: row.destination_prefix } : {}),
+            sourceBucket: row.source_bucket,
+            configName: row.config_name,
+          },
     schedule: row.schedule as ImportSchedule,
+    format: row.format as InventoryFileFormat,
+    deltaListLimit: Number(row.delta_list_limit),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   }

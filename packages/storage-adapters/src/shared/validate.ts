@@ -1,7 +1,12 @@
 import {
+  DEFAULT_DELTA_LIST_LIMIT,
   InventoryError,
+  normalizeDestinationPrefix,
   normalizeFolderPath,
+  type Connector,
+  type ConnectorPatch,
   type ImportSchedule,
+  type InventoryFileFormat,
   type NewCollection,
   type NewConnector,
 } from '@shuttersense/inventory-core'
@@ -16,13 +21,51 @@ export function checkSchedule(schedule: string): ImportSchedule {
   return schedule as ImportSchedule
 }
 
+const FORMATS: readonly InventoryFileFormat[] = ['CSV', 'ORC', 'Parquet']
+
 export function checkConnector(input: NewConnector): void {
   if (input.name.trim().length === 0) throw new InventoryError('INVALID_ARGUMENT', 'connector name must not be empty')
-  const { destinationBucket, sourceBucket, configName } = input.location
-  if (!destinationBucket || !sourceBucket || !configName) {
-    throw new InventoryError('INVALID_ARGUMENT', 'destinationBucket, sourceBucket and configName are required')
+  if (input.location) {
+    const { destinationBucket, sourceBucket, configName } = input.location
+    if (!destinationBucket || !sourceBucket || !configName) {
+      throw new InventoryError('INVALID_ARGUMENT', 'destinationBucket, sourceBucket and configName are required')
+    }
   }
   checkSchedule(input.schedule ?? 'manual')
+  if (input.format !== undefined && !FORMATS.includes(input.format)) {
+    throw new InventoryError('INVALID_ARGUMENT', `format must be one of ${FORMATS.join(', ')}: "${String(input.format)}"`)
+  }
+  const limit = input.deltaListLimit
+  if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 0)) {
+    throw new InventoryError('INVALID_ARGUMENT', `deltaListLimit must be a whole number ≥ 0: ${String(limit)}`)
+  }
+}
+
+/** The connector after `patch`: a location is replaced whole (`null` unconfigures the connector). */
+export function patchedConnector(current: Connector, patch: ConnectorPatch): Connector {
+  const next: Connector = { ...current, ...definedFields(patch) }
+  checkConnector(next)
+  return next
+}
+
+const definedFields = (patch: ConnectorPatch): ConnectorPatch =>
+  Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as ConnectorPatch
+
+/**
+ * The stored columns of a connector's settings, in the order both stores write them:
+ * destination_bucket, destination_prefix, source_bucket, config_name, schedule, format, delta_list_limit.
+ */
+export function connectorSettingColumns(connector: NewConnector): (string | number | null)[] {
+  const location = connector.location ?? null
+  return [
+    location?.destinationBucket ?? null,
+    (location && normalizeDestinationPrefix(location.destinationPrefix)) ?? null,
+    location?.sourceBucket ?? null,
+    location?.configName ?? null,
+    connector.schedule ?? 'manual',
+    connector.format ?? 'CSV',
+    connector.deltaListLimit ?? DEFAULT_DELTA_LIST_LIMIT,
+  ]
 }
 
 /** Normalises folder paths (trailing `/`) and rejects empty names, empty paths and duplicates in the batch. */

@@ -150,4 +150,30 @@ DROP INDEX jobs_one_active_per_connector;
 CREATE UNIQUE INDEX jobs_one_active_import_per_connector ON jobs (connector_id) WHERE status IN ('queued', 'running') AND kind = 'import';
 `,
   },
+  {
+    id: 4,
+    sql: `
+-- A connector exists before its inventory is configured (location NULL), and holds the configuration's
+-- format and delta list size. SQLite cannot drop NOT NULL in place: the table is rebuilt (the migration
+-- runs with foreign keys off, so the rows that refer to connectors stay).
+CREATE TABLE connectors_v4 (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  destination_bucket TEXT,
+  destination_prefix TEXT,
+  source_bucket TEXT,
+  config_name TEXT,
+  schedule TEXT NOT NULL DEFAULT 'manual',
+  format TEXT NOT NULL DEFAULT 'CSV' CHECK (format IN ('CSV', 'ORC', 'Parquet')),
+  delta_list_limit INTEGER NOT NULL DEFAULT 1000 CHECK (delta_list_limit >= 0),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  CHECK ((destination_bucket IS NULL) = (source_bucket IS NULL) AND (source_bucket IS NULL) = (config_name IS NULL))
+);
+INSERT INTO connectors_v4 (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
+  SELECT id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at FROM connectors;
+DROP TABLE connectors;
+ALTER TABLE connectors_v4 RENAME TO connectors;
+`,
+  },
 ]

@@ -2,7 +2,6 @@ import Database from 'better-sqlite3'
 import {
   InventoryError,
   newId,
-  normalizeDestinationPrefix,
   type Collection,
   type Connector,
   type FileInfo,
@@ -37,7 +36,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkCollectionName, checkConnector, checkNewCollections, checkSchedule, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
@@ -205,10 +204,17 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
           db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(migration.id, nowIso())
         }
       })
+      // A migration that rebuilds a table must not cascade its DROP to the rows that refer to it, and the
+      // pragma cannot change inside a transaction: foreign keys are off for the migration, checked after.
+      db.pragma('foreign_keys = OFF')
       try {
         migrateAll.immediate()
+        const broken = db.pragma('foreign_key_check') as unknown[]
+        if (broken.length > 0) throw new Error(`${broken.length} rows refer to rows that do not exist`)
       } catch (cause) {
         throw new InventoryError('STORE_ERROR', `SQLite migration failed: ${(cause as Error).message}`, { cause })
+      } finally {
+        db.pragma('foreign_keys = ON')
       }
     },
 
@@ -221,19 +227,9 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const id = newId('con')
       const at = nowIso()
       stmt(
-        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        id,
-        input.name.trim(),
-        input.location.destinationBucket,
-        normalizeDestinationPrefix(input.location.destinationPrefix) ?? null,
-        input.location.sourceBucket,
-        input.location.configName,
-        input.schedule ?? 'manual',
-        at,
-        at,
-      )
+        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, format, delta_list_limit, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, input.name.trim(), ...connectorSettingColumns(input), at, at)
       return connectorFromRow(getConnectorRow(id))
     },
 
@@ -247,24 +243,13 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
     async updateConnector(id, patch) {
       const current = connectorFromRow(getConnectorRow(id))
-      const next: Connector = { ...current, ...patch, location: { ...current.location, ...patch.location } }
-      checkConnector(next)
-      checkSchedule(next.schedule)
+      const next = patchedConnector(current, patch)
       const at = nowIso()
       db.transaction(() => {
         stmt(
           `UPDATE connectors SET name = ?, destination_bucket = ?, destination_prefix = ?, source_bucket = ?, config_name = ?,
-           schedule = ?, updated_at = ? WHERE id = ?`,
-        ).run(
-          next.name,
-          next.location.destinationBucket,
-          normalizeDestinationPrefix(next.location.destinationPrefix) ?? null,
-          next.location.sourceBucket,
-          next.location.configName,
-          next.schedule,
-          at,
-          id,
-        )
+           schedule = ?, format = ?, delta_list_limit = ?, updated_at = ? WHERE id = ?`,
+        ).run(next.name, ...connectorSettingColumns(next), at, id)
         if (patch.schedule === 'manual') {
           // Disabling the schedule cancels what it queued, in the same transaction.
           cancelQueuedSync(id, 'scheduled', 'system', at, 'schedule set to manual')
