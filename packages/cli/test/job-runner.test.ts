@@ -2,7 +2,9 @@ import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
+  jobProgressOf,
   runImportJob,
+  runInventoryImport,
   type ImportJob,
   type InventoryStore,
   type ObjectSource,
@@ -262,5 +264,22 @@ describe('runImportJob', () => {
     const outcome = await running
     expect(outcome).toMatchObject({ outcome: 'cancelled', job: { id: job.id, status: 'cancelled' } })
     expect(await store.listJobs(connector.id, { status: 'queued' })).toEqual([expect.objectContaining({ trigger: 'scheduled' })])
+  })
+
+  it('progress counts the records and the bad rows by reason of every data file read', async () => {
+    const root = path.join(dir, 'malformed')
+    const written = await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '2', '--malformed', '4', '--seed', '9'])
+    const store = await openStore('progress')
+    const connector = await store.createConnector({ name: 'Photos', location })
+    let last: ReturnType<typeof jobProgressOf> | undefined
+    await runInventoryImport({
+      store,
+      connectorId: connector.id,
+      source: createLocalDirectorySource(root),
+      onProgress: (progress) => (last = jobProgressOf(progress)),
+    })
+    expect(last).toMatchObject({ phase: 'done', percent: 100, dataFilesDone: 2, records: (written as { objects: number }).objects })
+    const bad = Object.values(last!.badRows).reduce((sum, count) => sum + (count ?? 0), 0)
+    expect(bad).toBe(4)
   })
 })

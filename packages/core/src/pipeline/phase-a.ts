@@ -27,7 +27,8 @@ export interface PhaseAInput {
   signal?: AbortSignal | undefined
   onBytes(file: string, bytes: number): void
   onRows(file: string, rows: number): void
-  onFileDone(file: string): Promise<void>
+  /** A data file is read; `counts` are its own (rows, records, bad rows by reason). */
+  onFileDone(file: string, counts: RowCounts): Promise<void>
   /** Parses CSV data files on other threads; without, they are parsed on this one. */
   parser?: DataFileParser | undefined
 }
@@ -92,7 +93,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       }
     }
     addRowCounts(rows, counts)
-    await input.onFileDone(file.key)
+    await input.onFileDone(file.key, counts)
   }
 
   // One lane per file read at once. The parser's threads take the first lanes; lanes beyond them parse

@@ -1,4 +1,5 @@
 import type { ImportPhase, JobProgress } from '../store.js'
+import type { BadRowReason } from '../types.js'
 
 /** What just happened, for a progress bar or a log line. */
 export type ImportProgressEvent =
@@ -20,7 +21,11 @@ export interface ImportProgress {
   compressedBytesTotal: number
   dataFilesDone: number
   dataFilesTotal: number
+  /** Records read so far (updated as batches arrive). */
   rows: number
+  /** Of the data files read completely: current objects found, and malformed rows skipped by reason. */
+  records: number
+  badRows: Partial<Record<BadRowReason, number>>
   collectionsDone: number
   collectionsTotal: number
 }
@@ -41,8 +46,8 @@ export function jobProgressOf(progress: ImportProgress): JobProgress {
     phase: progress.phase,
     percent: Math.round(Math.min(1, Math.max(0, share)) * 1000) / 10,
     rows: progress.rows,
-    records: 0,
-    badRows: {},
+    records: progress.records,
+    badRows: { ...progress.badRows },
     dataFilesDone: progress.dataFilesDone,
     dataFiles: progress.dataFilesTotal,
     collectionsDone: progress.collectionsDone,

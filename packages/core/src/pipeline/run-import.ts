@@ -7,7 +7,7 @@ import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { ImportCheckpoint, ImportPhase, ImportSession, ImportStatus, ImportSummary, ImportStore } from '../store.js'
-import type { FolderSummary } from '../types.js'
+import type { BadRowReason, FolderSummary } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
 import { runPhaseA, type PhaseAInput } from './phase-a.js'
@@ -139,6 +139,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     dataFilesDone: 0,
     dataFilesTotal: files.length,
     rows: 0,
+    records: 0,
+    badRows: {},
     collectionsDone: done.size,
     collectionsTotal: collections.length,
   }
@@ -177,8 +179,12 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
         progress.rows += rows
         emit('data-file-progress', 'A', file)
       },
-      onFileDone: async (file) => {
+      onFileDone: async (file, counts) => {
         progress.dataFilesDone++
+        progress.records += counts.records
+        for (const [reason, count] of Object.entries(counts.badRows) as [BadRowReason, number][]) {
+          progress.badRows[reason] = (progress.badRows[reason] ?? 0) + count
+        }
         emit('data-file-done', 'A', file)
         await store.updateImportSession(session.id, { checkpoint: checkpoint('A') }, { signal })
       },
