@@ -186,6 +186,23 @@ export function describeStoreConformance(name: string, options: StoreConformance
     })
 
     describe('collections', () => {
+      it('keeps collection names unique per connector: CONFLICT for a taken or repeated name, nothing created', async () => {
+        const connector = await store.createConnector({ name: 'Photos', location })
+        const other = await store.createConnector({ name: 'Other', location: { ...location, configName: 'weekly' } })
+        await store.createCollections(connector.id, [{ name: 'Wedding', folderPath: '2020/Wedding/' }])
+        await expectCode(store.createCollections(connector.id, [{ name: 'Wedding', folderPath: '2021/Wedding/' }]), 'CONFLICT')
+        await expectCode(
+          store.createCollections(connector.id, [
+            { name: 'Trip', folderPath: '2021/a/' },
+            { name: 'Trip', folderPath: '2021/b/' },
+          ]),
+          'CONFLICT',
+        )
+        expect((await store.listCollections(connector.id)).map((c) => c.name)).toEqual(['Wedding'])
+        // Another connector may use the name.
+        expect(await store.createCollections(other.id, [{ name: 'Wedding', folderPath: '2020/Wedding/' }])).toHaveLength(1)
+      })
+
       it('creates a batch with normalised folder paths and lists it by path', async () => {
         const connector = await store.createConnector({ name: 'Photos', location })
         const created = await store.createCollections(connector.id, [

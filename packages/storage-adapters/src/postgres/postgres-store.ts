@@ -36,7 +36,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkCollectionName, checkConnector, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
 import { createPgJobQueue } from './postgres-jobs.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
@@ -443,6 +443,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       if (checked.length === 0) return []
       try {
         const rows = await db.transaction(async (query) => {
+          // The connector's row lock serialises batches of one connector, so two cannot take one name.
+          await query('SELECT 1 FROM connectors WHERE id = $1 FOR UPDATE', [connectorId])
+          const taken = await query<{ name: string }>('SELECT name FROM collections WHERE connector_id = $1', [connectorId])
+          checkNamesFree(connectorId, taken.rows.map((row) => row.name), checked)
           const at = nowIso()
           return (
             await query<CollectionRow>(

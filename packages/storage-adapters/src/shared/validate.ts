@@ -89,6 +89,15 @@ export function checkNewCollections(collections: readonly NewCollection[]): NewC
   })
 }
 
+/** Collection names are unique per connector: CONFLICT when a new one is taken or repeated in the batch. */
+export function checkNamesFree(connectorId: string, taken: Iterable<string>, collections: readonly NewCollection[]): void {
+  const names = new Set(taken)
+  for (const { name } of collections) {
+    if (names.has(name)) throw new InventoryError('CONFLICT', `another collection of connector ${connectorId} is named "${name}"`)
+    names.add(name)
+  }
+}
+
 /** Checks a job's `maxAttempts` and a lease length; both stores reject the same inputs. */
 export function checkJobNumbers(input: { maxAttempts?: number | undefined; leaseMs?: number | undefined }): void {
   const { maxAttempts, leaseMs } = input

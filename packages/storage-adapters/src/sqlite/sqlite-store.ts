@@ -36,7 +36,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { checkCollectionName, checkConnector, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
+import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
@@ -313,9 +313,11 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const ids = checked.map(() => newId('col'))
       try {
         db.transaction(() => {
+          const taken = (stmt('SELECT name FROM collections WHERE connector_id = ?').all(connectorId) as { name: string }[]).map((row) => row.name)
+          checkNamesFree(connectorId, taken, checked)
           const at = nowIso()
           checked.forEach((collection, i) => insert.run(ids[i], connectorId, collection.name, collection.folderPath, at))
-        })()
+        }).immediate()
       } catch (cause) {
         if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
           throw new InventoryError('CONFLICT', 'a collection already exists for one of these folders', { cause })
