@@ -7,13 +7,6 @@ export interface StoreCallOptions {
   signal?: AbortSignal | undefined
 }
 
-/** What a backend can do beyond the contract's baseline. Conformance tests skip what is `false`. */
-export interface StoreCapabilities {
-  /** Several processes may claim jobs at once (Postgres); SQLite serialises through one file lock. */
-  readonly supportsConcurrentClaims: boolean
-  /** Schema changes roll back with their transaction. */
-  readonly supportsTransactionalDdl: boolean
-}
 
 /** A bucket whose inventory ShutterSense imports. */
 export interface Connector {
@@ -326,7 +319,6 @@ export interface ReplaceFileInfoOptions extends StoreCallOptions {
  * Opening and closing a store. Every backend implements it beside the parts below.
  */
 export interface StoreLifecycle {
-  readonly capabilities: StoreCapabilities
   /** Creates or upgrades the schema. Safe to call concurrently and repeatedly. */
   migrate(options?: StoreCallOptions): Promise<void>
   /** Releases connections. */

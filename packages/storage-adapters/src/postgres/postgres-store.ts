@@ -16,7 +16,6 @@ import {
   type NewConnector,
   type NewImportSession,
   type ReplaceFileInfoOptions,
-  type StoreCapabilities,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
 import {
@@ -61,7 +60,6 @@ export interface PostgresStoreOptions {
 /** The Postgres store, with its pool and schema for callers that need them (tests, tools). */
 export type PostgresStore = InventoryStore & { readonly pool: pg.Pool; readonly schema: string }
 
-const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: true, supportsTransactionalDdl: true }
 
 /** Rows per multi-row INSERT: large enough to amortise a round trip, small enough to bound memory. */
 const FILE_INFO_CHUNK = 10_000
@@ -321,7 +319,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
   const store: PostgresStore = {
     pool: db.pool,
     schema: db.schema,
-    capabilities: CAPABILITIES,
 
     async migrate(callOptions = {}) {
       try {

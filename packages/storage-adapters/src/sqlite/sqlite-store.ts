@@ -16,7 +16,6 @@ import {
   type NewConnector,
   type NewImportSession,
   type ReplaceFileInfoOptions,
-  type StoreCapabilities,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
 import {
@@ -48,7 +47,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number | undefined
 }
 
-const CAPABILITIES: StoreCapabilities = { supportsConcurrentClaims: false, supportsTransactionalDdl: true }
 
 /** A FileInfo row as SQLite returns it in raw mode. */
 type FileInfoTuple = [key: string, size: number, lastModified: string, etag: string, storageClass: string]
@@ -189,7 +187,6 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
   const store: InventoryStore & { readonly db: Database.Database } = {
     db,
-    capabilities: CAPABILITIES,
 
     async migrate() {
       // BEGIN IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
