@@ -152,6 +152,36 @@ describe.skipIf(unreachable !== null)('postgres', () => {
       }
     })
 
+    it('streams an async FileInfo source through the staging table and leaves no staged row, also when the source fails', async () => {
+      const store = createPostgresStore({ connectionString: DATABASE_URL, schema: newSchema(), poolSize: 2 })
+      try {
+        await store.migrate()
+        const connector = await store.createConnector({ name: 'P', location: { destinationBucket: 'd', sourceBucket: 's', configName: 'c' } })
+        const [collection] = await store.createCollections(connector.id, [{ name: 'A', folderPath: 'a/' }])
+        const file = (i: number) => ({ key: `a/${String(i).padStart(6, '0')}`, size: i, lastModified: '2024-05-06T22:44:22.000Z', etag: `e${i}`, storageClass: 'STANDARD' })
+        let stagedWhileListing = 0
+        async function* listing(pages: number, failAt?: number) {
+          for (let page = 0; page < pages; page++) {
+            if (page === failAt) throw new Error('listing failed')
+            yield Array.from({ length: 3000 }, (_, i) => file(page * 3000 + i))
+            const { rows } = await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM file_info_staging')
+            stagedWhileListing = Math.max(stagedWhileListing, Number(rows[0]!.n))
+          }
+        }
+        const options = { source: 'api' as const, updatedAt: '2026-01-01T00:00:00.000Z' }
+        expect(await store.replaceFileInfo(collection!.id, listing(4), options)).toEqual({ fileCount: 12_000 })
+        // Rows went to the database while the source was still listing, not into memory first.
+        expect(stagedWhileListing).toBeGreaterThan(0)
+        await expect(store.replaceFileInfo(collection!.id, listing(4, 2), options)).rejects.toThrow(/listing failed/)
+        const { rows } = await store.pool.query<{ n: string }>('SELECT count(*) AS n FROM file_info_staging')
+        expect(Number(rows[0]!.n)).toBe(0)
+        expect((await store.getCollection(collection!.id)).fileCount).toBe(12_000)
+      } finally {
+        await dropSchema(store.pool, store.schema)
+        await store.close()
+      }
+    })
+
     it('uses a pool it is given, sets its search_path, and leaves it open on close()', async () => {
       const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 2 })
       const schema = newSchema()

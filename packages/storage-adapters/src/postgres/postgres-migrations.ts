@@ -182,4 +182,22 @@ ALTER TABLE connectors
   ADD CONSTRAINT connectors_location_whole CHECK ((destination_bucket IS NULL) = (source_bucket IS NULL) AND (source_bucket IS NULL) = (config_name IS NULL));
 `,
   },
+  {
+    id: 5,
+    sql: `
+-- An async FileInfo source (a live listing) is staged here before the swap, so rows stream to the
+-- database instead of memory and the collection's lock is held only for the swap. Unlogged: staged rows
+-- are thrown away after each write, and a crash loses nothing that is not written again.
+CREATE UNLOGGED TABLE file_info_staging (
+  stage_id TEXT COLLATE "C" NOT NULL,
+  key TEXT COLLATE "C" NOT NULL,
+  size BIGINT NOT NULL,
+  last_modified TEXT NOT NULL,
+  etag TEXT NOT NULL,
+  storage_class TEXT NOT NULL,
+  staged_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (stage_id, key)
+);
+`,
+  },
 ]

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import {
   InventoryError,
@@ -82,6 +83,19 @@ const UPSERT_FILE_INFO: pg.QueryConfig = {
          ON CONFLICT (collection_seq, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified,
          etag = excluded.etag, storage_class = excluded.storage_class`,
 }
+const STAGE_FILE_INFO: pg.QueryConfig = {
+  name: 'ssinv_stage_file_info',
+  text: `INSERT INTO file_info_staging (stage_id, key, size, last_modified, etag, storage_class)
+         SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[])`,
+}
+const INSERT_STAGED_FILE_INFO: pg.QueryConfig = {
+  name: 'ssinv_insert_staged_file_info',
+  text: `INSERT INTO file_info (collection_seq, key, size, last_modified, etag, storage_class)
+         SELECT (SELECT seq FROM collections WHERE id = $1), key, size, last_modified, etag, storage_class
+         FROM file_info_staging WHERE stage_id = $2`,
+}
+/** Staged rows a crashed writer left behind are dropped after this long. */
+const STAGING_TTL = '1 day'
 const DELETE_FILE_INFO: pg.QueryConfig = {
   name: 'ssinv_delete_file_info',
   text: 'DELETE FROM file_info WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1)',
@@ -481,22 +495,46 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async replaceFileInfo(collectionId, files, writeOptions) {
-      // An async source (a live S3 listing, minutes for a large prefix) is read before the transaction,
-      // as SQLite does: the collection's lock and a pooled connection are held only for the swap itself.
-      let rows: Iterable<readonly FileInfo[]>
       if (Symbol.iterator in files) {
-        rows = files as Iterable<readonly FileInfo[]>
-      } else {
-        const staged: FileInfo[][] = []
-        for await (const batch of files) staged.push([...batch])
-        rows = staged
+        const rows = files as Iterable<readonly FileInfo[]>
+        const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
+          await statements.send(DELETE_FILE_INFO, [collectionId])
+          const count = await sendFileInfoRows(statements, collectionId, rows, writeOptions.signal)
+          return recordFileInfoWrite(statements, collectionId, count, writeOptions)
+        })
+        return { fileCount }
       }
-      const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
-        await statements.send(DELETE_FILE_INFO, [collectionId])
-        const count = await sendFileInfoRows(statements, collectionId, rows, writeOptions.signal)
-        return recordFileInfoWrite(statements, collectionId, count, writeOptions)
-      })
-      return { fileCount }
+      // An async source (a live S3 listing, minutes for a large prefix) streams into the staging table
+      // first, in memory-bounded chunks: the collection's lock and a pooled connection are held only for
+      // the swap, and a source that fails leaves the stored FileInfo as it was.
+      const stageId = randomUUID()
+      try {
+        await db.query(`DELETE FROM file_info_staging WHERE staged_at < now() - interval '${STAGING_TTL}'`, [], writeOptions.signal)
+        let staged = 0
+        let chunk: FileInfo[] = []
+        const flush = async (): Promise<void> => {
+          if (chunk.length === 0) return
+          await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, chunk), writeOptions.signal)
+          staged += chunk.length
+          chunk = []
+        }
+        for await (const batch of files) {
+          throwIfAborted(writeOptions.signal)
+          for (const file of batch) {
+            chunk.push(file)
+            if (chunk.length >= FILE_INFO_CHUNK) await flush()
+          }
+        }
+        await flush()
+        const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
+          await statements.send(DELETE_FILE_INFO, [collectionId])
+          await statements.send(INSERT_STAGED_FILE_INFO, [collectionId, stageId])
+          return recordFileInfoWrite(statements, collectionId, staged, writeOptions)
+        })
+        return { fileCount }
+      } finally {
+        await db.query('DELETE FROM file_info_staging WHERE stage_id = $1', [stageId]).catch(() => undefined)
+      }
     },
 
     async applyFileInfoChanges(collectionId, changes, writeOptions) {
