@@ -17,4 +17,22 @@ export default async function buildWorker(): Promise<void> {
     clean: false,
     silent: true,
   })
+  // The SQLite store on a thread of its own, for the race tests between connections (see
+  // packages/storage-adapters/test/thread-peer): bundled from the sources, better-sqlite3 left external.
+  const storage = path.resolve(import.meta.dirname, '../packages/storage-adapters')
+  await build({
+    config: false,
+    entry: { 'sqlite-peer-worker': path.join(storage, 'test/thread-peer/sqlite-peer-worker.ts') },
+    outDir: path.resolve(import.meta.dirname, '../node_modules/.cache/shuttersense-tests'),
+    format: ['esm'],
+    target: 'node20',
+    dts: false,
+    clean: false,
+    silent: true,
+    noExternal: [/^@shuttersense\//],
+    external: ['better-sqlite3'],
+    esbuildOptions(options) {
+      options.conditions = ['@shuttersense/source']
+    },
+  })
 }

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { describeStoreConformance } from '@shuttersense/inventory-core/testing'
 import { createSqliteStore } from '../src/sqlite.js'
+import { openThreadPeer } from './thread-peer/thread-peer.js'
 
 const directory = mkdtempSync(path.join(tmpdir(), 'sqlite-store-'))
 let counter = 0
@@ -16,9 +17,10 @@ describeStoreConformance('sqlite', {
     await store.migrate()
     return store
   },
-  // Another connection to the same file, as a second agent process would have.
+  // Another connection to the same file, on a thread of its own, as a second agent process would have:
+  // its calls race this thread's for real.
   async openPeer(store) {
-    return createSqliteStore({ filename: (store as ReturnType<typeof createSqliteStore>).db.name })
+    return openThreadPeer((store as ReturnType<typeof createSqliteStore>).db.name)
   },
 })
 
