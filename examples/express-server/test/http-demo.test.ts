@@ -1,21 +1,32 @@
-import { afterAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { runHttpDemo } from '../src/demo/http-demo.js'
-import { DATABASE_URL, dropSchema, newSchema, postgresUnavailable } from './postgres.js'
+import pg from 'pg'
+import { DATABASE_URL, postgresUnavailable } from './postgres.js'
 
 // Real processes (s3rver, the built server and an agent) driven through the HTTP API only.
 vi.setConfig({ testTimeout: 180_000 })
 
-const schema = newSchema()
-afterAll(() => dropSchema(schema).catch(() => undefined))
+/** Schemas of the Postgres test database whose name says they are the demo's. */
+async function demoSchemas(): Promise<string[]> {
+  const client = new pg.Client({ connectionString: DATABASE_URL })
+  await client.connect()
+  try {
+    const { rows } = await client.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'shuttersense_demo_%'")
+    return rows.map((row) => row.nspname)
+  } finally {
+    await client.end()
+  }
+}
 
 describe.each(['sqlite', 'postgres'] as const)('npm run demo (the HTTP workflow) on %s', (backend) => {
   it('imports, maps folders two levels deep, imports the next day and reports a delta per collection', async (context) => {
     if (backend === 'postgres' && (await postgresUnavailable()) !== null) return context.skip()
+    const schemasBefore = backend === 'postgres' ? await demoSchemas() : []
     let printed = ''
     const installation = await runHttpDemo({
       objects: 4000,
       changePercent: 5,
-      serverEnv: backend === 'postgres' ? { DATABASE_URL, SHUTTERSENSE_DATABASE_SCHEMA: schema } : { DATABASE_URL: '' },
+      serverEnv: backend === 'postgres' ? { DATABASE_URL } : { DATABASE_URL: '' },
       out: { write: (text: string) => (printed += text) },
     })
     try {
@@ -35,6 +46,11 @@ describe.each(['sqlite', 'postgres'] as const)('npm run demo (the HTTP workflow)
       }
     } finally {
       await installation.stop()
+    }
+    // On Postgres the demo used a schema of its own and dropped it when it stopped.
+    if (backend === 'postgres') {
+      expect(printed).toMatch(/schema shuttersense_demo_[0-9a-f]{8}/)
+      expect(await demoSchemas()).toEqual(schemasBefore)
     }
   })
 })

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { main as cli } from '@shuttersense/inventory-cli'
+import pg from 'pg'
 import type { ConnectorView, JobView } from '../schemas.js'
 import { createApiClient, type ApiClient } from './api-client.js'
 import { startAgentProcess, startS3Server, startServerProcess, type Child, type S3Server, type ServerProcess } from './processes.js'
@@ -100,10 +101,23 @@ export async function runHttpDemo(options: DemoOptions = {}): Promise<DemoInstal
   const children: Child[] = []
   let s3: S3Server | undefined
   let server: ServerProcess | undefined
+  // On Postgres the demo keeps to a schema of its own, dropped when it stops (unless one is named).
+  const serverEnv: NodeJS.ProcessEnv = { ...process.env, ...options.serverEnv }
+  const demoSchema = serverEnv.DATABASE_URL && !serverEnv.SHUTTERSENSE_DATABASE_SCHEMA ? `shuttersense_demo_${randomBytes(4).toString('hex')}` : null
+  if (demoSchema) serverEnv.SHUTTERSENSE_DATABASE_SCHEMA = demoSchema
   const stop = async (): Promise<void> => {
     for (const started of children.reverse()) await started.stop()
     await s3?.stop()
     await rm(home, { recursive: true, force: true })
+    if (demoSchema) {
+      const client = new pg.Client({ connectionString: serverEnv.DATABASE_URL })
+      await client.connect()
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(demoSchema)} CASCADE`)
+      } finally {
+        await client.end()
+      }
+    }
   }
   try {
     const objects = options.objects ?? 20_000
@@ -118,8 +132,7 @@ export async function runHttpDemo(options: DemoOptions = {}): Promise<DemoInstal
 
     const userToken = `ssu_demo_${randomBytes(16).toString('hex')}`
     const registration = randomBytes(16).toString('hex')
-    const serverEnv = { ...process.env, ...options.serverEnv }
-    const database = serverEnv.DATABASE_URL ? 'Postgres (DATABASE_URL)' : 'a new SQLite file'
+    const database = serverEnv.DATABASE_URL ? `Postgres (DATABASE_URL, schema ${serverEnv.SHUTTERSENSE_DATABASE_SCHEMA ?? 'public'})` : 'a new SQLite file'
     step(`Start the server on ${database} and one agent process`)
     server = await startServerProcess({
       SHUTTERSENSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -128,6 +141,7 @@ export async function runHttpDemo(options: DemoOptions = {}): Promise<DemoInstal
       SHUTTERSENSE_DATA_DIR: path.join(home, 'server'),
       PORT: String(options.port ?? 0),
       ...options.serverEnv,
+      ...(demoSchema ? { SHUTTERSENSE_DATABASE_SCHEMA: demoSchema } : {}),
     })
     children.push(server)
     children.push(
