@@ -268,6 +268,20 @@ export function describeStoreConformance(name: string, options: StoreConformance
         expect(await store.getCollection(id)).toMatchObject({ fileInfoSource: 'inventory', fileCount: 2 })
       })
 
+      it('answers INVALID_ARGUMENT for FileInfo that names a key twice (listed or streamed) and keeps the previous FileInfo', async () => {
+        const id = await setup()
+        const before = [file('a/1'), file('a/2')]
+        await store.replaceFileInfo(id, [before], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        await expectCode(store.replaceFileInfo(id, [[file('a/3')], [file('a/3')]], { source: 'inventory', updatedAt: 'x' }), 'INVALID_ARGUMENT')
+        async function* twice(): AsyncGenerator<FileInfo[]> {
+          yield [file('a/4')]
+          yield [file('a/4')]
+        }
+        await expectCode(store.replaceFileInfo(id, twice(), { source: 'api', updatedAt: 'x' }), 'INVALID_ARGUMENT')
+        expect(await readAll(store, id)).toEqual(before)
+        expect(await store.getCollection(id)).toMatchObject({ fileInfoSource: 'inventory', fileCount: 2 })
+      })
+
       it('applies changes by key: upserts and deletes, all or nothing, with the delta', async () => {
         const id = await setup()
         const connectorId = (await store.getCollection(id)).connectorId

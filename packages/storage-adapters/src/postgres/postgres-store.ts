@@ -36,6 +36,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
+import { duplicateFileInfoKey } from '../shared/errors.js'
 import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
 import { createPgJobQueue } from './postgres-jobs.js'
@@ -94,6 +95,9 @@ const INSERT_STAGED_FILE_INFO: pg.QueryConfig = {
          SELECT (SELECT seq FROM collections WHERE id = $1), key, size, last_modified, etag, storage_class
          FROM file_info_staging WHERE stage_id = $2`,
 }
+/** A unique violation on FileInfo or its staging table: the same key twice. */
+const isDuplicateFileInfo = (cause: unknown): boolean =>
+  sqlState(cause) === UNIQUE_VIOLATION && ['file_info', 'file_info_staging'].includes((cause as { table?: string }).table ?? '')
 /** Staged rows a crashed writer left behind are dropped after this long. */
 const STAGING_TTL = '1 day'
 const DELETE_FILE_INFO: pg.QueryConfig = {
@@ -321,11 +325,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         // A missing collection is NOT_FOUND, whatever failed after the lock because of it.
         await requireCollection()
         const cause = (error as Error).cause
-        if (sqlState(cause) === UNIQUE_VIOLATION && (cause as { table?: string }).table === 'file_info') {
-          throw new InventoryError('INVALID_ARGUMENT', `a key appears twice in the FileInfo: ${(cause as { detail?: string }).detail ?? ''}`, {
-            cause,
-          })
-        }
+        if (isDuplicateFileInfo(cause)) throw duplicateFileInfoKey((cause as { detail?: string }).detail ?? '', cause)
         throw error
       }
     }, writeOptions.signal)
@@ -514,7 +514,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         let chunk: FileInfo[] = []
         const flush = async (): Promise<void> => {
           if (chunk.length === 0) return
-          await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, chunk), writeOptions.signal)
+          await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, chunk), writeOptions.signal).catch((error: unknown) => {
+            const cause = (error as Error).cause
+            throw isDuplicateFileInfo(cause) ? duplicateFileInfoKey((cause as { detail?: string }).detail ?? '', cause) : error
+          })
           staged += chunk.length
           chunk = []
         }

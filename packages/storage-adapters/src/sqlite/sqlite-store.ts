@@ -35,6 +35,7 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
+import { duplicateFileInfoKey, isSqliteDuplicateFileInfo } from '../shared/errors.js'
 import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createSqliteJobQueue } from './sqlite-jobs.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
@@ -341,15 +342,19 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
     async replaceFileInfo(collectionId, files, options) {
       await store.getCollection(collectionId)
-      if (Symbol.iterator in files) {
-        const count = db.transaction(() => writeFileInfo(collectionId, files as Iterable<readonly FileInfo[]>, options))()
-        return { fileCount: count }
-      }
       // An async source (a live listing) is staged first, so the swap itself is one synchronous transaction.
-      const staged: FileInfo[][] = []
-      for await (const batch of files) staged.push([...batch])
-      const count = db.transaction(() => writeFileInfo(collectionId, staged, options))()
-      return { fileCount: count }
+      let rows: Iterable<readonly FileInfo[]>
+      if (Symbol.iterator in files) rows = files as Iterable<readonly FileInfo[]>
+      else {
+        const staged: FileInfo[][] = []
+        for await (const batch of files) staged.push([...batch])
+        rows = staged
+      }
+      try {
+        return { fileCount: db.transaction(() => writeFileInfo(collectionId, rows, options))() }
+      } catch (error) {
+        throw isSqliteDuplicateFileInfo(error) ? duplicateFileInfoKey(error.message, error) : error
+      }
     },
 
     async applyFileInfoChanges(collectionId, changes, options) {
