@@ -247,6 +247,19 @@ describe('the published packages, packed and installed into a fresh project', ()
     expect(printed.collections.reduce((sum, collection) => sum + collection.newFiles, 0)).toBeGreaterThan(0)
   })
 
+  it("core's /pure entry, as installed, bundles for a runtime without Node.js built-ins", async () => {
+    const result = await build({
+      stdin: { contents: "export { suggestCollectionName, nextRunAt, computeDelta } from '@shuttersense/inventory-core/pure'", resolveDir: app },
+      bundle: true,
+      write: false,
+      platform: 'neutral',
+      format: 'esm',
+      mainFields: ['module', 'main'],
+      logLevel: 'silent',
+    })
+    expect(result.outputFiles[0]!.text).not.toMatch(/from ["']node:/)
+  })
+
   it('bundled with esbuild: the worker parser says what to pass without its script, and runs on threads with it', async () => {
     const entry = path.join(app, 'bundle-entry.mjs')
     writeFileSync(
