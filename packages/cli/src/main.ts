@@ -7,11 +7,13 @@ import { runCollectionsCreate, runCollectionsList, runDelta, runFolders } from '
 
 export const USAGE = `Usage: shuttersense-inventory <command> [options]
 
-  generate --objects N --out DIR [--seed S] [--files N] [--versioned] [--malformed N] [--sorted]
-           [--source-bucket B] [--config C] [--prefix P] [--date ISO]
+  generate --objects N --out DIR [--format csv|parquet] [--seed S] [--files N] [--versioned]
+           [--malformed N] [--sorted] [--source-bucket B] [--config C] [--prefix P] [--date ISO]
            rows in random order within and across data files, as AWS writes them
-           (--sorted: each folder's rows together, in key order)
-  generate --change-from DIR --change-pct P --out DIR        (the next day's report)
+           (--sorted: each folder's rows together, in key order); --format: the data files'
+           format (default csv), with the manifest AWS writes for it
+  generate --change-from DIR --change-pct P --out DIR [--format F]
+           (the next day's report; in the previous one's format unless --format says)
   import   --from DIR|s3://bucket[/prefix] --source-bucket B --config C --db FILE
            [--prefix P] [--endpoint URL] [--region R] [--concurrency N] [--workers N] [--json]
            s3:// reads the destination bucket with the standard AWS credential chain and region;
@@ -39,6 +41,7 @@ const OPTIONS = {
   files: { type: 'string' },
   versioned: { type: 'boolean' },
   sorted: { type: 'boolean' },
+  format: { type: 'string' },
   malformed: { type: 'string' },
   'source-bucket': { type: 'string' },
   config: { type: 'string' },

@@ -1,7 +1,9 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { runCli, runCliJson, tempDir } from './helpers.js'
+import { md5Hex } from '@shuttersense/inventory-core'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+import { runCli, runCliJson, snapshot, tempDir } from './helpers.js'
 
 /** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
 const FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
@@ -26,7 +28,7 @@ function layOut(name: string): void {
 
 const where = ['--source-bucket', 'filemanager-inventory-test', '--config', 'inventory']
 
-describe.each(['csv_inventory', 'csv_inventory_no_version'])('the real AWS report %s', (name) => {
+describe.each(['csv_inventory', 'csv_inventory_no_version', 'parquet_inventory'])('the real AWS report %s', (name) => {
   it('imports to exactly inventory-test/ (0 bytes) and inventory-test/key1 (5 bytes) in one folder', async () => {
     layOut(name)
     const db = path.join(dir, 'store.db')
@@ -48,13 +50,71 @@ describe.each(['csv_inventory', 'csv_inventory_no_version'])('the real AWS repor
     await runCliJson(['collections', 'create', '--db', db, '--folder', 'inventory-test'])
     const second = await runCliJson<{ collections: { fileCount: number; delta: unknown }[] }>(['import', '--from', dir, ...where, '--db', db])
     expect(second.collections).toMatchObject([{ fileCount: 2, delta: { new: 2, modified: 0, deleted: 0, unchanged: 0 } }])
+    const store = createSqliteStore({ filename: db })
+    try {
+      const [connector] = await store.listConnectors()
+      const { collections } = await snapshot(store, connector!.id)
+      expect(collections['inventory-test/']!.files).toEqual([
+        { key: 'inventory-test/', size: 0, lastModified: '2024-05-06T22:37:48.000Z', etag: 'd41d8cd98f00b204e9800998ecf8427e', storageClass: 'STANDARD' },
+        { key: 'inventory-test/key1', size: 5, lastModified: '2024-05-06T22:44:22.000Z', etag: 'd8e8fca2dc0f896fd7cb4cb0031ba249', storageClass: 'STANDARD' },
+      ])
+    } finally {
+      await store.close()
+    }
   })
 })
 
-describe.each([
-  ['parquet_inventory', 'Parquet'],
-  ['orc_inventory', 'ORC'],
-])('the real AWS report %s', (name, format) => {
+describe('a Parquet report that is damaged', () => {
+  const folder = () => path.join(dir, 'filemanager-inventory-test', 'inventory', '2024-05-07T01-00Z')
+  /** Rewrites the laid-out manifest and its checksum, as AWS would have written them. */
+  const rewriteManifest = (edit: (manifest: { files: { key: string; size: number; MD5checksum: string }[] }) => void): void => {
+    const manifest = JSON.parse(readFileSync(path.join(folder(), 'manifest.json'), 'utf8'))
+    edit(manifest)
+    const text = JSON.stringify(manifest)
+    writeFileSync(path.join(folder(), 'manifest.json'), text)
+    writeFileSync(path.join(folder(), 'manifest.checksum'), `${md5Hex(Buffer.from(text))}\n`)
+  }
+  const importIt = () => runCli(['import', '--from', dir, ...where, '--db', path.join(dir, 'store.db')])
+
+  it('truncated (its MD5 matching the manifest) is DATA_FILE_CORRUPT naming the file, exit 2', async () => {
+    layOut('parquet_inventory')
+    const bytes = readFileSync(path.join(dir, 'parquet_inventory.parquet')).subarray(0, 3000)
+    writeFileSync(path.join(dir, 'parquet_inventory.parquet'), bytes)
+    rewriteManifest((manifest) => {
+      manifest.files[0]!.size = bytes.length
+      manifest.files[0]!.MD5checksum = md5Hex(bytes)
+    })
+    const result = await importIt()
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('[DATA_FILE_CORRUPT]')
+    expect(result.stderr).toContain('parquet_inventory.parquet')
+  })
+
+  it('not matching its MD5 is CHECKSUM_MISMATCH naming the file, exit 2', async () => {
+    layOut('parquet_inventory')
+    rewriteManifest((manifest) => {
+      manifest.files[0]!.MD5checksum = md5Hex(Buffer.from('something else'))
+    })
+    const result = await importIt()
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('[CHECKSUM_MISMATCH]')
+    expect(result.stderr).toContain('parquet_inventory.parquet')
+  })
+
+  it('with a fileSchema lacking size is SCHEMA_UNSUPPORTED naming what is missing, before anything is read', async () => {
+    layOut('parquet_inventory')
+    rewriteManifest((manifest) => {
+      const schema = (manifest as unknown as { fileSchema: string }).fileSchema
+      ;(manifest as unknown as { fileSchema: string }).fileSchema = schema.replace('optional int64 size;', '')
+    })
+    const result = await importIt()
+    expect(result.code).toBe(2)
+    expect(result.stderr).toContain('[SCHEMA_UNSUPPORTED]')
+    expect(result.stderr).toContain('lacks size')
+  })
+})
+
+describe.each([['orc_inventory', 'ORC']])('the real AWS report %s', (name, format) => {
   it(`is refused with FORMAT_UNSUPPORTED until the ${format} reader lands`, async () => {
     layOut(name)
     const result = await runCli(['import', '--from', dir, ...where, '--db', path.join(dir, 'store.db')])

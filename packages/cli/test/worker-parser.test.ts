@@ -88,6 +88,27 @@ describe('createWorkerParser', () => {
     expect(await snapshot(workersToMemory.store, workersToMemory.connectorId)).toEqual(expected)
   })
 
+  it('parses Parquet data files on the workers from the staged copy, as the single-threaded import does', async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '3', '--versioned', '--seed', '9', '--format', 'parquet'])
+    const inThread = await importInto('in-thread', root, false)
+    const adopted: string[] = []
+    let scratchDirectory = ''
+    const watchedScratch = () => {
+      const scratch = createFileScratch()
+      scratchDirectory = scratch.directory
+      return { ...scratch, adoptFile: (name: string, file: string) => (adopted.push(file), scratch.adoptFile(name, file)) }
+    }
+    const workers = await importInto('workers', root, true, true, watchedScratch)
+    // Only the workers hand spill files over: they read the Parquet files.
+    expect(adopted.length).toBeGreaterThan(0)
+    expect(workers.result.summary).toEqual(inThread.result.summary)
+    expect(workers.result.summary.rows.noncurrentVersions).toBeGreaterThan(0)
+    expect(await snapshot(workers.store, workers.connectorId)).toEqual(await snapshot(inThread.store, inThread.connectorId))
+    // The staged copies went with the import's scratch.
+    expect(() => statSync(scratchDirectory)).toThrow()
+  })
+
   it('parses on one worker beside the calling thread as it does on workers alone', async () => {
     const root = path.join(dir, 'inventory')
     await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '4', '--malformed', '3', '--seed', '8'])

@@ -58,7 +58,7 @@ describe('dataFileReaderFor', () => {
     expect(dataFileReaderFor('CSV')).toBe(readCsvDataFile)
   })
 
-  const formats = ['ORC', 'Parquet'] as const
+  const formats = ['ORC'] as const
   it.each(formats)('throws FORMAT_UNSUPPORTED for %s without a plugged-in reader', async (format) => {
     await expectCode(() => dataFileReaderFor(format), 'FORMAT_UNSUPPORTED')
   })

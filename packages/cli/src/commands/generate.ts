@@ -1,8 +1,9 @@
-import { findLatestInventory, type InventoryLocation } from '@shuttersense/inventory-core'
+import { findLatestInventory, parseFileSchema, type InventoryLocation } from '@shuttersense/inventory-core'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { generatePhotoObjects } from '../generate/photo-bucket.js'
 import { nextDayObjects, type ChangeStats } from '../generate/next-day.js'
+import { GENERATED_FORMATS, generatedFormatNamed, type GeneratedFormatName } from '../generate/formats.js'
 import { writeInventory } from '../generate/write-inventory.js'
 
 export interface GenerateArgs {
@@ -16,6 +17,7 @@ export interface GenerateArgs {
   date?: string | undefined
   versioned?: boolean | undefined
   sorted?: boolean | undefined
+  format?: string | undefined
   malformed?: string | undefined
   'change-from'?: string | undefined
   'change-pct'?: string | undefined
@@ -30,6 +32,12 @@ function positiveInt(value: string | undefined, flag: string, fallback?: number)
   const parsed = Number(value)
   if (!Number.isInteger(parsed) || parsed < 0) throw new UsageError(`${flag} must be a whole number: "${value}"`)
   return parsed
+}
+
+/** The `--format` name that writes `fileFormat`; CSV for a format the generator does not write. */
+function formatNameOf(fileFormat: string): GeneratedFormatName {
+  const entry = Object.entries(GENERATED_FORMATS).find(([, generated]) => generated.fileFormat === fileFormat)
+  return (entry?.[0] as GeneratedFormatName | undefined) ?? 'csv'
 }
 
 /** `generate`: writes a realistic photo-bucket inventory, or the next day's report of an existing one. */
@@ -48,12 +56,17 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<void> 
   const change: ChangeStats = { added: 0, modified: 0, deleted: 0 }
   let folders
   let versioned = args.versioned ?? false
+  let format = args.format === undefined ? undefined : generatedFormatNamed(args.format.toLowerCase())
+  if (args.format !== undefined && format === undefined) {
+    throw new UsageError(`--format must be one of ${Object.keys(GENERATED_FORMATS).join(', ')}: "${args.format}"`)
+  }
   let objectsHint: number
   if (changeFrom) {
     const pct = Number(args['change-pct'] ?? '1')
     if (!(pct >= 0 && pct <= 100)) throw new UsageError(`--change-pct must be between 0 and 100: "${args['change-pct']}"`)
     const previous = await findLatestInventory(createLocalDirectorySource(changeFrom), location)
-    versioned = previous.manifest.fileSchema.includes('IsLatest')
+    versioned = parseFileSchema(previous.manifest.fileFormat, previous.manifest.fileSchema).some((column) => column.field === 'isLatest')
+    format ??= formatNameOf(previous.manifest.fileFormat)
     if (!args.date) at = new Date(previous.folder.at.getTime() + 86_400_000)
     objectsHint = previous.manifest.files.reduce((sum, file) => sum + file.size, 0) / 40
     folders = nextDayObjects(changeFrom, location, pct, seed, change)
@@ -70,6 +83,7 @@ export async function runGenerate(args: GenerateArgs, io: CliIo): Promise<void> 
     at,
     dataFiles,
     versioned,
+    format,
     order: args.sorted ? 'sorted' : 'random',
     expectedRows: objectsHint,
     malformedRows: positiveInt(args.malformed, '--malformed', 0),

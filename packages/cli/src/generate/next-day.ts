@@ -2,7 +2,8 @@ import {
   directFolderOf,
   emptyRowCounts,
   findLatestInventory,
-  readCsvDataFile,
+  dataFileReaderFor,
+  stageDataFile,
   verifyMd5,
   type FileInfo,
   type InventoryLocation,
@@ -38,7 +39,9 @@ export async function* nextDayObjects(
       verifyMd5(source.streamObject(location.destinationBucket, file.key), file.MD5checksum, file.key)
     let folder: string | undefined
     let files: FileInfo[] = []
-    for await (const batch of readCsvDataFile({ manifest: found.manifest, file, open, counts: emptyRowCounts() })) {
+    const staged = stageDataFile(open, file.key)
+    const reader = dataFileReaderFor(found.manifest.fileFormat)
+    for await (const batch of reader({ manifest: found.manifest, file, open, openFile: staged.openFile, counts: emptyRowCounts() })) {
       for (const record of batch) {
         const recordFolder = directFolderOf(record.key)
         if (folder !== undefined && recordFolder !== folder && files.length > 0) {
@@ -69,6 +72,7 @@ export async function* nextDayObjects(
         }
       }
     }
+    await staged.closeAll()
     if (files.length > 0) yield { files }
   }
 }

@@ -3,16 +3,14 @@ import { createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeF
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { once } from 'node:events'
-import { createGzip, type Gzip } from 'node:zlib'
 import { formatTimestampFolder, inventoryPrefix, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import { CSV_FORMAT } from './csv-data-file.js'
+import type { DataFileWriter } from './data-file-format.js'
+import { GENERATED_FORMATS, type GeneratedFormatName } from './formats.js'
 import { SeededRandom } from './random.js'
 
-/** Every field AWS writes (the order of the real reports in fixtures/aws-inventory/), after the key's. */
-const OBJECT_FIELDS =
-  'Size, LastModifiedDate, ETag, StorageClass, IsMultipartUploaded, ReplicationStatus, EncryptionStatus, ' +
-  'ObjectLockRetainUntilDate, ObjectLockMode, ObjectLockLegalHoldStatus, IntelligentTieringAccessTier, BucketKeyStatus, ChecksumAlgorithm'
-export const UNVERSIONED_SCHEMA = `Bucket, Key, ${OBJECT_FIELDS}`
-export const VERSIONED_SCHEMA = `Bucket, Key, VersionId, IsLatest, IsDeleteMarker, ${OBJECT_FIELDS}`
+export const UNVERSIONED_SCHEMA = CSV_FORMAT.fileSchema(false)
+export const VERSIONED_SCHEMA = CSV_FORMAT.fileSchema(true)
 
 /** Options of {@link writeInventory}. */
 export interface WriteInventoryOptions {
@@ -23,6 +21,8 @@ export interface WriteInventoryOptions {
   at: Date
   /** Number of data files. */
   dataFiles: number
+  /** Format of the data files (the manifest's `fileFormat` and `fileSchema` follow). @default csv */
+  format?: GeneratedFormatName | undefined
   /**
    * `random` (default), as AWS writes: every row in a random data file at a random place, so no data
    * file is in key order and each holds a random part of the bucket. `sorted`: each folder's rows
@@ -127,55 +127,10 @@ class RowShuffler {
   }
 }
 
-class DataFileWriter {
-  readonly key: string
-  private readonly gzip: Gzip
-  private readonly hash = createHash('md5')
-  private readonly finished: Promise<unknown>
-  private pending: string[] = []
-  private pendingLength = 0
-  size = 0
-
-  constructor(out: string, key: string) {
-    this.key = key
-    const file = path.join(out, key)
-    mkdirSync(path.dirname(file), { recursive: true })
-    const sink = createWriteStream(file)
-    this.gzip = createGzip()
-    this.gzip.on('data', (chunk: Buffer) => {
-      this.hash.update(chunk)
-      this.size += chunk.length
-    })
-    this.gzip.pipe(sink)
-    this.finished = once(sink, 'finish')
-  }
-
-  async write(text: string): Promise<void> {
-    this.pending.push(text)
-    this.pendingLength += text.length
-    if (this.pendingLength >= 1 << 20) await this.flush()
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pending.length === 0) return
-    const ok = this.gzip.write(this.pending.join(''))
-    this.pending = []
-    this.pendingLength = 0
-    if (!ok) await once(this.gzip, 'drain')
-  }
-
-  async close(): Promise<{ key: string; size: number; MD5checksum: string }> {
-    await this.flush()
-    this.gzip.end()
-    await this.finished
-    return { key: this.key, size: this.size, MD5checksum: this.hash.digest('hex') }
-  }
-}
-
 /**
  * Writes an S3 Inventory report in AWS's layout under `out`:
  * `<prefix>/<source>/<config>/<timestamp>/manifest.json` + `manifest.checksum`, data files in
- * `<prefix>/<source>/<config>/data/<uuid>.csv.gz`, and a `hive/` folder beside them as AWS writes.
+ * `<prefix>/<source>/<config>/data/<uuid>.csv.gz` (`.parquet`, …, by `format`), and a `hive/` folder beside them as AWS writes.
  * `folders` is consumed as it is produced, so memory stays flat.
  */
 export async function writeInventory(
@@ -185,9 +140,10 @@ export async function writeInventory(
   const random = new SeededRandom(options.seed ^ 0x5eed)
   const prefix = inventoryPrefix(options.location)
   const timestampFolder = formatTimestampFolder(options.at)
-  const writers = Array.from(
-    { length: Math.max(1, options.dataFiles) },
-    () => new DataFileWriter(options.out, `${prefix}data/${randomUUID()}.csv.gz`),
+  const format = GENERATED_FORMATS[options.format ?? 'csv']
+  const versioned = options.versioned === true
+  const writers = Array.from({ length: Math.max(1, options.dataFiles) }, () =>
+    format.createWriter(options.out, `${prefix}data/${randomUUID()}${format.extension}`, versioned),
   )
   const bucket = options.location.sourceBucket
   const stats: WrittenInventory = {
@@ -258,8 +214,8 @@ export async function writeInventory(
     destinationBucket: `arn:aws:s3:::${options.location.destinationBucket}`,
     version: '2016-11-30',
     creationTimestamp: String(options.at.getTime()),
-    fileFormat: 'CSV',
-    fileSchema: options.versioned ? VERSIONED_SCHEMA : UNVERSIONED_SCHEMA,
+    fileFormat: format.fileFormat,
+    fileSchema: format.fileSchema(versioned),
     files,
   }
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2))

@@ -18,6 +18,17 @@ export interface RandomAccessFile {
   close(): Promise<void>
 }
 
+/** A {@link RandomAccessFile} that is a local file another thread may open by its path. */
+export interface LocalRandomAccessFile extends RandomAccessFile {
+  readonly path: string
+}
+
+/** The local path of `file` when it is a local file (a file scratch's staged copy), else `undefined`. */
+export function localPathOf(file: RandomAccessFile): string | undefined {
+  const path = (file as Partial<LocalRandomAccessFile>).path
+  return typeof path === 'string' ? path : undefined
+}
+
 /**
  * Checks a read of `length` bytes at `offset` against a file of `size` bytes.
  * @throws InventoryError `DATA_FILE_CORRUPT` naming `file` when it does not fit.

@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os'
 import { findLatestInventory, type DiscoveredInventory } from '../discover.js'
 import { InventoryError } from '../errors.js'
 import { normalizeDestinationPrefix } from '../location.js'
-import { csvColumnsFromSchema } from '../parse/csv-columns.js'
+import { requireManifestImportFields } from '../parse/file-schema.js'
 import type { DataFileParser } from '../pipeline/data-file-parser.js'
 import type { ImportResult, RunImportOptions } from '../pipeline/run-import.js'
 import { runImportJob } from '../pipeline/run-job.js'
@@ -83,7 +83,7 @@ export async function importInventory(options: ImportInventoryOptions): Promise<
     // Check the report before creating anything: a wrong location or a bad manifest must leave no connector.
     const found = await findLatestInventory(source, location, { signal })
     discovered = found
-    if (found.manifest.fileFormat === 'CSV' && !options.readers?.CSV) csvColumnsFromSchema(found.manifest.fileSchema, found.manifestKey)
+    if (!options.readers?.[found.manifest.fileFormat]) requireManifestImportFields(found.manifest, found.manifestKey)
     connector = await store.createConnector(
       { name: options.connectorName ?? `${location.sourceBucket} (${location.configName})`, location },
       { signal },

@@ -1,11 +1,9 @@
 import { open, rm } from 'node:fs/promises'
 import { InventoryError } from '../errors.js'
-import { checkReadRange, type RandomAccessFile } from '../io/random-access-file.js'
+import { checkReadRange, type LocalRandomAccessFile } from '../io/random-access-file.js'
 
 /** A {@link RandomAccessFile} over a local file, with the path it reads (another thread may open it too). */
-export interface NodeRandomAccessFile extends RandomAccessFile {
-  readonly path: string
-}
+export type NodeRandomAccessFile = LocalRandomAccessFile
 
 /** Options of {@link openRandomAccessFile}. */
 export interface OpenRandomAccessFileOptions {

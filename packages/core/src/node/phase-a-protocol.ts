@@ -1,4 +1,5 @@
 import type { DirectFolderFigures } from '../folders.js'
+import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
 import type { RowCounts } from '../types.js'
 
@@ -13,6 +14,11 @@ export type ToPhaseAWorker =
       csvEngine: CsvEngine | undefined
       /** Write the spill into files of a directory made inside this one, instead of sending `spill` messages. */
       spillDirectory: string | undefined
+      /** The manifest (without its file list) and the data file, for the format's reader. */
+      manifest: InventoryManifest
+      file: ManifestDataFile
+      /** Formats read with random access: the staged, checked local copy to read; no `chunk` follows. */
+      stagedPath: string | undefined
     }
   | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'end' }

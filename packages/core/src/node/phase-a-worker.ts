@@ -2,13 +2,15 @@
 // file at a time, with the same functions phase A uses in-thread.
 import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
-import { isInventoryError } from '../errors.js'
+import { InventoryError, isInventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
 import { gunzip } from '../io/gunzip.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
 import { readCsvRecords } from '../parse/csv-records.js'
+import { dataFileReaderFor } from '../pipeline/data-file-reader.js'
 import { rollUpAndSpill } from '../pipeline/phase-a.js'
-import { emptyRowCounts } from '../types.js'
+import { type FileInfo, type RowCounts, emptyRowCounts } from '../types.js'
+import { openRandomAccessFile } from './node-random-access-file.js'
 import { createFileScratch } from './file-scratch.js'
 import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
 
@@ -78,13 +80,16 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     send({ type: 'rollup', direct: folders.exportDirect(), objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes })
     folders = new FolderAccumulator()
   }
-  const records = readCsvRecords(gunzip(chunks, start.fileKey), {
-    columns: csvColumnsFromSchema(start.fileSchema),
-    file: start.fileKey,
-    counts,
-    engine: start.csvEngine,
-    rollupOnly: router.isEmpty,
-  })
+  const records =
+    start.stagedPath === undefined
+      ? readCsvRecords(gunzip(chunks, start.fileKey), {
+          columns: csvColumnsFromSchema(start.fileSchema),
+          file: start.fileKey,
+          counts,
+          engine: start.csvEngine,
+          rollupOnly: router.isEmpty,
+        })
+      : readStagedFile(start, start.stagedPath, counts, router.isEmpty)
   const target = {
     folders,
     router,
@@ -111,6 +116,26 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
   flushRollup()
   const spillFiles = [...(scratch?.flush() ?? [])].map(([bucket, path]): [number, string] => [Number(bucket), path])
   send({ type: 'done', counts, spillFiles })
+}
+
+/** A staged data file (Parquet, ORC) read by its format's reader; the main thread checked and deletes it. */
+function readStagedFile(
+  start: Extract<ToPhaseAWorker, { type: 'start' }>,
+  stagedPath: string,
+  counts: RowCounts,
+  rollupOnly: boolean,
+): AsyncIterable<FileInfo[]> {
+  const reader = dataFileReaderFor(start.manifest.fileFormat)
+  return reader({
+    manifest: start.manifest,
+    file: start.file,
+    open: () => {
+      throw new InventoryError('INVALID_ARGUMENT', `${start.file.key}: a worker reads the staged file, not the stream`)
+    },
+    openFile: () => openRandomAccessFile(stagedPath, { name: start.file.key }),
+    counts,
+    rollupOnly,
+  })
 }
 
 port.on('message', (message: ToPhaseAWorker) => {

@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { InventoryError, type InventoryErrorCode } from '../errors.js'
+import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
+import { BUILT_IN_READERS } from '../pipeline/data-file-reader.js'
 import type { DataFileParseJob, DataFileParser, DataFileParseResult } from '../pipeline/data-file-parser.js'
 import { emptyRowCounts } from '../types.js'
 import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
@@ -31,6 +33,9 @@ export function defaultWorkerCount(workerScript?: string | URL): number {
   if (workerScript === undefined && findWorkerScript() === undefined) return 0
   return Math.max(0, Math.min(MAX_DEFAULT_WORKERS, availableParallelism() - 1))
 }
+
+/** Formats the workers read: every built-in reader's (CSV streamed to them, the others staged on disk). */
+const WORKER_FORMATS = Object.keys(BUILT_IN_READERS) as InventoryFileFormat[]
 
 /** Compressed chunks sent to a worker and not yet taken: bounds what waits in its queue. */
 const MAX_CHUNKS_IN_FLIGHT = 8
@@ -71,7 +76,8 @@ function resolveWorkerScript(workerScript?: string | URL): URL {
 }
 
 /**
- * Parses CSV data files on worker threads, so phase A uses every core: the calling thread downloads,
+ * Parses data files on worker threads (CSV streamed to them; Parquet staged to scratch by the calling
+ * thread, which checks its MD5, and read by path), so phase A uses every core: the calling thread downloads,
  * checks MD5s and parses a file of its own (`runInventoryImport`'s default concurrency is the workers + 1);
  * workers gunzip, parse, roll up folders, route records and write them to the scratch directory (with a
  * scratch in memory, they send the records to the calling thread to append). Pass it as
@@ -104,6 +110,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
 
   return {
     concurrency: size,
+    formats: WORKER_FORMATS,
 
     async parse(job: DataFileParseJob): Promise<DataFileParseResult> {
       const worker = acquire()
@@ -173,8 +180,13 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
             bucketCount: job.bucketCount,
             csvEngine: job.csvEngine,
             spillDirectory: job.adoptSpill ? job.spillDirectory : undefined,
+            // The file list can be long, and the worker needs only this file.
+            manifest: { ...job.manifest, files: [] },
+            file: job.file,
+            stagedPath: job.stagedPath,
           }
           worker.postMessage(start)
+          if (job.stagedPath !== undefined) return
           const pump = async (): Promise<void> => {
             for await (const bytes of job.chunks) {
               while (inFlight >= MAX_CHUNKS_IN_FLIGHT && !stopped) {

@@ -1,5 +1,5 @@
 import { InventoryError } from '../errors.js'
-import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
+import type { InventoryFileFormat, InventoryManifest } from '../manifest/manifest-schema.js'
 
 /**
  * The fields S3 Inventory can list, by one canonical name whatever the format spells them
@@ -226,4 +226,17 @@ function parseOrcStruct(text: string, fail: Fail): FileSchemaColumn[] {
   expect('>')
   if (at < source.length) fail(`unexpected '${source.slice(at, at + 10)}' after the struct`)
   return columns
+}
+
+/**
+ * Checks a manifest's `fileSchema` before any data file is read: it parses, and it holds Key, Size and
+ * LastModifiedDate. @throws InventoryError `MANIFEST_INVALID` or `SCHEMA_UNSUPPORTED` naming `file`.
+ */
+export function requireManifestImportFields(manifest: Pick<InventoryManifest, 'fileFormat' | 'fileSchema'>, file = 'manifest.json'): void {
+  const columns = parseFileSchema(manifest.fileFormat, manifest.fileSchema, file)
+  requireImportFields(
+    columns.map((column) => column.field),
+    manifest.fileFormat,
+    file,
+  )
 }

@@ -1,14 +1,19 @@
 import type { DirectFolderFigures } from '../folders.js'
-import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
+import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
 import type { RowCounts } from '../types.js'
 
-/** One CSV data file for a {@link DataFileParser}. */
+/** One data file for a {@link DataFileParser}. */
 export interface DataFileParseJob {
   manifest: InventoryManifest
   file: ManifestDataFile
-  /** The file's compressed bytes, already being checked against `MD5checksum` by the caller. */
+  /** The file's compressed bytes, already being checked against `MD5checksum` by the caller (CSV). */
   chunks: AsyncIterable<Uint8Array>
+  /**
+   * Formats read with random access (Parquet, ORC): the local path of the file, staged and checked
+   * against `MD5checksum` by the caller, who deletes it once the parse is done; `chunks` is then not read.
+   */
+  stagedPath?: string | undefined
   /** Folder paths of the collections, in the pipeline's order (spill lines carry indices into it). */
   collectionFolders: readonly string[]
   bucketCount: number
@@ -33,11 +38,16 @@ export interface DataFileParseResult {
 }
 
 /**
- * Gunzips, parses, rolls up and routes one CSV data file somewhere other than the calling thread (worker
+ * Parses (CSV: gunzips first), rolls up and routes one data file somewhere other than the calling thread (worker
  * threads, see `createWorkerParser` in `/node`), so data files are parsed on every core. Phase A uses it
  * when given one; without, it parses in-thread. The results are the same either way.
  */
 export interface DataFileParser {
+  /**
+   * Formats it parses; formats other than CSV it takes as a staged local file (`stagedPath`).
+   * @default ['CSV']
+   */
+  readonly formats?: readonly InventoryFileFormat[]
   /** Data files it parses at once (one per thread): phase A gives it that many of its lanes and parses the rest itself. */
   readonly concurrency: number
   parse(job: DataFileParseJob): Promise<DataFileParseResult>

@@ -1,4 +1,5 @@
 import { InventoryError } from '../errors.js'
+import { readParquetData } from '../formats/parquet-reader.js'
 import { gunzip } from '../io/gunzip.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
@@ -48,14 +49,20 @@ export const readCsvDataFile = (context: StreamReadContext): AsyncIterable<FileI
     rollupOnly: context.rollupOnly,
   })
 
+/** The readers of this build, by format; `readers` passed to {@link dataFileReaderFor} take precedence. */
+export const BUILT_IN_READERS: Partial<Record<InventoryFileFormat, DataFileReader>> = {
+  CSV: readCsvDataFile,
+  Parquet: readParquetData,
+}
+
 /** Picks the reader for a manifest's format. */
 export function dataFileReaderFor(
   format: InventoryFileFormat,
   readers: Partial<Record<InventoryFileFormat, DataFileReader>> = {},
 ): DataFileReader {
-  const reader = readers[format] ?? (format === 'CSV' ? readCsvDataFile : undefined)
+  const reader = readers[format] ?? BUILT_IN_READERS[format]
   if (!reader) {
-    throw new InventoryError('FORMAT_UNSUPPORTED', `${format} inventories are not supported yet; configure the inventory as CSV`)
+    throw new InventoryError('FORMAT_UNSUPPORTED', `${format} inventories are not supported yet; configure the inventory as CSV or Parquet`)
   }
   return reader
 }

@@ -1,6 +1,7 @@
 import { CollectionRouter } from '../collection-router.js'
 import { InventoryError, isInventoryError, throwIfAborted } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
+import { localPathOf } from '../io/random-access-file.js'
 import { verifyMd5 } from '../manifest/checksum.js'
 import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
@@ -59,8 +60,17 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     const open = (): AsyncIterable<Uint8Array> =>
       verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
     const spill = (bucket: number, text: string): void => input.scratch.append(spillName(bucket), text)
-    if (onParser && input.parser && input.manifest.fileFormat === 'CSV') {
+    const format = input.manifest.fileFormat
+    // Formats read with random access go to the parser's threads as a staged file on disk.
+    const toParser =
+      onParser && input.parser && (input.parser.formats ?? ['CSV']).includes(format) && (format === 'CSV' || input.scratch.directory !== undefined)
+    if (toParser && input.parser) {
+      const staged = format === 'CSV' ? undefined : stageDataFile(open, file.key, input.scratch)
+      const stagedFile = await staged?.openFile()
+      const stagedPath = stagedFile && localPathOf(stagedFile)
+      if (stagedFile && stagedPath === undefined) throw new InventoryError('INVALID_ARGUMENT', `${file.key}: the scratch staged it in memory, not on disk`)
       const parsed = await input.parser.parse({
+        stagedPath,
         manifest: input.manifest,
         file,
         chunks: open(),
@@ -72,7 +82,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
         adoptSpill: (bucket, path) => input.scratch.adoptFile?.(spillName(bucket), path),
         rollup: (direct, objectCount, totalSizeBytes) => folders.mergeDirect(direct, objectCount, totalSizeBytes),
         signal: input.signal,
-      })
+      }).finally(() => staged?.closeAll())
       addRowCounts(counts, parsed.counts)
       input.onRows(file.key, parsed.counts.records)
     } else {

@@ -1,5 +1,5 @@
 import { findLatestInventory, type DiscoveredInventory } from '../discover.js'
-import { csvColumnsFromSchema } from '../parse/csv-columns.js'
+import { requireManifestImportFields } from '../parse/file-schema.js'
 import { InventoryError, throwIfAborted } from '../errors.js'
 import { configuredLocation } from '../location.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
@@ -88,8 +88,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
   const location = configuredLocation(connector)
   const found = options.discovered ?? (await findLatestInventory(source, location, { signal }))
   const reader = dataFileReaderFor(found.manifest.fileFormat, options.readers)
-  // A CSV schema without Key, Size or LastModifiedDate fails here, before any session exists.
-  if (found.manifest.fileFormat === 'CSV' && !options.readers?.CSV) csvColumnsFromSchema(found.manifest.fileSchema, found.manifestKey)
+  // A schema (of any format) without Key, Size or LastModifiedDate fails here, before any session exists.
+  if (!options.readers?.[found.manifest.fileFormat]) requireManifestImportFields(found.manifest, found.manifestKey)
 
   const [latest] = await store.listImportSessions(connector.id, { limit: 1, signal })
   const sameReport = latest?.manifestKey === found.manifestKey && options.resume !== false ? latest : undefined

@@ -1,4 +1,4 @@
-import { type RandomAccessFile, stageInMemory } from '../io/random-access-file.js'
+import { type RandomAccessFile, localPathOf, stageInMemory } from '../io/random-access-file.js'
 import type { ScratchSpace } from '../scratch.js'
 
 /** A data file's staged copies, opened on demand and all closed when its reading ends. */
@@ -19,7 +19,9 @@ export function stageDataFile(open: () => AsyncIterable<Uint8Array>, name: strin
   return {
     async openFile() {
       const staged = await (scratch?.stageFile ? scratch.stageFile(name, open()) : stageInMemory(open(), name))
-      const file: RandomAccessFile = {
+      const file: RandomAccessFile & { path?: string } = {
+        // A staged copy on disk keeps its path, so a worker thread can open it too.
+        ...(localPathOf(staged) === undefined ? {} : { path: localPathOf(staged) }),
         size: staged.size,
         read: (offset, length) => staged.read(offset, length),
         async close() {

@@ -1,0 +1,246 @@
+import { type AsyncBuffer, type FileMetaData, type SchemaElement, parquetMetadataAsync, parquetRead } from 'hyparquet'
+import { compressors } from 'hyparquet-compressors'
+import { InventoryError, isInventoryError } from '../errors.js'
+import type { RandomAccessFile } from '../io/random-access-file.js'
+import { type InventoryField, inventoryFieldOf, requireImportFields } from '../parse/file-schema.js'
+import { rowOutcome } from '../parse/record-fields.js'
+import { RowTally } from '../parse/row-tally.js'
+import type { DataFileReadContext, DataFileReader } from '../pipeline/data-file-reader.js'
+import type { FileInfo } from '../types.js'
+
+/** Options of {@link createParquetReader}. */
+export interface ParquetReaderOptions {
+  /**
+   * Most bytes (uncompressed) of the needed column chunks of one row group: a row group is decoded
+   * whole, so this bounds the reader's memory. A file with a larger row group is refused with
+   * `FORMAT_UNSUPPORTED` naming the file and the figures, before it is decoded. @default 256 MiB
+   */
+  maxRowGroupBytes?: number | undefined
+  /** Records per yielded batch. @default 8192 */
+  batchSize?: number | undefined
+}
+
+/** Default of {@link ParquetReaderOptions.maxRowGroupBytes}. */
+export const MAX_PARQUET_ROW_GROUP_BYTES = 256 * 1024 * 1024
+
+/** The fields a Parquet import reads; the others are never decoded. */
+const READ_FIELDS: readonly InventoryField[] = ['key', 'size', 'lastModifiedDate', 'eTag', 'storageClass', 'isLatest', 'isDeleteMarker']
+const ROLLUP_FIELDS: readonly InventoryField[] = ['key', 'size', 'lastModifiedDate', 'isLatest', 'isDeleteMarker']
+
+/**
+ * A reader of Parquet data files (hyparquet): the file staged for random access, then row group by row
+ * group, only the columns the import needs. Keys are taken as they are (Parquet keys are not URL-encoded);
+ * only the latest version that is not a delete marker is a file; bad rows are counted by reason.
+ */
+export function createParquetReader(options: ParquetReaderOptions = {}): DataFileReader {
+  return (context) => readParquetDataFile(context, options)
+}
+
+/** The Parquet reader with default options. */
+export const readParquetData: DataFileReader = createParquetReader()
+
+async function* readParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<FileInfo[]> {
+  const name = context.file.key
+  const file = await context.openFile()
+  try {
+    const buffer = asyncBufferOf(file)
+    const metadata = await corruptOnFailure(name, async () => {
+      await checkMagic(file, name)
+      return parquetMetadataAsync(buffer)
+    })
+    const columns = neededColumns(metadata, name, context.rollupOnly === true)
+    const maxBytes = options.maxRowGroupBytes ?? MAX_PARQUET_ROW_GROUP_BYTES
+    const batchSize = options.batchSize ?? 8192
+    const tally = new RowTally(context.counts, name)
+    let groupStart = 0
+    for (const [index, group] of metadata.row_groups.entries()) {
+      const groupRows = Number(group.num_rows)
+      checkRowGroupSize(group.columns, columns, index, maxBytes, name)
+      const data = await corruptOnFailure(name, () => readRowGroup(buffer, metadata, columns, groupStart, groupRows))
+      for (let row = 0; row < groupRows; row++) {
+        tally.accept(outcomeOf(data, row), groupStart + row + 1)
+        if (tally.batch.length >= batchSize) yield tally.take()
+      }
+      groupStart += groupRows
+      if (tally.batch.length > 0) yield tally.take()
+    }
+  } finally {
+    await file.close()
+  }
+}
+
+/** The file's own column name of each field read (from the file's schema, not the manifest's). */
+type NeededColumns = Partial<Record<InventoryField, string>>
+
+function neededColumns(metadata: FileMetaData, file: string, rollupOnly: boolean): NeededColumns {
+  const topLevel = topLevelColumns(metadata.schema)
+  const byField = new Map<InventoryField | undefined, string>()
+  for (const element of topLevel) {
+    const field = inventoryFieldOf(element.name)
+    if (field !== undefined && element.num_children === undefined && !byField.has(field)) byField.set(field, element.name)
+  }
+  requireImportFields(byField.keys(), 'Parquet', file)
+  const columns: NeededColumns = {}
+  for (const field of rollupOnly ? ROLLUP_FIELDS : READ_FIELDS) {
+    const column = byField.get(field)
+    if (column !== undefined) columns[field] = column
+  }
+  return columns
+}
+
+/** The root's direct children in a flattened Parquet schema (groups' descendants skipped over). */
+function topLevelColumns(schema: readonly SchemaElement[]): SchemaElement[] {
+  const out: SchemaElement[] = []
+  let at = 1
+  const skip = (): void => {
+    const element = schema[at++]
+    for (let child = 0; child < (element?.num_children ?? 0); child++) skip()
+  }
+  for (let child = 0; child < (schema[0]?.num_children ?? 0) && at < schema.length; child++) {
+    out.push(schema[at]!)
+    skip()
+  }
+  return out
+}
+
+function checkRowGroupSize(
+  chunks: FileMetaData['row_groups'][number]['columns'],
+  columns: NeededColumns,
+  index: number,
+  maxBytes: number,
+  file: string,
+): void {
+  const wanted = new Set(Object.values(columns))
+  let bytes = 0
+  for (const chunk of chunks) {
+    const meta = chunk.meta_data
+    if (meta && wanted.has(meta.path_in_schema[0]!)) bytes += Number(meta.total_uncompressed_size)
+  }
+  if (bytes > maxBytes) {
+    throw new InventoryError(
+      'FORMAT_UNSUPPORTED',
+      `${file}: row group ${index} needs ${mib(bytes)} MiB of column chunks, over the reader's limit of ${mib(maxBytes)} MiB ` +
+        '(raise maxRowGroupBytes if the machine has the memory)',
+      { file },
+    )
+  }
+}
+
+const mib = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
+
+type ColumnValues = ArrayLike<unknown>
+type RowGroupData = Partial<Record<InventoryField, ColumnValues>>
+
+/** Decodes one row group's needed columns, each as one array of values (null where absent). */
+async function readRowGroup(
+  file: AsyncBuffer,
+  metadata: FileMetaData,
+  columns: NeededColumns,
+  groupStart: number,
+  groupRows: number,
+): Promise<RowGroupData> {
+  const fieldOf = new Map(Object.entries(columns).map(([field, column]) => [column, field as InventoryField]))
+  const pieces = new Map<InventoryField, { rowStart: number; values: ColumnValues }[]>()
+  await parquetRead({
+    file,
+    metadata,
+    columns: [...fieldOf.keys()],
+    rowStart: groupStart,
+    rowEnd: groupStart + groupRows,
+    compressors,
+    parsers: MILLISECOND_PARSERS,
+    onChunk(chunk) {
+      const field = fieldOf.get(chunk.columnName)
+      if (field === undefined) return
+      const list = pieces.get(field) ?? []
+      list.push({ rowStart: chunk.rowStart - groupStart, values: chunk.columnData })
+      pieces.set(field, list)
+    },
+  })
+  const data: RowGroupData = {}
+  for (const [field, list] of pieces) data[field] = joinPieces(list, groupRows)
+  return data
+}
+
+function joinPieces(list: { rowStart: number; values: ColumnValues }[], rows: number): ColumnValues {
+  if (list.length === 1 && list[0]!.rowStart === 0 && list[0]!.values.length >= rows) return list[0]!.values
+  const out = new Array<unknown>(rows).fill(null)
+  for (const { rowStart, values } of list) {
+    for (let i = 0; i < values.length && rowStart + i < rows; i++) if (rowStart + i >= 0) out[rowStart + i] = values[i]
+  }
+  return out
+}
+
+/** Timestamps as epoch milliseconds, whatever unit the file stores. */
+const MILLISECOND_PARSERS = {
+  timestampFromMilliseconds: (millis: bigint) => Number(millis),
+  timestampFromMicroseconds: (micros: bigint) => Number(micros / 1000n),
+  timestampFromNanoseconds: (nanos: bigint) => Number(nanos / 1000000n),
+}
+
+function outcomeOf(data: RowGroupData, row: number): ReturnType<typeof rowOutcome> {
+  const key = data.key?.[row]
+  return rowOutcome(
+    typeof key === 'string' ? key : '',
+    sizeOf(data.size?.[row]),
+    dateText(data.lastModifiedDate?.[row]),
+    textOf(data.eTag?.[row]),
+    textOf(data.storageClass?.[row]),
+    data.isLatest === undefined ? undefined : String(data.isLatest[row] ?? ''),
+    data.isDeleteMarker === undefined ? undefined : String(data.isDeleteMarker[row] ?? ''),
+  )
+}
+
+function sizeOf(value: unknown): number {
+  const size = typeof value === 'bigint' ? Number(value) : value
+  return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : -1
+}
+
+function dateText(value: unknown): string {
+  const ms = value instanceof Date ? value.getTime() : typeof value === 'bigint' ? Number(value) : value
+  return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : ''
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : ''
+}
+
+/** hyparquet's file interface over a {@link RandomAccessFile}. */
+function asyncBufferOf(file: RandomAccessFile): AsyncBuffer {
+  return {
+    byteLength: file.size,
+    async slice(start, end = file.size) {
+      const bytes = await file.read(start, Math.max(0, end - start))
+      // hyparquet wants an ArrayBuffer holding exactly the range. (Copied by hand: `slice` of a Node
+      // Buffer, which a memory file may hold, is a view, not a copy.)
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) return bytes.buffer as ArrayBuffer
+      const copy = new Uint8Array(bytes.byteLength)
+      copy.set(bytes)
+      return copy.buffer
+    },
+  }
+}
+
+const MAGIC = 'PAR1'
+
+async function checkMagic(file: RandomAccessFile, name: string): Promise<void> {
+  const ok = (bytes: Uint8Array): boolean => Buffer.from(bytes).toString('latin1') === MAGIC
+  if (file.size < 12 || !ok(await file.read(0, 4)) || !ok(await file.read(file.size - 4, 4))) {
+    throw new InventoryError('DATA_FILE_CORRUPT', `${name}: not a Parquet file (no PAR1 at its start and end: truncated or another format)`, {
+      file: name,
+    })
+  }
+}
+
+/** Runs `action`; anything but an InventoryError it throws means the file is corrupt. */
+async function corruptOnFailure<T>(file: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action()
+  } catch (error) {
+    if (isInventoryError(error)) throw error
+    throw new InventoryError('DATA_FILE_CORRUPT', `${file}: corrupt Parquet file (${(error as Error)?.message ?? String(error)})`, {
+      file,
+      cause: error,
+    })
+  }
+}
