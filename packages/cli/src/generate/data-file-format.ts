@@ -1,4 +1,4 @@
-import type { InventoryFileFormat } from '@shuttersense/inventory-core'
+import { INVENTORY_FIELDS, type InventoryField, type InventoryFileFormat } from '@shuttersense/inventory-core'
 
 /** What a data file of the generator reports once written: its manifest entry. */
 export interface WrittenDataFile {
@@ -31,22 +31,14 @@ export interface GeneratedFormat {
   createWriter(out: string, key: string, versioned: boolean): DataFileWriter
 }
 
-/** Every field AWS writes after the key, by its canonical name, in the order of the real reports (fixtures/aws-inventory/). */
-export const OBJECT_FIELDS = [
-  'size',
-  'lastModifiedDate',
-  'eTag',
-  'storageClass',
-  'isMultipartUploaded',
-  'replicationStatus',
-  'encryptionStatus',
-  'objectLockRetainUntilDate',
-  'objectLockMode',
-  'objectLockLegalHoldStatus',
-  'intelligentTieringAccessTier',
-  'bucketKeyStatus',
-  'checksumAlgorithm',
-] as const
+/**
+ * Every field AWS writes after the key and version fields, by its canonical name, in the order of the
+ * real reports (fixtures/aws-inventory/): core's field list from `size` to `checksumAlgorithm`.
+ */
+export const OBJECT_FIELDS: readonly InventoryField[] = INVENTORY_FIELDS.slice(
+  INVENTORY_FIELDS.indexOf('size'),
+  INVENTORY_FIELDS.indexOf('checksumAlgorithm') + 1,
+)
 
 /** The fields of a generated report, in order. */
 export function reportFields(versioned: boolean): readonly string[] {
