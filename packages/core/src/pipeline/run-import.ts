@@ -7,7 +7,7 @@ import type { CsvEngine } from '../parse/csv-records.js'
 import { createMemoryScratch, type ScratchSpace } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { ImportCheckpoint, ImportPhase, ImportSession, ImportStatus, ImportSummary, ImportStore } from '../store.js'
-import type { BadRowReason, FolderSummary } from '../types.js'
+import { addRowCounts, emptyRowCounts, type FolderSummary } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import { dataFileReaderFor, type DataFileReader } from './data-file-reader.js'
 import { runPhaseA, type PhaseAInput } from './phase-a.js'
@@ -144,6 +144,8 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
     collectionsDone: done.size,
     collectionsTotal: collections.length,
   }
+  // The row counts of the data files read so far, for the progress events.
+  const filesRead = emptyRowCounts()
   const emit = (event: ImportProgressEvent, phase: ImportPhase, subject?: string): void => {
     progress.event = event
     progress.phase = phase
@@ -181,10 +183,9 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       },
       onFileDone: async (file, counts) => {
         progress.dataFilesDone++
-        progress.records += counts.records
-        for (const [reason, count] of Object.entries(counts.badRows) as [BadRowReason, number][]) {
-          progress.badRows[reason] = (progress.badRows[reason] ?? 0) + count
-        }
+        addRowCounts(filesRead, counts)
+        progress.records = filesRead.records
+        progress.badRows = { ...filesRead.badRows }
         emit('data-file-done', 'A', file)
         await store.updateImportSession(session.id, { checkpoint: checkpoint('A') }, { signal })
       },
