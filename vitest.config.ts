@@ -16,7 +16,7 @@ export default defineConfig({
   resolve: { conditions: ['@shuttersense/source'] },
   ssr: { resolve: { conditions: ['@shuttersense/source'], externalConditions: ['@shuttersense/source'] } },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'examples/*/web/test/**/*.test.ts'],
     // Builds the worker parser's script from the sources (see the file).
     globalSetup: ['./test-setup/build-worker.ts'],
     testTimeout: 30_000,

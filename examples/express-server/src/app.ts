@@ -79,8 +79,9 @@ export function createApp(deps: AppDeps): ServerApp {
   const webDir = deps.webDir === undefined ? DEFAULT_WEB_DIR : deps.webDir
   if (webDir !== null && existsSync(webDir)) {
     app.use(express.static(webDir, { index: 'index.html' }))
-    // Client-side routes of the single-page app.
-    app.get(/^\/(?!api\/|healthz$).*/, (_req, res) => res.sendFile('index.html', { root: webDir }))
+    // Client-side routes of the single-page app; a missing asset stays a 404 (a stale tab must not get
+    // the page where it asked for a script).
+    app.get(/^\/(?!api(?:\/|$)|healthz$|assets\/).*/, (_req, res) => res.sendFile('index.html', { root: webDir }))
   }
 
   app.use(notFoundHandler)

@@ -105,7 +105,15 @@ export const ConnectorSchema = z
   })
   .meta({ id: 'Connector' })
 export type ConnectorView = z.infer<typeof ConnectorSchema>
-export const ConnectorListSchema = z.object({ connectors: z.array(ConnectorSchema) })
+export const ConnectorStateSchema = z
+  .enum(['not_configured', 'never_imported', 'queued', 'running', 'imported', 'failed'])
+  .describe("`queued`/`running`: an import is waiting or running; otherwise how the last import ended (`imported`, `failed`), or why there is none.")
+export const ConnectorListItemSchema = ConnectorSchema.extend({
+  state: ConnectorStateSchema,
+  folderCount: z.number().int().describe("Folders of the last completed import (as in …/inventory/status)."),
+  lastImportAt: isoDate.nullable().describe('When the newest import session ended (or started, while it runs).'),
+}).meta({ id: 'ConnectorListItem', description: 'A connector with what a list of connectors shows, so a UI needs no status call per connector.' })
+export const ConnectorListSchema = z.object({ connectors: z.array(ConnectorListItemSchema) })
 
 export const JobSchema = z
   .object({

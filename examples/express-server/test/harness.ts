@@ -32,7 +32,9 @@ export const REGISTRATION_TOKEN = 'registration-token-for-tests'
 export const ADMIN_TOKEN = 'admin-token-for-tests-0123456789'
 
 /** A server app on a fresh SQLite file (or Postgres schema) with a user and an agent. */
-export async function createTestServer(options: { backend?: Backend; env?: NodeJS.ProcessEnv; filename?: string; now?: () => Date } = {}): Promise<TestServer> {
+export async function createTestServer(
+  options: { backend?: Backend; env?: NodeJS.ProcessEnv; filename?: string; now?: () => Date; webDir?: string | null } = {},
+): Promise<TestServer> {
   const backend = options.backend ?? 'sqlite'
   const schema = newSchema()
   const config = loadConfig({
@@ -52,7 +54,7 @@ export async function createTestServer(options: { backend?: Backend; env?: NodeJ
     },
   })
   const logger = createLogger({ level: 'info', logObjectKeys: config.logObjectKeys, destination })
-  const app = createApp({ store: stores.store, serverStore: stores.serverStore, config, logger, now: options.now, webDir: null })
+  const app = createApp({ store: stores.store, serverStore: stores.serverStore, config, logger, now: options.now, webDir: options.webDir ?? null })
   const alice = await stores.serverStore.createUserToken('alice')
   const bob = await stores.serverStore.createUserToken('bob')
   const agent = await stores.serverStore.registerAgent('test-agent')

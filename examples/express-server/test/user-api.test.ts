@@ -110,6 +110,32 @@ describe.each(backends)('user API on %s', (backend) => {
     expect(audit.find((e: { action: string }) => e.action === 'job.enqueued')).toMatchObject({ actor: 'alice', subjectGuid: res.body.job.guid })
   })
 
+  it('connector list: each connector with its state, folder count and last import time (no status call per connector)', async () => {
+    const bare = await connector({ name: 'Bare' })
+    const scheduled = await configured('daily')
+    const busy = await configured()
+    const done = await configured()
+    await api().post(`/api/connectors/${busy}/inventory/import`).set('Authorization', s.user).expect(202)
+    const session = await s.store.createImportSession({ connectorId: done, manifestKey: 'm', inventoryTimestamp: '2024-05-07T01-00Z' })
+    const summary = { rows: { records: 0, bad: {} }, dataFiles: 1, compressedBytes: 1, objectCount: 9, totalSizeBytes: 9, folderCount: 4, collections: 0 }
+    await s.store.updateImportSession(session.id, { status: 'completed', summary: summary as never, finishedAt: '2026-01-01T00:05:00.000Z' })
+    const state = async () =>
+      Object.fromEntries(
+        ((await api().get('/api/connectors').set('Authorization', s.user).expect(200)).body.connectors as { guid: string; state: string; folderCount: number; lastImportAt: string | null }[]).map(
+          (c) => [c.guid, [c.state, c.folderCount, c.lastImportAt]],
+        ),
+      )
+    // A scheduled import due tomorrow is not "queued" today.
+    expect(await state()).toEqual({
+      [bare.guid]: ['not_configured', 0, null],
+      [scheduled]: ['never_imported', 0, null],
+      [busy]: ['queued', 0, null],
+      [done]: ['imported', 4, '2026-01-01T00:05:00.000Z'],
+    })
+    await s.store.claimJob({ agentId: s.agentId, leaseMs: 60_000, now: clock })
+    expect((await state())[busy]).toEqual(['running', 0, null])
+  })
+
   it('50 parallel "import now" make one job', async () => {
     const guid = await configured()
     const answers = await Promise.all(Array.from({ length: 50 }, () => api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user)))

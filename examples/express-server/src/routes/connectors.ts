@@ -40,6 +40,40 @@ export async function connectorViews(store: InventoryStore, serverStore: ServerS
   return connectors.map((c) => connectorView(c, withCredentials.has(c.id)))
 }
 
+type ImportSessions = Awaited<ReturnType<InventoryStore['listImportSessions']>>
+
+/** Folders of the last completed import (sessions newest first). */
+const folderCountOf = (sessions: ImportSessions): number => sessions.find((s) => s.status === 'completed')?.summary?.folderCount ?? 0
+
+/**
+ * The connectors as the list shows them: each with its state, folder count and last import, so a UI
+ * makes one call for the list rather than one status call per connector.
+ */
+async function connectorListItems(store: InventoryStore, serverStore: ServerStore, connectors: Connector[], at: Date) {
+  const views = await connectorViews(store, serverStore, connectors)
+  return Promise.all(
+    connectors.map(async (connector, i) => {
+      const [sessions, jobs] = await Promise.all([store.listImportSessions(connector.id, { limit: 20 }), store.listJobs(connector.id, { limit: 20 })])
+      const imports = jobs.filter((job) => job.kind === 'import')
+      const last = sessions[0]
+      const state = imports.some((job) => job.status === 'running')
+        ? 'running'
+        : imports.some((job) => job.status === 'queued' && Date.parse(job.scheduledAt) <= at.getTime())
+          ? 'queued'
+          : connector.location === null
+            ? 'not_configured'
+            : last === undefined
+              ? 'never_imported'
+              : last.status === 'completed'
+                ? 'imported'
+                : last.status === 'failed'
+                  ? 'failed'
+                  : 'running'
+      return { ...views[i]!, state, folderCount: folderCountOf(sessions), lastImportAt: last ? (last.finishedAt ?? last.startedAt) : null } as const
+    }),
+  )
+}
+
 /** The connector; 409 NOT_CONFIGURED when it has no inventory configuration (for imports and tests). */
 async function configuredConnector(store: InventoryStore, id: string) {
   const connector = await store.getConnector(id)
@@ -79,12 +113,12 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       method: 'get',
       path: '/api/connectors',
       operationId: 'listConnectors',
-      summary: 'List connectors',
+      summary: 'List connectors, each with its state, folder count and last import time',
       tag: TAG,
       auth: 'user',
       responses: { 200: { description: 'Connectors, oldest first', schema: ConnectorListSchema } },
     },
-    async () => ({ connectors: await connectorViews(store, serverStore, await store.listConnectors()) }),
+    async () => ({ connectors: await connectorListItems(store, serverStore, await store.listConnectors(), now()) }),
   )
 
   api.route(
@@ -274,7 +308,6 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
       const imports = views.filter((job) => job.kind === 'import')
       const lastScheduled = imports.find((job) => job.trigger === 'scheduled' && job.startedAt !== null)
       const nextScheduled = imports.find((job) => job.trigger === 'scheduled' && job.status === 'queued')
-      const lastCompleted = sessions.find((session) => session.status === 'completed')
       return {
         connectorGuid: id,
         configured,
@@ -283,7 +316,7 @@ export function connectorRoutes({ api, store, serverStore, now }: RouteContext):
         lastImport: sessions[0] ? importView(sessions[0]) : null,
         lastScheduledImportAt: lastScheduled?.finishedAt ?? lastScheduled?.startedAt ?? null,
         nextScheduledImportAt: nextScheduled?.scheduledAt ?? null,
-        folderCount: lastCompleted?.summary?.folderCount ?? 0,
+        folderCount: folderCountOf(sessions),
         mappedFolderCount: collections.length,
         lastAccessTest: views.find((job) => job.kind === 'test') ?? null,
       }
