@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { Server } from 'node:http'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import request from 'supertest'
@@ -90,7 +90,7 @@ describe('agent API', () => {
     return claimed.body.job as ImportJob
   }
 
-  async function importOverHttp(connectorId: string, root: string): Promise<void> {
+  async function importOverHttp(connectorId: string, root: string, expected: 'completed' | 'failed' = 'completed'): Promise<ImportJob> {
     const job = await claimImport(connectorId)
     const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
     const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(dir, 'scratch', job.id) })
@@ -102,7 +102,8 @@ describe('agent API', () => {
       source: createLocalDirectorySource(root),
       scratch: createFileScratch(),
     })
-    expect(outcome.outcome).toBe('completed')
+    expect(outcome.outcome).toBe(expected)
+    return job
   }
 
   async function importInProcess(store: InventoryStore, connectorId: string, root: string): Promise<void> {
@@ -154,6 +155,29 @@ describe('agent API', () => {
     } finally {
       await reference.close()
     }
+  })
+
+  it('an import shorter than one heartbeat still records its last progress, when it completes and when it fails', async () => {
+    // The lease is 30 s, so the first heartbeat would come at 10 s: these imports end long before.
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const completed = await importOverHttp(connector.id, day1)
+    expect(await server.store.getJob(completed.id)).toMatchObject({
+      status: 'completed',
+      progress: { phase: 'done', percent: 100, records: 3000, rows: 3000, dataFiles: 3, dataFilesDone: 3 },
+    })
+    expect((await server.store.getJob(completed.id)).progressAt).not.toBeNull()
+
+    // The next day's report with a data file whose bytes do not match the manifest's MD5: the import
+    // fails for good in phase A.
+    const broken = path.join(mkdtempSync(path.join(dir, 'broken-')), 'report')
+    cpSync(day2, broken, { recursive: true })
+    const dataDir = path.join(broken, 'photos', 'daily', 'data')
+    writeFileSync(path.join(dataDir, readdirSync(dataDir)[0]!), 'not the bytes the manifest names')
+    await server.store.updateConnector(connector.id, { location: locationOf(broken) })
+    const failed = await importOverHttp(connector.id, broken, 'failed')
+    const { status, progress } = await server.store.getJob(failed.id)
+    expect({ status, phase: progress?.phase }).toEqual({ status: 'failed', phase: 'A' })
+    expect(progress!.dataFiles).toBeGreaterThan(progress!.dataFilesDone)
   })
 
   it('refuses every call on a job the agent does not hold (CONFLICT)', async () => {

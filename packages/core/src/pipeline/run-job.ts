@@ -56,16 +56,10 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
   const cancelled = new AbortController()
   let latest: ImportProgress | undefined
   let lastRenewed = now().getTime()
-  let beating = false
-  const heartbeat = setInterval(() => {
-    // Past its own lease with no renewal (the store unreachable), another agent may hold the job now.
-    if (now().getTime() - lastRenewed > leaseMs) {
-      loseLease(new InventoryError('CONFLICT', `job ${job.id}: lease of ${agentId} expired without a heartbeat getting through`))
-      return
-    }
-    if (beating) return // the previous heartbeat still waits for the store: never pile them up
-    beating = true
-    store
+  /** The heartbeat waiting for the store, if any: never more than one at a time. */
+  let beating: Promise<void> | null = null
+  const beat = (): Promise<void> => {
+    const sent = store
       .heartbeatJob(job.id, { agentId, leaseMs, now: now(), progress: latest ? jobProgressOf(latest) : undefined })
       .then(
         (beaten) => {
@@ -78,10 +72,30 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
         },
       )
       .finally(() => {
-        beating = false
+        beating = null
       })
+    beating = sent
+    return sent
+  }
+  const heartbeat = setInterval(() => {
+    // Past its own lease with no renewal (the store unreachable), another agent may hold the job now.
+    if (now().getTime() - lastRenewed > leaseMs) {
+      loseLease(new InventoryError('CONFLICT', `job ${job.id}: lease of ${agentId} expired without a heartbeat getting through`))
+      return
+    }
+    if (!beating) void beat()
   }, options.heartbeatEveryMs ?? leaseMs / 3)
   heartbeat.unref?.()
+  /**
+   * Stops the ticks and records the last progress with one more heartbeat: an import shorter than one
+   * tick would otherwise end with no progress at all. It waits for a heartbeat in flight, so an older
+   * snapshot cannot land after the last one.
+   */
+  const finalBeat = async (): Promise<void> => {
+    clearInterval(heartbeat)
+    if (beating) await beating
+    if (latest && !lostError) await beat()
+  }
   const signal = AbortSignal.any([...(options.signal ? [options.signal] : []), lost.signal, cancelled.signal])
   const onProgress = (progress: ImportProgress): void => {
     latest = progress
@@ -90,6 +104,8 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
 
   try {
     const result = await runInventoryImport({ ...options, connectorId: job.connectorId, signal, now, onProgress })
+    await finalBeat()
+    if (lostError) throw lostError
     const connector = await store.getConnector(job.connectorId)
     const completedAt = now()
     const { job: completed, next } = await store.completeJob(job.id, {
@@ -105,6 +121,8 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
     if (lostError) return { outcome: 'lost', error: lostError }
     if (cancelled.signal.aborted) return await acknowledgeCancel(options, now())
     if (error.code === 'ABORTED') return { outcome: 'interrupted', error }
+    await finalBeat()
+    if (lostError) return { outcome: 'lost', error: lostError }
     return await recordFailure(options, error, now())
   } finally {
     clearInterval(heartbeat)
