@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup'
 
 export default defineConfig({
   // The phase A worker is an entry of its own: worker threads load it by path (dist/phase-a-worker.js).
-  entry: { index: 'src/index.ts', pure: 'src/pure.ts', node: 'src/node.ts', testing: 'src/testing.ts', 'phase-a-worker': 'src/node/phase-a-worker.ts' },
+  entry: { index: 'src/index.ts', pure: 'src/pure.ts', node: 'src/node.ts', internal: 'src/internal.ts', testing: 'src/testing.ts', 'phase-a-worker': 'src/node/phase-a-worker.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

@@ -5,14 +5,13 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
   compareKeys,
-  emptyRowCounts,
   findLatestInventory,
-  readCsvDataFile,
   type FileInfo,
   type ImportJob,
   type InventoryLocation,
   type InventoryStore,
 } from '@shuttersense/inventory-core'
+import { emptyRowCounts, readCsvDataFile } from '@shuttersense/inventory-core/internal'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { main as cli } from '@shuttersense/inventory-cli'
 import { loadConfig } from '../src/config.js'

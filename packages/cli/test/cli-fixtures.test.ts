@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { md5Hex } from '@shuttersense/inventory-core'
+import { md5Hex } from '@shuttersense/inventory-core/internal'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { runCli, runCliJson, snapshot, tempDir } from './helpers.js'
 

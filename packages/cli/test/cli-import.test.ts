@@ -2,7 +2,7 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { gunzipSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { md5Hex } from '@shuttersense/inventory-core'
+import { md5Hex } from '@shuttersense/inventory-core/internal'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { runCli, runCliJson, tempDir, WHERE } from './helpers.js'
 

@@ -266,7 +266,8 @@ describe('the published packages, packed and installed into a fresh project', ()
       entry,
       [
         "import { createRequire } from 'node:module'",
-        "import { createLocalDirectorySource, createWorkerParser, importInventory } from '@shuttersense/inventory-core/node'",
+        "import { importInventory } from '@shuttersense/inventory-core'",
+        "import { createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'",
         "import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'",
         'const [inventoryDir, databaseFile, mode] = process.argv.slice(2)',
         "if (mode === 'no-script') {",

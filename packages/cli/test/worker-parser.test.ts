@@ -4,14 +4,19 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
-  createMemoryScratch,
   runInventoryImport,
   type DataFileParser,
   type InventoryStore,
   type ObjectSource,
   type ScratchSpace,
 } from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource, createWorkerParser, defaultWorkerCount } from '@shuttersense/inventory-core/node'
+import { createMemoryScratch } from '@shuttersense/inventory-core/internal'
+import {
+  createFileScratch,
+  createLocalDirectorySource,
+  createWorkerParser,
+  defaultWorkerCount,
+} from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 

@@ -1,34 +1,40 @@
-export * from './errors.js'
-export * from './types.js'
-export * from './location.js'
-export * from './manifest/manifest-schema.js'
-export * from './manifest/parse-manifest.js'
-export * from './manifest/checksum.js'
-export * from './parse/csv-columns.js'
-export * from './parse/record-fields.js'
-export * from './parse/csv-records.js'
-export * from './io/to-byte-iterable.js'
-export * from './io/gunzip.js'
-export * from './folders.js'
-export * from './collection-router.js'
-export * from './delta.js'
-export * from './names.js'
-export * from './schedule.js'
-export * from './source.js'
-export * from './scratch.js'
-export * from './store.js'
-export * from './discover.js'
-export * from './pipeline/data-file-reader.js'
-export * from './pipeline/data-file-parser.js'
-export { rollUpAndSpill, type RollUpTarget } from './pipeline/phase-a.js'
-export * from './pipeline/progress.js'
-export * from './pipeline/run-import.js'
-export { spillBucketCount } from './pipeline/spill.js'
-export * from './ids.js'
-export * from './pipeline/run-job.js'
-export * from './collection-files.js'
-export * from './cost.js'
-export * from './io/random-access-file.js'
-export * from './pipeline/staged-data-file.js'
-export * from './parse/file-schema.js'
-export * from './formats/parquet-reader.js'
+// What an embedder uses: the one-call import and the calls for more control, the seams' interfaces,
+// records and results, the error class, and the functions that stand alone (names, schedules, deltas,
+// folders). It needs Node.js (data files are gunzipped, MD5-checked and parsed on worker threads);
+// `/pure` holds the part that does not. Every name here is public API under semver, with a doc comment
+// (test/entries.test.ts checks both). Sibling packages of this repository also use `/internal`.
+export * from './pure.js'
+
+// The one-call import, and the calls it is made of for those who need control.
+export {
+  importInventory,
+  type ImportInventoryOptions,
+  type ImportInventoryResult,
+  type ImportInventoryStore,
+} from './node/import-inventory.js'
+export { runInventoryImport, type ImportResult, type RunImportOptions } from './pipeline/run-import.js'
+export { runImportJob, type ImportJobOutcome, type RunImportJobOptions } from './pipeline/run-job.js'
+export type { ImportProgress, ImportProgressEvent } from './pipeline/progress.js'
+export { findLatestInventory, type DiscoveredInventory } from './discover.js'
+
+// A collection's files: cached FileInfo first, a live listing only when asked ("Refresh from S3").
+export {
+  getCollectionFiles,
+  refreshCollectionFileInfo,
+  type CollectionFiles,
+  type CollectionFilesStore,
+  type GetCollectionFilesOptions,
+  type LiveLister,
+  type RefreshCollectionOptions,
+  type RefreshResult,
+} from './collection-files.js'
+
+// Stable folder ids.
+export { folderGuid } from './ids.js'
+
+// What `runInventoryImport`'s options for control take: scratch space, a parser, format readers.
+export type { ScratchSpace } from './scratch.js'
+export type { DataFileParser } from './pipeline/data-file-parser.js'
+export type { DataFileReadContext, DataFileReader } from './pipeline/data-file-reader.js'
+export type { RandomAccessFile } from './io/random-access-file.js'
+export type { CsvEngine } from './parse/csv-records.js'

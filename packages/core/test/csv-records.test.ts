@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest'
+import { type CsvEngine, type FileInfo, type RowCounts, parseManifest } from '../src/index.js'
 import {
-  type CsvEngine,
-  type FileInfo,
-  type RowCounts,
   csvColumnsFromSchema,
   decodeInventoryKey,
   emptyRowCounts,
   gunzip,
   normalizeEtag,
   normalizeTimestamp,
-  parseManifest,
   parseSize,
   readCsvRecords,
   rowOutcome,
-} from '../src/index.js'
+} from '../src/internal.js'
 import {
   AWS_FIXTURE_FILES,
   awsFixture,

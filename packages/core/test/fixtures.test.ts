@@ -15,15 +15,17 @@ import {
   type FolderSummary,
   type InventoryLocation,
   type RowCounts,
-  FolderAccumulator,
   compareKeys,
+  findLatestInventory,
+} from '@shuttersense/inventory-core'
+import {
+  FolderAccumulator,
   dataFileReaderFor,
   emptyRowCounts,
-  findLatestInventory,
   md5Hex,
   verifyMd5,
   stageDataFile,
-} from '@shuttersense/inventory-core'
+} from '@shuttersense/inventory-core/internal'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { AWS_FIXTURE_FILES, AWS_FIXTURES, awsFixture, csvRow, expectCode } from './helpers.js'
 

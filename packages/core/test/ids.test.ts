@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { folderGuid, newId } from '../src/index.js'
+import { folderGuid } from '../src/index.js'
+import { newId } from '../src/internal.js'
 
 describe('ids', () => {
   it('newId: the prefix and 32 hex digits, never the same twice', () => {

@@ -1,12 +1,8 @@
-import { describe, expect, it } from 'vitest'
-import {
-  manifestCreatedAt,
-  md5Hex,
-  parseChecksumFile,
-  parseManifest,
-  verifyManifestChecksum,
-  verifyMd5,
-} from '../src/index.js'
+import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { z } from 'zod'
+import { parseManifest, type InventoryManifest, type ManifestDataFile } from '../src/index.js'
+import { manifestCreatedAt, md5Hex, parseChecksumFile, verifyManifestChecksum, verifyMd5 } from '../src/internal.js'
+import type { manifestFileSchema, manifestSchema } from '../src/manifest/manifest-schema.js'
 import { awsFixture, chunked, collect, collectBytes, expectCode, fromChunks } from './helpers.js'
 
 const FIXTURES = [
@@ -202,5 +198,15 @@ describe('verifyMd5', () => {
   it('checks the empty stream too', async () => {
     expect(await collect(verifyMd5(fromChunks([]), 'd41d8cd98f00b204e9800998ecf8427e', 'f'))).toEqual([])
     await expectCode(() => collect(verifyMd5(fromChunks([]), md5Hex(bytes), 'f')), 'CHECKSUM_MISMATCH')
+  })
+})
+
+describe('the manifest types', () => {
+  // Public types are plain interfaces (no zod types in what embedders see); the schema that validates a
+  // manifest must infer exactly them. tsc (npm run typecheck) fails here when one side changes alone.
+  it('are what the zod schemas infer', () => {
+    expectTypeOf<z.infer<typeof manifestSchema>>().toEqualTypeOf<InventoryManifest>()
+    expectTypeOf<z.infer<typeof manifestFileSchema>>().toEqualTypeOf<ManifestDataFile>()
+    expect(parseManifest(JSON.stringify({ sourceBucket: 's', destinationBucket: 'd', version: '1', creationTimestamp: '1', fileFormat: 'parquet', fileSchema: 'x', files: [], extra: 1 }))).toMatchObject({ fileFormat: 'Parquet', extra: 1 })
   })
 })

@@ -1,5 +1,6 @@
 import type { _Object } from '@aws-sdk/client-s3'
-import { normalizeEtag, type FileInfo } from '@shuttersense/inventory-core'
+import { type FileInfo } from '@shuttersense/inventory-core'
+import { normalizeEtag } from '@shuttersense/inventory-core/internal'
 import type { S3Context } from './context.js'
 import { listObjectPages } from './list-pages.js'
 

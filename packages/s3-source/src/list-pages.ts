@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from '@aws-sdk/client-s3'
-import { InventoryError, throwIfAborted } from '@shuttersense/inventory-core'
+import { InventoryError } from '@shuttersense/inventory-core'
+import { throwIfAborted } from '@shuttersense/inventory-core/internal'
 import type { S3Context } from './context.js'
 import { withRetry } from './retry.js'
 

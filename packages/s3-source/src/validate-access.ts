@@ -3,12 +3,12 @@ import {
   findLatestInventory,
   inventoryPrefix,
   isInventoryError,
-  manifestCreatedAt,
   type InventoryErrorCode,
   type InventoryFileFormat,
   type InventoryLocation,
   type ObjectSource,
 } from '@shuttersense/inventory-core'
+import { manifestCreatedAt } from '@shuttersense/inventory-core/internal'
 import { getContext } from './context.js'
 import { isWrongRegion } from './errors.js'
 import type { RetryOptions } from './retry.js'

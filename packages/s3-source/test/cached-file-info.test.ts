@@ -3,12 +3,7 @@ import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  getCollectionFiles,
-  runInventoryImport,
-  type FileInfo,
-  type InventoryStore,
-} from '@shuttersense/inventory-core'
+import { getCollectionFiles, runInventoryImport, type FileInfo, type InventoryStore } from '@shuttersense/inventory-core'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createS3Source, type S3Source } from '../src/index.js'

@@ -1,5 +1,5 @@
 import { openAsBlob } from 'node:fs'
-import { InventoryError, isInventoryError, throwIfAborted, type InventoryErrorCode } from '@shuttersense/inventory-core'
+import { InventoryError, isInventoryError, type InventoryErrorCode } from '@shuttersense/inventory-core'
 import { NDJSON_CONTENT_TYPE, ndjsonValues } from '../ndjson.js'
 
 /** How long calls to the server keep trying while it is unreachable or answers 5xx. */
@@ -90,7 +90,7 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
     const started = Date.now()
     const what = `${request.method} ${request.path}`
     for (let attempt = 0; ; attempt++) {
-      throwIfAborted(request.signal)
+      if (request.signal?.aborted) throw new InventoryError('ABORTED', `${what}: aborted`, { cause: request.signal.reason })
       let failure: InventoryError
       try {
         const headers: Record<string, string> = { authorization: `Bearer ${options.token}`, accept: 'application/json' }

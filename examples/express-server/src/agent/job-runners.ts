@@ -1,11 +1,11 @@
 import type { Logger } from 'pino'
 import {
-  configuredLocation,
   InventoryError,
   isInventoryError,
   nextRunAt,
   refreshCollectionFileInfo,
   runImportJob,
+  configuredLocation,
   type Connector,
   type ImportJob,
   type JobProgress,

@@ -1,4 +1,5 @@
-import { findLatestInventory, parseFileSchema, type InventoryLocation } from '@shuttersense/inventory-core'
+import { findLatestInventory, type InventoryLocation } from '@shuttersense/inventory-core'
+import { parseFileSchema } from '@shuttersense/inventory-core/internal'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { generatePhotoObjects } from '../generate/photo-bucket.js'

@@ -1,6 +1,12 @@
 import * as path from 'node:path'
-import { countBadRows, type ImportResult, type InventoryLocation, type ObjectSource } from '@shuttersense/inventory-core'
-import { createLocalDirectorySource, importInventory } from '@shuttersense/inventory-core/node'
+import {
+  countBadRows,
+  importInventory,
+  type ImportResult,
+  type InventoryLocation,
+  type ObjectSource,
+} from '@shuttersense/inventory-core'
+import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore } from '../open-store.js'

@@ -1,4 +1,5 @@
-import { INVENTORY_FIELDS, type InventoryField, type InventoryFileFormat } from '@shuttersense/inventory-core'
+import { type InventoryFileFormat } from '@shuttersense/inventory-core'
+import { INVENTORY_FIELDS, type InventoryField } from '@shuttersense/inventory-core/internal'
 
 /** What a data file of the generator reports once written: its manifest entry. */
 export interface WrittenDataFile {

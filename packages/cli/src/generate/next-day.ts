@@ -1,13 +1,5 @@
-import {
-  directFolderOf,
-  emptyRowCounts,
-  findLatestInventory,
-  dataFileReaderFor,
-  stageDataFile,
-  verifyMd5,
-  type FileInfo,
-  type InventoryLocation,
-} from '@shuttersense/inventory-core'
+import { directFolderOf, findLatestInventory, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import { emptyRowCounts, dataFileReaderFor, stageDataFile, verifyMd5 } from '@shuttersense/inventory-core/internal'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { SeededRandom } from './random.js'
 

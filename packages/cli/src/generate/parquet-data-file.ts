@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, mkdirSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { decodeInventoryKey } from '@shuttersense/inventory-core'
+import { decodeInventoryKey } from '@shuttersense/inventory-core/internal'
 import { ParquetWriter, fileWriter, type ColumnSource } from 'hyparquet-writer'
 import type { DataFileWriter, GeneratedFormat, WrittenDataFile } from './data-file-format.js'
 import { parseGeneratedRow, reportFields } from './data-file-format.js'

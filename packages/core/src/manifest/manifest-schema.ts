@@ -1,8 +1,11 @@
 import { z } from 'zod'
+import type { InventoryFileFormat } from './inventory-manifest.js'
+
+export type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from './inventory-manifest.js'
 
 const md5Hex = z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hexadecimal digits (an MD5)')
 
-/** One data file listed by `manifest.json`. */
+/** One data file listed by `manifest.json` (infers {@link ManifestDataFile}: manifest.test.ts checks that they agree). */
 export const manifestFileSchema = z.looseObject({
   key: z.string().min(1),
   size: z.number().int().nonnegative(),
@@ -26,12 +29,3 @@ export const manifestSchema = z.looseObject({
   fileSchema: z.string().min(1),
   files: z.array(manifestFileSchema),
 })
-
-/** The formats S3 Inventory writes. */
-export type InventoryFileFormat = 'CSV' | 'ORC' | 'Parquet'
-
-/** A validated `manifest.json`. */
-export type InventoryManifest = z.infer<typeof manifestSchema>
-
-/** One data file of a validated manifest. */
-export type ManifestDataFile = z.infer<typeof manifestFileSchema>

@@ -1,5 +1,6 @@
 import pg from 'pg'
-import { InventoryError, throwIfAborted } from '@shuttersense/inventory-core'
+import { InventoryError } from '@shuttersense/inventory-core'
+import { throwIfAborted } from '@shuttersense/inventory-core/internal'
 
 /** A query runner bound to one checked-out client; maps driver failures to `InventoryError`. */
 export type Query = <Row extends pg.QueryResultRow = pg.QueryResultRow>(

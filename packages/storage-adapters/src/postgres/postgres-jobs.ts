@@ -1,6 +1,5 @@
 import {
   InventoryError,
-  newId,
   type AuditEntry,
   type ImportJob,
   type ImportNowResult,
@@ -9,6 +8,7 @@ import {
   type JobTrigger,
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
+import { newId } from '@shuttersense/inventory-core/internal'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
 import {
   cancelRequested,

@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import {
   InventoryError,
-  newId,
-  throwIfAborted,
   type Collection,
   type Connector,
   type FileInfo,
@@ -19,6 +17,7 @@ import {
   type ReplaceFileInfoOptions,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
+import { newId, throwIfAborted } from '@shuttersense/inventory-core/internal'
 import {
   collectionFromRow,
   connectorFromRow,

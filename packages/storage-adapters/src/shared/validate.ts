@@ -1,8 +1,6 @@
 import {
   DEFAULT_DELTA_LIST_LIMIT,
   InventoryError,
-  normalizeDestinationPrefix,
-  normalizeFolderPath,
   type Connector,
   type ConnectorPatch,
   type ImportSchedule,
@@ -10,6 +8,7 @@ import {
   type NewCollection,
   type NewConnector,
 } from '@shuttersense/inventory-core'
+import { normalizeDestinationPrefix, normalizeFolderPath } from '@shuttersense/inventory-core/internal'
 
 const SCHEDULES: readonly ImportSchedule[] = ['manual', 'daily', 'weekly', 'inventory']
 

@@ -1,13 +1,13 @@
 import type Database from 'better-sqlite3'
 import {
   InventoryError,
-  newId,
   type AuditEntry,
   type InventoryStore,
   type JobKind,
   type JobTrigger,
   type NewAuditEntry,
 } from '@shuttersense/inventory-core'
+import { newId } from '@shuttersense/inventory-core/internal'
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from '../shared/rows.js'
 import {
   cancelRequested,

@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3'
 import {
   InventoryError,
-  newId,
   type Collection,
   type Connector,
   type FileInfo,
@@ -18,6 +17,7 @@ import {
   type ReplaceFileInfoOptions,
   type StoredDelta,
 } from '@shuttersense/inventory-core'
+import { newId } from '@shuttersense/inventory-core/internal'
 import {
   collectionFromRow,
   connectorFromRow,
