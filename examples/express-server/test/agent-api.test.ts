@@ -90,9 +90,14 @@ describe('agent API', () => {
     return claimed.body.job as ImportJob
   }
 
-  async function importOverHttp(connectorId: string, root: string, expected: 'completed' | 'failed' = 'completed'): Promise<ImportJob> {
+  async function importOverHttp(
+    connectorId: string,
+    root: string,
+    expected: 'completed' | 'failed' = 'completed',
+    fetch: typeof globalThis.fetch = globalThis.fetch,
+  ): Promise<ImportJob> {
     const job = await claimImport(connectorId)
-    const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length) })
+    const api = createAgentApi({ serverUrl: url, token: server.agent.slice('Bearer '.length), fetch, retry: { minDelayMs: 10 } })
     const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(dir, 'scratch', job.id) })
     const outcome = await runImportJob({
       job,
@@ -124,13 +129,15 @@ describe('agent API', () => {
     await request(server.app).post('/api/agents/claim').send({ waitMs: 0 }).expect(401)
   })
 
-  it('imports through the HTTP store exactly what an in-process import stores', async () => {
+  /** Three imports (day 1, day 1 with collections, day 2) over HTTP and in process: the stores end equal. */
+  async function expectSameAsInProcess(fetch?: typeof globalThis.fetch): Promise<void> {
     const reference = createSqliteStore({ filename: path.join(mkdtempSync(path.join(dir, 'ref-')), 'ref.sqlite') })
     await reference.migrate()
+    const viaHttp = (connectorId: string, root: string) => importOverHttp(connectorId, root, 'completed', fetch)
     try {
       const remote = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
       const local = await reference.createConnector({ name: 'Photos', location: locationOf(day1) })
-      await importOverHttp(remote.id, day1)
+      await viaHttp(remote.id, day1)
       await importInProcess(reference, local.id, day1)
       const { folders } = await server.store.listFolders(remote.id, { depth: 2 })
       expect(folders.length).toBeGreaterThan(3)
@@ -140,11 +147,11 @@ describe('agent API', () => {
       for (const [store, id] of [[server.store, remote.id], [reference, local.id]] as const) {
         await store.updateConnector(id, { location: locationOf(day1) })
       }
-      await importOverHttp(remote.id, day1)
+      await viaHttp(remote.id, day1)
       await importInProcess(reference, local.id, day1)
       await server.store.updateConnector(remote.id, { location: locationOf(day2) })
       await reference.updateConnector(local.id, { location: locationOf(day2) })
-      await importOverHttp(remote.id, day2)
+      await viaHttp(remote.id, day2)
       await importInProcess(reference, local.id, day2)
 
       const expected = await snapshot(reference, local.id)
@@ -152,9 +159,47 @@ describe('agent API', () => {
       expect(actual).toEqual(expected)
       const changed = Object.values(actual.collections as Record<string, { delta: { counts: { new: number; modified: number; deleted: number } } }>)
       expect(changed.reduce((sum, { delta }) => sum + delta.counts.new + delta.counts.modified + delta.counts.deleted, 0)).toBeGreaterThan(0)
+      const jobs = await server.store.listJobs(remote.id)
+      expect(jobs.map((job) => [job.status, job.attempts])).toEqual(jobs.map(() => ['completed', 1]))
     } finally {
       await reference.close()
     }
+  }
+
+  it('imports through the HTTP store exactly what an in-process import stores', async () => {
+    await expectSameAsInProcess()
+  })
+
+  it('asks again for a FileInfo stream or an answer cut off mid-body (a server restart): same result, first attempt', async () => {
+    // Fault injection: the first FileInfo stream breaks after 300 bytes (inside its second line), and the
+    // first answer to each of a checkpoint and a FileInfo upload after 5 bytes (after their commits).
+    const cuts = new Map<string, number>()
+    const cutting: typeof globalThis.fetch = async (input, init) => {
+      const response = await globalThis.fetch(input, init)
+      const target = String(input)
+      const kind = /\/file-info$/.test(target) && init?.method === 'GET' ? 'stream' : /\/import-sessions\/|\/file-info(-changes)?$/.test(target) ? 'answer' : null
+      if (kind === null || (cuts.get(`${kind} ${init?.method}`) ?? 0) > 0 || !response.body) return response
+      cuts.set(`${kind} ${init?.method}`, 1)
+      const keep = kind === 'stream' ? 300 : 5
+      const reader = response.body.getReader()
+      let sent = 0
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { done, value } = await reader.read()
+          if (done) return controller.close()
+          if (sent + value.length < keep) {
+            sent += value.length
+            return controller.enqueue(value)
+          }
+          controller.enqueue(value.subarray(0, keep - sent))
+          await reader.cancel()
+          controller.error(new TypeError('terminated'))
+        },
+      })
+      return new Response(body, { status: response.status, headers: response.headers })
+    }
+    await expectSameAsInProcess(cutting)
+    expect([...cuts.keys()].sort()).toEqual(['answer PATCH', 'answer POST', 'answer PUT', 'stream GET'])
   })
 
   it('an import shorter than one heartbeat still records its last progress, when it completes and when it fails', async () => {

@@ -40,8 +40,18 @@ export interface AgentApi {
   readonly serverUrl: string
   /** The parsed JSON answer; `null` for 204. */
   call<T>(request: AgentRequest): Promise<T | null>
-  /** The NDJSON answer, value by value. A broken stream throws `STORE_ERROR`. */
-  stream(request: Omit<AgentRequest, 'json' | 'ndjsonFile'>): AsyncIterable<unknown>
+  /**
+   * The NDJSON answer, value by value. A stream that breaks off (the server restarted) is asked for
+   * again and continues after the values already given, within the retry policy; past it, or when the
+   * new answer differs, it throws `STORE_ERROR`.
+   */
+  stream(request: AgentStreamRequest): AsyncIterable<unknown>
+}
+
+/** A streamed GET: the answer must be the same on every request (FileInfo in key order is). */
+export interface AgentStreamRequest extends Omit<AgentRequest, 'json' | 'ndjsonFile'> {
+  /** Names a value, to check that a stream asked for again continues where the broken one stopped. */
+  identity?: ((value: unknown) => unknown) | undefined
 }
 
 const KNOWN_CODES: ReadonlySet<string> = new Set<InventoryErrorCode>([
@@ -84,9 +94,16 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
   const base = options.serverUrl.replace(/\/+$/, '')
   const doFetch = options.fetch ?? globalThis.fetch
 
-  /** Sends until an answer that is not worth retrying, or the budget is spent. */
-  async function send(request: AgentRequest): Promise<Response> {
-    const policy = { minDelayMs: 200, maxDelayMs: 5000, budgetMs: 120_000, ...options.retry, ...request.retry }
+  const policyOf = (request: AgentRequest) => ({ minDelayMs: 200, maxDelayMs: 5000, budgetMs: 120_000, ...options.retry, ...request.retry })
+
+  /**
+   * Sends until an answer that is not worth retrying, or the budget is spent. With `readJson`, a body
+   * cut off after the headers (the server died while answering) is a failure worth retrying too.
+   */
+  async function send(request: AgentRequest, readJson: true): Promise<{ response: Response; body: unknown }>
+  async function send(request: AgentRequest, readJson?: false): Promise<{ response: Response; body?: undefined }>
+  async function send(request: AgentRequest, readJson = false): Promise<{ response: Response; body?: unknown }> {
+    const policy = policyOf(request)
     const started = Date.now()
     const what = `${request.method} ${request.path}`
     for (let attempt = 0; ; attempt++) {
@@ -103,7 +120,12 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
           body = JSON.stringify(request.json)
         }
         const response = await doFetch(`${base}${request.path}`, { method: request.method, headers, body, signal: request.signal })
-        if (response.ok || !retryable(response.status)) return response
+        if (response.ok || !retryable(response.status)) {
+          if (!readJson) return { response }
+          if (response.status === 204) return { response, body: null }
+          const text = await response.text()
+          return { response, body: parseJson(text) }
+        }
         failure = errorOfResponse(response.status, await response.json().catch(() => null), what)
       } catch (error) {
         if (isInventoryError(error)) throw error
@@ -120,22 +142,53 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
   return {
     serverUrl: base,
     async call<T>(request: AgentRequest): Promise<T | null> {
-      const response = await send(request)
-      if (response.status === 204) return null
-      const body: unknown = await response.json().catch(() => null)
+      const { response, body } = await send(request, true)
       if (!response.ok) throw errorOfResponse(response.status, body, `${request.method} ${request.path}`)
-      return body as T
+      return body as T | null
     },
     async *stream(request) {
-      const response = await send(request)
-      if (!response.ok) throw errorOfResponse(response.status, await response.json().catch(() => null), `${request.method} ${request.path}`)
-      if (!response.body) return
-      try {
-        for await (const { value } of ndjsonValues(response.body as AsyncIterable<Uint8Array>)) yield value
-      } catch (error) {
-        if (request.signal?.aborted) throw new InventoryError('ABORTED', 'The operation was aborted.', { cause: error })
-        throw new InventoryError('STORE_ERROR', `${request.method} ${request.path}: the stream broke off (${(error as Error).message})`, { cause: error })
+      const what = `${request.method} ${request.path}`
+      const policy = policyOf(request)
+      const started = Date.now()
+      /** Values yielded so far, and the identity of the last one. */
+      let given = 0
+      let last: unknown
+      for (let attempt = 0; ; attempt++) {
+        const { response } = await send(request)
+        if (!response.ok) throw errorOfResponse(response.status, await response.json().catch(() => null), what)
+        if (!response.body) return
+        let seen = 0
+        try {
+          for await (const { value } of ndjsonValues(response.body as AsyncIterable<Uint8Array>)) {
+            if (++seen <= given) {
+              if (seen === given && request.identity && request.identity(value) !== last) {
+                throw new InventoryError('STORE_ERROR', `${what}: asked again, the server answered differently from value ${given} on`)
+              }
+              continue
+            }
+            given++
+            if (request.identity) last = request.identity(value)
+            yield value
+          }
+          return
+        } catch (error) {
+          if (isInventoryError(error)) throw error
+          if (request.signal?.aborted) throw new InventoryError('ABORTED', 'The operation was aborted.', { cause: error })
+          const broken = new InventoryError('STORE_ERROR', `${what}: the stream broke off (${(error as Error).message})`, { cause: error })
+          const delay = Math.min(policy.maxDelayMs, policy.minDelayMs * 2 ** attempt)
+          if (Date.now() - started + delay > policy.budgetMs) throw broken
+          await sleep(delay, request.signal)
+        }
       }
     },
+  }
+}
+
+/** A JSON body; an empty or unreadable one is `null`. */
+function parseJson(text: string): unknown {
+  try {
+    return text === '' ? null : (JSON.parse(text) as unknown)
+  } catch {
+    return null
   }
 }

@@ -137,7 +137,13 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
     async *readFileInfo(collectionId, readOptions = {}) {
       const batchSize = Math.max(1, readOptions.batchSize ?? 5000)
       let batch: FileInfo[] = []
-      const values = api.stream({ method: 'GET', path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info`, signal: readOptions.signal })
+      // Asked again after a server restart, the stream continues after the last key received.
+      const values = api.stream({
+        method: 'GET',
+        path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info`,
+        signal: readOptions.signal,
+        identity: (value) => (value as FileInfo).key,
+      })
       for await (const value of values) {
         batch.push(value as FileInfo)
         if (batch.length >= batchSize) {
