@@ -1,7 +1,23 @@
+import { FolderSlots } from './folder-slots.js'
+import { civilMillis } from './iso-time.js'
 import type { FileInfo, FolderSummary } from './types.js'
 
-/** One folder's direct figures as a tuple: folder path, objects, bytes, newest last-modified. */
-export type DirectFolderFigures = [folder: string, count: number, bytes: number, lastModified: string]
+/**
+ * A rollup's direct figures per folder, in columns, to move it between threads (see
+ * {@link FolderAccumulator.mergeDirect}): folder `i`'s path is the UTF-8 text of
+ * `paths[pathEnds[i - 1] ?? 0, pathEnds[i])`. Typed arrays copy between threads in one piece.
+ */
+export interface DirectFolderFigures {
+  paths: Uint8Array<ArrayBuffer>
+  pathEnds: Int32Array<ArrayBuffer>
+  objects: Float64Array<ArrayBuffer>
+  bytes: Float64Array<ArrayBuffer>
+  /** Newest last-modified per folder as epoch milliseconds; -Infinity for none. */
+  newest: Float64Array<ArrayBuffer>
+  /** Objects and bytes of the whole part, bucket root included. */
+  objectCount: number
+  totalSizeBytes: number
+}
 
 /** The folder an object sits directly in (`a/b/c.jpg` -> `a/b/`), or `''` at the bucket root. */
 export function directFolderOf(key: string): string {
@@ -20,25 +36,20 @@ export function foldersDownTo(folder: string): string[] {
   return folders
 }
 
-/** A copy that does not keep a larger parent string alive (V8 may share memory for slices). */
-function detached(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8')
-}
-
 /**
  * Streaming folder rollup. Objects are added one batch at a time; memory grows with the number of
  * folders, never with the number of objects. Keys are in no order in a real report, so every object
- * may be in another folder than the one before: the folder is looked up by a slice of the key (copied
- * only when the folder is new), and dates are compared as epoch milliseconds computed from their digits.
- * Sorted input still skips the lookup for objects of the same folder as the one before.
+ * may be in another folder than the one before: folders are numbered by their paths' bytes
+ * ({@link FolderSlots}), which a reader of raw data file bytes gives with {@link addObject}, and dates
+ * are compared as epoch milliseconds. Sorted input still skips the lookup for objects of the same folder
+ * as the one before.
  *
  * Each folder's direct figures live in a slot of three number arrays (objects, bytes, newest
  * last-modified as epoch milliseconds) rather than in an object with a date string: at 300k folders the
- * heap holds 26 MB less (the arrays take 12 MB beside it), and every full garbage collection visits up to
- * three fewer objects per folder.
+ * heap holds 26 MB less, and every full garbage collection visits up to three fewer objects per folder.
  */
 export class FolderAccumulator {
-  private readonly slots = new Map<string, number>()
+  private slots = new FolderSlots()
   private counts = new Float64Array(1024)
   private bytes = new Float64Array(1024)
   /** Epoch milliseconds; -Infinity while a folder has no dated object. */
@@ -46,6 +57,8 @@ export class FolderAccumulator {
   private previousFolder = ''
   /** Slot of `previousFolder`, -1 for the bucket root (which has no slot). */
   private previousSlot = -1
+  /** Folders {@link takeSummaries} has reached. */
+  private taken = 0
   /** Objects and bytes of the whole inventory, bucket root included. */
   objectCount = 0
   totalSizeBytes = 0
@@ -67,20 +80,8 @@ export class FolderAccumulator {
       this.totalSizeBytes += record.size
       // `substring` + `===` is several times cheaper than `startsWith` for the common same-folder case.
       if (folder.length !== end || (slot < 0 && end > 0) || key.substring(0, end) !== folder) {
-        if (end === 0) {
-          folder = ''
-          slot = -1
-        } else {
-          folder = key.substring(0, end)
-          const known = this.slots.get(folder)
-          if (known !== undefined) {
-            slot = known
-          } else {
-            // Only a new folder is copied: a slice would keep its whole key alive in the map.
-            folder = detached(folder)
-            slot = this.slotFor(folder)
-          }
-        }
+        folder = key.substring(0, end)
+        slot = end === 0 ? -1 : this.slotFor(this.slots.slotOfName(folder))
       }
       if (slot >= 0) {
         this.counts[slot]!++
@@ -101,47 +102,76 @@ export class FolderAccumulator {
     this.previousSlot = slot
   }
 
-  /** Every folder's direct figures as plain tuples, to move a rollup between threads (see {@link mergeDirect}). */
-  exportDirect(): DirectFolderFigures[] {
-    return [...this.slots].map(([folder, slot]) => [folder, this.counts[slot]!, this.bytes[slot]!, this.newestText(slot)])
+  /**
+   * Adds one object by its folder path's UTF-8 bytes, `path[start, end)` (empty at the bucket root), and
+   * its last-modified as epoch milliseconds: what a reader of raw data file bytes gives, with no string.
+   * Returns the folder's slot (-1 at the root), as {@link add}'s `visit` gets it.
+   */
+  addObject(path: Uint8Array, start: number, end: number, size: number, lastModified: number): number {
+    this.objectCount++
+    this.totalSizeBytes += size
+    if (end === start) return -1
+    const slot = this.slotFor(this.slots.slotOf(path, start, end))
+    this.counts[slot]!++
+    this.bytes[slot]! += size
+    if (lastModified > this.newest[slot]!) this.newest[slot] = lastModified
+    return slot
   }
 
-  /** Adds a rollup made elsewhere: its {@link exportDirect} tuples and its whole-inventory totals. */
-  mergeDirect(entries: readonly DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void {
-    this.objectCount += objectCount
-    this.totalSizeBytes += totalSizeBytes
-    for (const [folder, count, bytes, lastModified] of entries) {
-      const slot = this.slotFor(folder)
-      this.counts[slot]! += count
-      this.bytes[slot]! += bytes
-      const time = parseTime(lastModified)
-      if (time > this.newest[slot]!) this.newest[slot] = time
+  /** The folder path of a slot (decoded once, on first use). */
+  folderOf(slot: number): string {
+    return this.slots.nameOf(slot)
+  }
+
+  /** Every folder's direct figures, to move a rollup between threads (see {@link mergeDirect}). */
+  exportDirect(): DirectFolderFigures {
+    const size = this.slots.size
+    const paths = this.slots.paths()
+    return {
+      paths: paths.bytes,
+      pathEnds: paths.ends,
+      objects: this.counts.slice(0, size),
+      bytes: this.bytes.slice(0, size),
+      newest: this.newest.slice(0, size),
+      objectCount: this.objectCount,
+      totalSizeBytes: this.totalSizeBytes,
+    }
+  }
+
+  /** Adds a rollup made elsewhere (its {@link exportDirect}), whole-inventory totals included. */
+  mergeDirect(part: DirectFolderFigures): void {
+    this.objectCount += part.objectCount
+    this.totalSizeBytes += part.totalSizeBytes
+    let start = 0
+    for (let index = 0; index < part.pathEnds.length; index++) {
+      const end = part.pathEnds[index]!
+      const slot = this.slotFor(this.slots.slotOf(part.paths, start, end))
+      start = end
+      this.counts[slot]! += part.objects[index]!
+      this.bytes[slot]! += part.bytes[index]!
+      if (part.newest[index]! > this.newest[slot]!) this.newest[slot] = part.newest[index]!
     }
   }
 
   /** Forgets the per-folder figures (totals stay): call once the summaries are taken, to free them early. */
   releaseFolders(): void {
-    this.slots.clear()
+    this.slots = new FolderSlots()
     this.counts = new Float64Array(1024)
     this.bytes = new Float64Array(1024)
     this.newest = new Float64Array(1024).fill(-Infinity)
     this.previousFolder = ''
     this.previousSlot = -1
+    this.taken = 0
   }
 
-  /** Number of folders that hold an object directly. */
+  /** Number of folders that hold an object directly (less those {@link takeSummaries} reached). */
   get directFolderCount(): number {
-    return this.slots.size
+    return this.slots.size - this.taken
   }
 
-  /** The slot of `folder`, made (with room to grow) when it is new. */
-  private slotFor(folder: string): number {
-    let slot = this.slots.get(folder)
-    if (slot === undefined) {
-      slot = this.slots.size
-      if (slot === this.counts.length) this.grow()
-      this.slots.set(folder, slot)
-    }
+  /** `slot` (of {@link FolderSlots}), with room in the figures' arrays made when it is new. */
+  private slotFor(slot: number): number {
+    if (slot === this.counts.length) this.grow()
     return slot
   }
 
@@ -195,9 +225,14 @@ export class FolderAccumulator {
       return done
     }
     try {
-      for (const folder of sortByKey([...this.slots.keys()], (path) => path)) {
-        const slot = this.slots.get(folder)!
-        if (consume) this.slots.delete(folder)
+      const slots = this.slots
+      const order = sortByKey(Array.from({ length: slots.size }, (_, index) => index), (index) => slots.nameOf(index))
+      for (const [taken, slot] of order.entries()) {
+        const folder = slots.nameOf(slot)
+        if (consume) {
+          this.taken = taken + 1
+          slots.forgetName(slot)
+        }
         while (branch.length > 0 && !folder.startsWith(branch.at(-1)!.path)) yield close()
         // Open the folders from the deepest open one down to this one (ancestors without objects of their own included).
         for (let slash = folder.indexOf('/', branch.at(-1)?.path.length ?? 0); slash >= 0; slash = folder.indexOf('/', slash + 1)) {
@@ -237,17 +272,7 @@ export function isoMillis(text: string): number {
     }
     return value
   }
-  const year = digits(0, 4)
-  const month = digits(5, 2)
-  const day = digits(8, 2)
-  // Days from 1970-01-01 of a proleptic Gregorian date (the civil-from-days inverse).
-  const y = month <= 2 ? year - 1 : year
-  const era = Math.floor(y / 400)
-  const yearOfEra = y - era * 400
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear
-  const days = era * 146_097 + dayOfEra - 719_468
-  const time = ((days * 24 + digits(11, 2)) * 60 + digits(14, 2)) * 60_000 + digits(17, 2) * 1000 + digits(20, 3)
+  const time = civilMillis(digits(0, 4), digits(5, 2), digits(8, 2), digits(11, 2), digits(14, 2), digits(17, 2), digits(20, 3))
   return Number.isNaN(time) ? parseTime(text) : time
 }
 

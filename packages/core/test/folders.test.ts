@@ -308,7 +308,7 @@ describe('FolderAccumulator.exportDirect / mergeDirect', () => {
     for (const part of [first, second]) {
       const apart = new FolderAccumulator()
       apart.add(part)
-      merged.mergeDirect(apart.exportDirect(), apart.objectCount, apart.totalSizeBytes)
+      merged.mergeDirect(apart.exportDirect())
     }
     expect(merged.summaries()).toEqual(whole.summaries())
     expect([merged.objectCount, merged.totalSizeBytes]).toEqual([whole.objectCount, whole.totalSizeBytes])

@@ -31,7 +31,7 @@ export type FromPhaseAWorker =
   | { type: 'ack' }
   | { type: 'spill'; parts: [bucket: number, text: string][] }
   /** Part of the rollup, sent as it grows so the worker's memory stays bounded. */
-  | { type: 'rollup'; direct: DirectFolderFigures[]; objectCount: number; totalSizeBytes: number }
+  | { type: 'rollup'; part: DirectFolderFigures }
   /** The file is parsed; `spillFiles` lists the spill files written (with `spillDirectory`). */
   | { type: 'done'; counts: RowCounts; spillFiles: [bucket: number, path: string][] }
   | { type: 'error'; code: string; message: string; file: string | undefined; byteOffset: number | undefined }

@@ -4,18 +4,18 @@ import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
 import { InventoryError, isInventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
-import { gunzip } from '../io/gunzip.js'
-import { csvColumnsFromSchema } from '../parse/csv-columns.js'
-import { readCsvRecords } from '../parse/csv-records.js'
-import { dataFileReaderFor } from '../pipeline/data-file-reader.js'
-import { rollUpAndSpill } from '../pipeline/phase-a.js'
-import { type FileInfo, type RowCounts, emptyRowCounts } from '../types.js'
+import { type DataFileReadContext, dataFileReaderFor } from '../pipeline/data-file-reader.js'
+import { type RollUpTarget, readAndRollUp, rollUpAndSpill } from '../pipeline/phase-a.js'
+import { type RowCounts, emptyRowCounts } from '../types.js'
 import { openRandomAccessFile } from './node-random-access-file.js'
 import { createFileScratch } from './file-scratch.js'
 import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
 
-/** Folders held before the rollup so far goes to the main thread. */
-const ROLLUP_FLUSH_FOLDERS = 20_000
+/**
+ * Folders held before the rollup so far goes to the main thread: about 8 MB of arrays (paths held once,
+ * as bytes), outside the heap.
+ */
+const ROLLUP_FLUSH_FOLDERS = 100_000
 /** Spill text held before it goes to the main thread. */
 const SPILL_FLUSH_CHARS = 512 * 1024
 /** Spill messages the main thread has not written yet before this worker waits for it. */
@@ -26,7 +26,7 @@ let spillWritten: (() => void) | undefined
 
 const port = parentPort
 if (!port) throw new Error('phase-a-worker runs in a worker thread')
-const send = (message: FromPhaseAWorker): void => port.postMessage(message)
+const send = (message: FromPhaseAWorker, transfer?: ArrayBuffer[]): void => port.postMessage(message, transfer)
 
 /** Compressed chunks as they arrive, as an async iterable; each one taken is acknowledged. */
 class ChunkQueue implements AsyncIterable<Uint8Array> {
@@ -77,20 +77,12 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     partChars = 0
   }
   const flushRollup = (): void => {
-    send({ type: 'rollup', direct: folders.exportDirect(), objectCount: folders.objectCount, totalSizeBytes: folders.totalSizeBytes })
+    const part = folders.exportDirect()
+    // The arrays are this worker's own copies: moved, not copied again.
+    send({ type: 'rollup', part }, [part.paths.buffer, part.pathEnds.buffer, part.objects.buffer, part.bytes.buffer, part.newest.buffer])
     folders = new FolderAccumulator()
   }
-  const records =
-    start.stagedPath === undefined
-      ? readCsvRecords(gunzip(chunks, start.fileKey), {
-          columns: csvColumnsFromSchema(start.fileSchema),
-          file: start.fileKey,
-          counts,
-          engine: start.csvEngine,
-          rollupOnly: router.isEmpty,
-        })
-      : readStagedFile(start, start.stagedPath, counts, router.isEmpty)
-  const target = {
+  const target: RollUpTarget = {
     folders,
     router,
     bucketCount: start.bucketCount,
@@ -111,6 +103,7 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
       while (spillsInFlight >= MAX_SPILLS_IN_FLIGHT) await new Promise<void>((resolve) => (spillWritten = resolve))
     },
   }
+  const records = readAndRollUp(dataFileReaderFor(start.manifest.fileFormat), readContext(start, chunks, counts, router.isEmpty), target)
   await rollUpAndSpill(records, target)
   flushSpill()
   flushRollup()
@@ -118,24 +111,27 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
   send({ type: 'done', counts, spillFiles })
 }
 
-/** A staged data file (Parquet, ORC) read by its format's reader; the main thread checked and deletes it. */
-function readStagedFile(
-  start: Extract<ToPhaseAWorker, { type: 'start' }>,
-  stagedPath: string,
-  counts: RowCounts,
-  rollupOnly: boolean,
-): AsyncIterable<FileInfo[]> {
-  const reader = dataFileReaderFor(start.manifest.fileFormat)
-  return reader({
+/**
+ * What the format's reader gets: CSV streams the chunks sent; a staged data file (Parquet, ORC) is read
+ * from the path the main thread staged, checked and deletes.
+ */
+function readContext(start: Extract<ToPhaseAWorker, { type: 'start' }>, chunks: ChunkQueue, counts: RowCounts, rollupOnly: boolean): DataFileReadContext {
+  const stagedPath = start.stagedPath
+  return {
     manifest: start.manifest,
     file: start.file,
     open: () => {
+      if (stagedPath === undefined) return chunks
       throw new InventoryError('INVALID_ARGUMENT', `${start.file.key}: a worker reads the staged file, not the stream`)
     },
-    openFile: () => openRandomAccessFile(stagedPath, { name: start.file.key }),
+    openFile: () => {
+      if (stagedPath !== undefined) return openRandomAccessFile(stagedPath, { name: start.file.key })
+      throw new InventoryError('INVALID_ARGUMENT', `${start.file.key}: a worker streams this data file`)
+    },
     counts,
+    csvEngine: start.csvEngine,
     rollupOnly,
-  })
+  }
 }
 
 port.on('message', (message: ToPhaseAWorker) => {

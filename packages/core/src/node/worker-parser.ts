@@ -151,7 +151,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
                 worker.postMessage({ type: 'spilled' } satisfies ToPhaseAWorker)
                 break
               case 'rollup':
-                job.rollup(message.direct, message.objectCount, message.totalSizeBytes)
+                job.rollup(message.part)
                 break
               case 'done':
                 for (const [bucket, path] of message.spillFiles) job.adoptSpill?.(bucket, path)

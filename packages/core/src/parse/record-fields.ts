@@ -1,3 +1,4 @@
+import { isCivilTime } from '../iso-time.js'
 import type { BadRowReason, FileInfo } from '../types.js'
 
 /** What one row turns into: a current object, a skipped version, or a bad row's reason. */
@@ -56,8 +57,6 @@ export function parseSize(text: string): number {
 }
 
 const CANONICAL_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/
-/** Days of each month (index 1-12) outside leap years; index 0 and 13+ are not months. */
-const DAYS_IN_MONTH: readonly number[] = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
 /**
  * Returns the timestamp as canonical ISO 8601 UTC (`toISOString` form), or `undefined` when it is not a date.
@@ -69,13 +68,7 @@ const LOCAL_DATE_TIME = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/
 export function normalizeTimestamp(text: string): string | undefined {
   if (text.length === 24 && CANONICAL_ISO.test(text)) {
     const two = (at: number): number => (text.charCodeAt(at) - 48) * 10 + (text.charCodeAt(at + 1) - 48)
-    const year = two(0) * 100 + two(2)
-    const month = two(5)
-    const day = two(8)
-    const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
-    const daysInMonth = month === 2 ? (leap ? 29 : 28) : (DAYS_IN_MONTH[month] ?? 0)
-    if (day >= 1 && day <= daysInMonth && two(11) <= 23 && two(14) <= 59 && two(17) <= 59) return text
-    return undefined
+    return isCivilTime(two(0) * 100 + two(2), two(5), two(8), two(11), two(14), two(17)) ? text : undefined
   }
   if (text.length === 0) return undefined
   // A date and time without a zone is UTC, as everything S3 writes: never the importing machine's zone.

@@ -28,7 +28,7 @@ export interface DataFileParseJob {
   spillDirectory?: string | undefined
   adoptSpill?(bucket: number, path: string): void
   /** Receives the folder rollup in parts, as it grows: merge each with `FolderAccumulator.mergeDirect`. */
-  rollup(direct: DirectFolderFigures[], objectCount: number, totalSizeBytes: number): void
+  rollup(part: DirectFolderFigures): void
   signal?: AbortSignal | undefined
 }
 

@@ -4,7 +4,9 @@ import { gunzip } from '../io/gunzip.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import { csvColumnsFromSchema } from '../parse/csv-columns.js'
-import { type CsvEngine, readCsvRecords } from '../parse/csv-records.js'
+import { type CsvEngine, type ReadCsvOptions, readCsvRecords } from '../parse/csv-records.js'
+import { readCsvRollup } from '../parse/csv-rollup.js'
+import type { FolderAccumulator } from '../folders.js'
 import type { FileInfo, RowCounts } from '../types.js'
 
 /** What a format reader gets for one data file. */
@@ -34,20 +36,56 @@ export interface DataFileReadContext {
  * Reads one data file of a given format into batches of current objects. CSV ships here; Parquet and
  * ORC readers plug in through `RunImportOptions.readers` with the same contract.
  */
-export type DataFileReader = (context: DataFileReadContext) => AsyncIterable<FileInfo[]>
+export interface DataFileReader {
+  (context: DataFileReadContext): AsyncIterable<FileInfo[]>
+  /**
+   * Optional, the same reading faster: the reader adds every current object to the folder rollup itself
+   * and yields as FileInfo only the objects a collection needs (the CSV reader does this straight from
+   * the data file's bytes, with no string per object). Counts, folders and records are the same.
+   */
+  rollUp?: ((context: DataFileReadContext, sink: FolderRollupSink) => AsyncIterable<RolledUpBatch>) | undefined
+}
+
+/** Where a {@link DataFileReader.rollUp} puts the objects it reads. */
+export interface FolderRollupSink {
+  /** The rollup to add every current object to; read again for each object (a worker hands a full one over and starts another). */
+  readonly folders: FolderAccumulator
+  /** True when a collection needs, as FileInfo, the objects of the folder at `slot` of `folders` (-1: the bucket root). */
+  wants(slot: number): boolean
+}
+
+/**
+ * Objects a reader rolled up itself: `objects` current objects went into the rollup; `records` are those
+ * a collection needs, `records[i]` in the folder at slot `slots[i]`.
+ */
+export interface RolledUpBatch {
+  objects: number
+  records: FileInfo[]
+  slots: number[]
+}
 
 /** What a reader of a forward stream needs: a {@link DataFileReadContext} without `openFile`. */
 export type StreamReadContext = Omit<DataFileReadContext, 'openFile'>
 
-/** The CSV reader: gunzip, then header-less CSV in `fileSchema` order. It reads the stream only, so any {@link StreamReadContext} will do. */
-export const readCsvDataFile = (context: StreamReadContext): AsyncIterable<FileInfo[]> =>
-  readCsvRecords(gunzip(context.open(), context.file.key), {
-    columns: csvColumnsFromSchema(context.manifest.fileSchema),
-    file: context.file.key,
-    counts: context.counts,
-    engine: context.csvEngine,
-    rollupOnly: context.rollupOnly,
-  })
+const csvOptions = (context: StreamReadContext): ReadCsvOptions => ({
+  columns: csvColumnsFromSchema(context.manifest.fileSchema),
+  file: context.file.key,
+  counts: context.counts,
+  engine: context.csvEngine,
+  rollupOnly: context.rollupOnly,
+})
+
+/**
+ * The CSV reader: gunzip, then header-less CSV in `fileSchema` order, with the rollup form
+ * (`rollUp`). It reads the stream only, so any {@link StreamReadContext} will do.
+ */
+export const readCsvDataFile = Object.assign(
+  (context: StreamReadContext): AsyncIterable<FileInfo[]> => readCsvRecords(gunzip(context.open(), context.file.key), csvOptions(context)),
+  {
+    rollUp: (context: StreamReadContext, sink: FolderRollupSink): AsyncIterable<RolledUpBatch> =>
+      readCsvRollup(gunzip(context.open(), context.file.key), csvOptions(context), sink),
+  },
+)
 
 /** The readers of this build, by format; `readers` passed to {@link dataFileReaderFor} take precedence. */
 export const BUILT_IN_READERS: Partial<Record<InventoryFileFormat, DataFileReader>> = {

@@ -10,7 +10,7 @@ import type { ObjectSource } from '../source.js'
 import type { Collection } from '../store.js'
 import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
-import { type DataFileReader } from './data-file-reader.js'
+import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
 import { encodeSpillLine, spillBucketOf } from './spill.js'
 import { stageDataFile } from './staged-data-file.js'
 
@@ -80,7 +80,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
         spill,
         spillDirectory: input.scratch.adoptFile ? input.scratch.directory : undefined,
         adoptSpill: (bucket, path) => input.scratch.adoptFile?.(spillName(bucket), path),
-        rollup: (direct, objectCount, totalSizeBytes) => folders.mergeDirect(direct, objectCount, totalSizeBytes),
+        rollup: (part) => folders.mergeDirect(part),
         signal: input.signal,
       }).finally(() => staged?.closeAll())
       addRowCounts(counts, parsed.counts)
@@ -88,16 +88,17 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     } else {
       const staged = stageDataFile(open, file.key, input.scratch)
       const { openFile } = staged
-      const batches = input.reader({ manifest: input.manifest, file, open, openFile, counts, csvEngine: input.csvEngine, rollupOnly: router.isEmpty })
+      const target: RollUpTarget = {
+        folders,
+        router,
+        bucketCount: input.bucketCount,
+        spill,
+        signal: input.signal,
+        onBatch: (rows) => input.onRows(file.key, rows),
+      }
+      const context = { manifest: input.manifest, file, open, openFile, counts, csvEngine: input.csvEngine, rollupOnly: router.isEmpty }
       try {
-        await rollUpAndSpill(batches, {
-          folders,
-          router,
-          bucketCount: input.bucketCount,
-          spill,
-          signal: input.signal,
-          onBatch: (rows) => input.onRows(file.key, rows),
-        })
+        await rollUpAndSpill(readAndRollUp(input.reader, context, target), target)
       } finally {
         await staged.closeAll()
       }
@@ -123,6 +124,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
 
 /** Where {@link rollUpAndSpill} puts what it reads. */
 export interface RollUpTarget {
+  /** Read again for each batch: a worker hands a full rollup over and starts a new one as it grows. */
   folders: FolderAccumulator
   router: CollectionRouter
   bucketCount: number
@@ -133,37 +135,75 @@ export interface RollUpTarget {
 }
 
 /**
- * The per-record work of phase A, wherever it runs (this thread or a worker): add each record to the
- * folder rollup and spill it to the bucket of every collection that contains it.
+ * A data file's objects for {@link rollUpAndSpill}: through the reader's `rollUp` when it has one (the
+ * objects are then rolled up as they are read), else as the reader's FileInfo batches.
  */
-export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[]>, target: RollUpTarget): Promise<void> {
+export function readAndRollUp(
+  reader: DataFileReader,
+  context: DataFileReadContext,
+  target: RollUpTarget,
+): AsyncIterable<FileInfo[] | RolledUpBatch> {
+  if (!reader.rollUp) return reader(context)
+  const routes = routesOf(target)
+  return reader.rollUp(context, {
+    get folders() {
+      return target.folders
+    },
+    wants: (slot) => routes(slot).length > 0,
+  })
+}
+
+/**
+ * Each folder's collection route by its slot in the target's current rollup: computed once per folder,
+ * whatever the key order (a new rollup of a worker starts over).
+ */
+function routesOf(target: RollUpTarget): (slot: number) => readonly number[] {
+  let bySlot: (readonly number[] | undefined)[] = []
+  let of: FolderAccumulator | undefined
+  const { router } = target
+  return (slot) => {
+    if (router.isEmpty) return NO_ROUTE
+    const folders = target.folders
+    if (folders !== of) {
+      bySlot = []
+      of = folders
+    }
+    return slot < 0 ? router.routeFolder('') : (bySlot[slot] ??= router.routeFolder(folders.folderOf(slot)))
+  }
+}
+
+const NO_ROUTE: readonly number[] = []
+
+/**
+ * The per-record work of phase A, wherever it runs (this thread or a worker): add each record to the
+ * folder rollup (unless the reader did, see {@link readAndRollUp}) and spill it to the bucket of every
+ * collection that contains it.
+ */
+export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[] | RolledUpBatch>, target: RollUpTarget): Promise<void> {
   const { router, bucketCount } = target
   const lines: string[][] = Array.from({ length: bucketCount }, () => [])
   const bucketOf = Array.from({ length: router.size }, (_, index) => spillBucketOf(index, router.size, bucketCount))
-  // Each folder's route, by its slot in the rollup: computed once per folder, whatever the key order.
-  let routes: (readonly number[] | undefined)[] = []
-  let routesOf: FolderAccumulator | undefined
+  const routes = routesOf(target)
+  const spillRecord = (record: FileInfo, slot: number): void => {
+    for (const index of routes(slot)) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
+  }
   for await (const batch of batches) {
     throwIfAborted(target.signal)
-    // `target.folders` is read per batch: a worker hands its rollup over and starts a new one as it grows.
-    if (router.isEmpty) {
-      target.folders.add(batch)
+    let objects: number
+    if (Array.isArray(batch)) {
+      objects = batch.length
+      if (router.isEmpty) target.folders.add(batch)
+      else target.folders.add(batch, (record, _folder, slot) => spillRecord(record, slot))
     } else {
-      if (routesOf !== target.folders) {
-        routes = []
-        routesOf = target.folders
-      }
-      target.folders.add(batch, (record, folder, slot) => {
-        const route = slot < 0 ? router.routeFolder(folder) : (routes[slot] ??= router.routeFolder(folder))
-        for (const index of route) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
-      })
-      lines.forEach((bucketLines, bucket) => {
-        if (bucketLines.length === 0) return
-        target.spill(bucket, bucketLines.join(''))
-        bucketLines.length = 0
-      })
+      objects = batch.objects
+      batch.records.forEach((record, index) => spillRecord(record, batch.slots[index]!))
     }
-    await target.onBatch?.(batch.length)
+    lines.forEach((bucketLines, bucket) => {
+      if (bucketLines.length === 0) return
+      target.spill(bucket, bucketLines.join(''))
+      bucketLines.length = 0
+    })
+    await target.onBatch?.(objects)
   }
 }
 

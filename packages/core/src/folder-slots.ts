@@ -1,0 +1,107 @@
+/**
+ * Numbers folders by their paths' UTF-8 bytes: slot 0, 1, 2, … in the order they are first seen. An
+ * open-addressing hash table over one byte arena that holds each path once, so a reader can look a
+ * folder up straight from a data file's bytes, with no string per object; a path is decoded to a string
+ * only when asked for, once. Needs no Node.js built-ins.
+ */
+export class FolderSlots {
+  /** Slot + 1 per table entry, 0 when empty; the length is a power of two, at most half full. */
+  private table = new Int32Array(2048)
+  private hashes = new Int32Array(1024)
+  /** End of each slot's path in `arena` (it starts where the slot before it ends). */
+  private ends = new Int32Array(1024)
+  private arena = new Uint8Array(64 * 1024)
+  private names: (string | undefined)[] = []
+  private encodeScratch = new Uint8Array(1024)
+  /** Number of folders. */
+  size = 0
+
+  /** The slot of the path in `bytes[start, end)`, numbered now when the path is new. */
+  slotOf(bytes: Uint8Array, start: number, end: number): number {
+    let hash = 0x811c9dc5 | 0
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+    const mask = this.table.length - 1
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const entry = this.table[at]!
+      if (entry === 0) return this.insert(at, hash, bytes, start, end)
+      const slot = entry - 1
+      if (this.hashes[slot] === hash && this.equals(slot, bytes, start, end)) return slot
+    }
+  }
+
+  /** The slot of a path given as a string (readers that give records, not bytes). */
+  slotOfName(path: string): number {
+    // A UTF-16 unit takes at most 3 UTF-8 bytes.
+    if (this.encodeScratch.length < path.length * 3) this.encodeScratch = new Uint8Array(path.length * 3)
+    const { written } = ENCODER.encodeInto(path, this.encodeScratch)
+    return this.slotOf(this.encodeScratch, 0, written)
+  }
+
+  /** The path of `slot`, decoded on first use. */
+  nameOf(slot: number): string {
+    return (this.names[slot] ??= DECODER.decode(this.arena.subarray(this.startOf(slot), this.ends[slot]!)))
+  }
+
+  /** Drops the decoded path of `slot` (it is decoded again if asked for). */
+  forgetName(slot: number): void {
+    this.names[slot] = undefined
+  }
+
+  /** The UTF-8 bytes of every path, one after the other, and the end of each (to move them between threads). */
+  paths(): { bytes: Uint8Array<ArrayBuffer>; ends: Int32Array<ArrayBuffer> } {
+    return { bytes: this.arena.slice(0, this.size === 0 ? 0 : this.ends[this.size - 1]!), ends: this.ends.slice(0, this.size) }
+  }
+
+  private startOf(slot: number): number {
+    return slot === 0 ? 0 : this.ends[slot - 1]!
+  }
+
+  private equals(slot: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const from = this.startOf(slot)
+    if (this.ends[slot]! - from !== end - start) return false
+    const arena = this.arena
+    for (let i = start, j = from; i < end; i++, j++) if (arena[j] !== bytes[i]) return false
+    return true
+  }
+
+  private insert(at: number, hash: number, bytes: Uint8Array, start: number, end: number): number {
+    const slot = this.size++
+    if (slot === this.ends.length) {
+      this.hashes = grown(this.hashes, slot * 2)
+      this.ends = grown(this.ends, slot * 2)
+    }
+    const from = this.startOf(slot)
+    const to = from + (end - start)
+    if (to > this.arena.length) {
+      const arena = new Uint8Array(Math.max(to, this.arena.length * 2))
+      arena.set(this.arena.subarray(0, from))
+      this.arena = arena
+    }
+    this.arena.set(bytes.subarray(start, end), from)
+    this.ends[slot] = to
+    this.hashes[slot] = hash
+    this.table[at] = slot + 1
+    if (this.size * 2 > this.table.length) this.rehash()
+    return slot
+  }
+
+  private rehash(): void {
+    const table = new Int32Array(this.table.length * 2)
+    const mask = table.length - 1
+    for (let slot = 0; slot < this.size; slot++) {
+      let at = this.hashes[slot]! & mask
+      while (table[at] !== 0) at = (at + 1) & mask
+      table[at] = slot + 1
+    }
+    this.table = table
+  }
+}
+
+const ENCODER = new TextEncoder()
+const DECODER = new TextDecoder()
+
+function grown(from: Int32Array, size: number): Int32Array<ArrayBuffer> {
+  const to = new Int32Array(size)
+  to.set(from)
+  return to
+}

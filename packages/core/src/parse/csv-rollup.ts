@@ -1,0 +1,187 @@
+import { isUtf8 } from 'node:buffer'
+import { civilMillis, isCivilTime } from '../iso-time.js'
+import type { FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
+import type { FileInfo } from '../types.js'
+import type { ReadCsvOptions } from './csv-records.js'
+import { CsvRowSink, type SliceableBuffer, hexValue, parseCsv, quotedRowOutcome, scanCsv, sizeOf, splitRowOutcome } from './csv-scan.js'
+import { MAX_KEY_BYTES, type RowOutcome, normalizeEtag } from './record-fields.js'
+
+/**
+ * Reads decompressed CSV bytes as {@link readCsvRecords} does (same counts, same bad rows, same records),
+ * but adds every current object to `sink.folders` itself and yields as FileInfo only the objects of
+ * folders that `sink.wants`. AWS's rows take a path with no string per object: the key is decoded into
+ * bytes, its folder looked up by those bytes, the size and date read from their digits. Any other row
+ * (a date AWS does not write, raw non-ASCII bytes beside escapes, a row csv-parse must split) goes
+ * through the record path and then into the rollup.
+ */
+export function readCsvRollup(chunks: AsyncIterable<Uint8Array>, options: ReadCsvOptions, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
+  const rows = new RollupSink(options, sink)
+  return options.engine === 'csv-parse' ? parseCsv(chunks, options, rows) : scanCsv(chunks, options, rows)
+}
+
+/** {@link decodeKey}'s answer for a key to read through the record path. */
+const RECORD_PATH = -1
+/** {@link decodeKey}'s answer for a malformed escape, or escaped bytes that are not UTF-8. */
+const MALFORMED = -2
+
+class RollupSink extends CsvRowSink<RolledUpBatch> {
+  private records: FileInfo[] = []
+  private slots: number[] = []
+  private objects = 0
+  /** The current row's decoded key bytes. */
+  private key = Buffer.allocUnsafe(4096) as SliceableBuffer
+  /** True when the decoded key has a byte of 0x80 or above (so it is decoded as UTF-8, not Latin-1). */
+  private keyHigh = false
+  private keyNul = false
+
+  constructor(
+    options: ReadCsvOptions,
+    private readonly target: FolderRollupSink,
+  ) {
+    super(options)
+  }
+
+  get pending(): number {
+    return this.objects
+  }
+
+  take(): RolledUpBatch {
+    const batch = { objects: this.objects, records: this.records, slots: this.slots }
+    this.records = []
+    this.slots = []
+    this.objects = 0
+    return batch
+  }
+
+  // The checks run in rowOutcome's order, so a row has the same outcome on either path.
+  acceptQuoted(buf: SliceableBuffer, starts: Int32Array, ends: Int32Array): void {
+    const columns = this.options.columns
+    if (columns.isLatest >= 0 && !isTrue(buf, starts[columns.isLatest]!, ends[columns.isLatest]!)) return this.skip('noncurrent')
+    if (columns.isDeleteMarker >= 0 && isTrue(buf, starts[columns.isDeleteMarker]!, ends[columns.isDeleteMarker]!)) return this.skip('delete_marker')
+    const keyLength = this.decodeKey(buf, starts[columns.key]!, ends[columns.key]!)
+    if (keyLength === RECORD_PATH) return this.acceptOutcome(quotedRowOutcome(buf, starts, ends, columns, false))
+    if (keyLength === MALFORMED) return this.skip('invalid_key_encoding')
+    if (keyLength === 0) return this.skip('missing_key')
+    // Valid UTF-8 bytes: their count is the key's UTF-8 length.
+    if (keyLength > MAX_KEY_BYTES || this.keyNul) return this.skip('invalid_key')
+    const size = sizeOf(buf, starts[columns.size]!, ends[columns.size]!)
+    if (size < 0) return this.skip('invalid_size')
+    const dateStart = starts[columns.lastModified]!
+    const dateEnd = ends[columns.lastModified]!
+    const time = canonicalIsoMillis(buf, dateStart, dateEnd)
+    if (Number.isNaN(time)) return this.acceptOutcome(quotedRowOutcome(buf, starts, ends, columns, false))
+    if (time === -Infinity) return this.skip('invalid_date')
+
+    const key = this.key
+    let folderEnd = keyLength
+    while (folderEnd > 0 && key[folderEnd - 1] !== 47 /* / */) folderEnd--
+    const slot = this.target.folders.addObject(key, 0, folderEnd, size, time)
+    const counts = this.options.counts
+    counts.rows++
+    counts.records++
+    this.objects++
+    if (!this.target.wants(slot)) return
+    const text = (index: number): string => (index < 0 ? '' : buf.utf8Slice(starts[index]!, ends[index]!))
+    this.records.push({
+      key: this.keyHigh ? key.utf8Slice(0, keyLength) : key.latin1Slice(0, keyLength),
+      size,
+      lastModified: buf.latin1Slice(dateStart, dateEnd),
+      etag: normalizeEtag(text(columns.etag)),
+      storageClass: text(columns.storageClass),
+    })
+    this.slots.push(slot)
+  }
+
+  protected acceptSplit(fields: readonly string[]): void {
+    this.acceptOutcome(splitRowOutcome(fields, this.options.columns))
+  }
+
+  /** A row read through the record path: counted, rolled up and kept when its folder is wanted. */
+  private acceptOutcome(outcome: RowOutcome): void {
+    if (typeof outcome !== 'object') return this.skip(outcome)
+    const counts = this.options.counts
+    counts.rows++
+    counts.records++
+    this.objects++
+    let slot = -1
+    this.target.folders.add([outcome], (_record, _folder, at) => (slot = at))
+    if (!this.target.wants(slot)) return
+    this.records.push(outcome)
+    this.slots.push(slot)
+  }
+
+  /**
+   * Decodes the form-URL-encoded key `buf[start, end)` into `this.key` as decodeKeyBytes would (`+` is a
+   * space, `%XX` a byte; escaped bytes must form UTF-8) and returns its length in bytes, or
+   * {@link MALFORMED}, or {@link RECORD_PATH} for raw non-ASCII bytes that are not plain UTF-8 or sit
+   * beside escapes (not what AWS writes; the string path decides those).
+   */
+  private decodeKey(buf: SliceableBuffer, start: number, end: number): number {
+    if (this.key.length < end - start) this.key = Buffer.allocUnsafe(end - start) as SliceableBuffer
+    const key = this.key
+    let length = 0
+    let escaped = false
+    let raw = false
+    let high = false
+    let nul = false
+    for (let i = start; i < end; i++) {
+      let byte = buf[i]!
+      if (byte === 43) {
+        byte = 32
+        escaped = true
+      } else if (byte === 37) {
+        const upper = hexValue(buf[i + 1])
+        const lower = i + 2 < end ? hexValue(buf[i + 2]) : -1
+        if (upper < 0 || lower < 0) return raw ? RECORD_PATH : MALFORMED
+        byte = upper * 16 + lower
+        escaped = true
+        i += 2
+      } else if (byte >= 0x80) {
+        raw = true
+      }
+      if (byte >= 0x80) high = true
+      else if (byte === 0) nul = true
+      key[length++] = byte
+    }
+    if (raw && escaped) return RECORD_PATH
+    if (high && !isUtf8(key.subarray(0, length))) return raw ? RECORD_PATH : MALFORMED
+    this.keyHigh = high
+    this.keyNul = nul
+    return length
+  }
+}
+
+/** True when `buf[start, end)` is `true`. */
+function isTrue(buf: Uint8Array, start: number, end: number): boolean {
+  return end - start === 4 && buf[start] === 116 && buf[start + 1] === 114 && buf[start + 2] === 117 && buf[start + 3] === 101
+}
+
+/**
+ * Epoch milliseconds of `buf[start, end)` when it has the canonical form AWS writes
+ * (`2024-05-06T22:44:22.000Z`); -Infinity when it has that form but is no date (normalizeTimestamp's
+ * `undefined`); NaN for any other form (which normalizeTimestamp parses with `Date`).
+ */
+function canonicalIsoMillis(buf: Uint8Array, start: number, end: number): number {
+  if (end - start !== 24) return NaN
+  const at = (offset: number, count: number): number => {
+    let value = 0
+    for (let i = start + offset; i < start + offset + count; i++) {
+      const digit = buf[i]! - 48
+      if (digit < 0 || digit > 9) return NaN
+      value = value * 10 + digit
+    }
+    return value
+  }
+  const year = at(0, 4)
+  const month = at(5, 2)
+  const day = at(8, 2)
+  const hour = at(11, 2)
+  const minute = at(14, 2)
+  const second = at(17, 2)
+  const millis = at(20, 3)
+  const shaped =
+    buf[start + 4] === 45 && buf[start + 7] === 45 && buf[start + 10] === 84 && buf[start + 13] === 58 && buf[start + 16] === 58 && buf[start + 19] === 46 && buf[start + 23] === 90
+  const time = civilMillis(year, month, day, hour, minute, second, millis)
+  if (!shaped || Number.isNaN(time)) return NaN
+  return isCivilTime(year, month, day, hour, minute, second) ? time : -Infinity
+}
