@@ -1,4 +1,4 @@
-import { readdirSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -181,5 +181,24 @@ describe('createWorkerParser', () => {
     // The same parser imports a good inventory afterwards (a failed worker is replaced).
     const after = await importInto('after', good, true, false)
     expect(after.result.summary.objectCount).toBe(3000)
+  })
+
+  it('checks each data file MD5 on its worker thread: a valid gzip CSV that is not the listed file is CHECKSUM_MISMATCH naming it', async () => {
+    expect(parser.checksMd5).toBe(true)
+    const root = path.join(dir, 'inventory')
+    const other = path.join(dir, 'other')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '2'])
+    await runCliJson(['generate', '--out', other, ...WHERE, '--objects', '3000', '--files', '2', '--seed', '99'])
+    const dataDir = path.join(root, 'photos/daily/data')
+    const [first] = readdirSync(dataDir)
+    const [replacement] = readdirSync(path.join(other, 'photos/daily/data'))
+    writeFileSync(path.join(dataDir, first!), readFileSync(path.join(other, 'photos/daily/data', replacement!)))
+    const store = createSqliteStore({ filename: path.join(dir, 'mismatch.db') })
+    await store.migrate()
+    stores.push(store)
+    const connector = await store.createConnector({ name: 'mismatch', location })
+    // Both data files go to the two workers: the main thread parses none of them.
+    const attempt = runInventoryImport({ source: createLocalDirectorySource(root), store, connectorId: connector.id, parser, concurrency: 2 })
+    await expect(attempt).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', message: expect.stringContaining(first!) })
   })
 })

@@ -19,6 +19,8 @@ export type ToPhaseAWorker =
       file: ManifestDataFile
       /** Formats read with random access: the staged, checked local copy to read; no `chunk` follows. */
       stagedPath: string | undefined
+      /** The MD5 the `chunk`s must have, checked here; absent when the main thread checks them. */
+      md5: string | undefined
     }
   | { type: 'chunk'; bytes: Uint8Array }
   | { type: 'end' }

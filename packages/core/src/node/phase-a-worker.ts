@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
 import { InventoryError, isInventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
+import { verifyMd5 } from '../manifest/checksum.js'
 import { type DataFileReadContext, dataFileReaderFor } from '../pipeline/data-file-reader.js'
 import { type RollUpTarget, readAndRollUp, rollUpAndSpill } from '../pipeline/phase-a.js'
 import { type RowCounts, emptyRowCounts } from '../types.js'
@@ -121,7 +122,7 @@ function readContext(start: Extract<ToPhaseAWorker, { type: 'start' }>, chunks: 
     manifest: start.manifest,
     file: start.file,
     open: () => {
-      if (stagedPath === undefined) return chunks
+      if (stagedPath === undefined) return start.md5 === undefined ? chunks : verifyMd5(chunks, start.md5, start.file.key)
       throw new InventoryError('INVALID_ARGUMENT', `${start.file.key}: a worker reads the staged file, not the stream`)
     },
     openFile: () => {

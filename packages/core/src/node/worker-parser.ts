@@ -111,6 +111,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
   return {
     concurrency: size,
     formats: WORKER_FORMATS,
+    checksMd5: true,
 
     async parse(job: DataFileParseJob): Promise<DataFileParseResult> {
       const worker = acquire()
@@ -184,6 +185,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
             manifest: { ...job.manifest, files: [] },
             file: job.file,
             stagedPath: job.stagedPath,
+            md5: job.md5,
           }
           worker.postMessage(start)
           if (job.stagedPath !== undefined) return

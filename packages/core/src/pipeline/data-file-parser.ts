@@ -7,8 +7,13 @@ import type { RowCounts } from '../types.js'
 export interface DataFileParseJob {
   manifest: InventoryManifest
   file: ManifestDataFile
-  /** The file's compressed bytes, already being checked against `MD5checksum` by the caller (CSV). */
+  /** The file's compressed bytes (CSV), already being checked against `MD5checksum` by the caller unless `md5` is given. */
   chunks: AsyncIterable<Uint8Array>
+  /**
+   * Given only to a parser that {@link DataFileParser.checksMd5}: the MD5 `chunks` must have, which the
+   * parser checks as it reads them (a mismatch fails the parse with `CHECKSUM_MISMATCH`).
+   */
+  md5?: string | undefined
   /**
    * Formats read with random access (Parquet, ORC): the local path of the file, staged and checked
    * against `MD5checksum` by the caller, who deletes it once the parse is done; `chunks` is then not read.
@@ -50,6 +55,8 @@ export interface DataFileParser {
   readonly formats?: readonly InventoryFileFormat[]
   /** Data files it parses at once (one per thread): phase A gives it that many of its lanes and parses the rest itself. */
   readonly concurrency: number
+  /** True when it checks a CSV data file's MD5 itself (job `md5`), on its threads rather than the caller's. */
+  readonly checksMd5?: boolean
   parse(job: DataFileParseJob): Promise<DataFileParseResult>
   /**
    * Stops the threads that are idle, giving back their memory; a later `parse` starts new ones. Phase A

@@ -69,11 +69,14 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       const stagedFile = await staged?.openFile()
       const stagedPath = stagedFile && localPathOf(stagedFile)
       if (stagedFile && stagedPath === undefined) throw new InventoryError('INVALID_ARGUMENT', `${file.key}: the scratch staged it in memory, not on disk`)
+      // A parser that checks the MD5 itself does it on its own thread.
+      const checksMd5 = format === 'CSV' && input.parser.checksMd5 === true
       const parsed = await input.parser.parse({
         stagedPath,
         manifest: input.manifest,
         file,
-        chunks: open(),
+        chunks: checksMd5 ? countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)) : open(),
+        md5: checksMd5 ? file.MD5checksum : undefined,
         collectionFolders: input.collections.map((collection) => collection.folderPath),
         bucketCount: input.bucketCount,
         csvEngine: input.csvEngine,
