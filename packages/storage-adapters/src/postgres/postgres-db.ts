@@ -1,6 +1,8 @@
 import pg from 'pg'
 import { InventoryError } from '@shuttersense/inventory-core'
 import { throwIfAborted } from '@shuttersense/inventory-core/internal'
+import { toStoreError as toSharedStoreError } from '../shared/errors.js'
+import { describePostgresFailure, sqlState } from './postgres-sql.js'
 
 /** A query runner bound to one checked-out client; maps driver failures to `InventoryError`. */
 export type Query = <Row extends pg.QueryResultRow = pg.QueryResultRow>(
@@ -92,15 +94,6 @@ export function quoteIdentifier(name: string): string {
   return pg.escapeIdentifier(name)
 }
 
-/** SQLSTATE of a unique violation. */
-export const UNIQUE_VIOLATION = '23505'
-
-/** The SQLSTATE of an error the server reported; `undefined` for anything else (a socket error, say). */
-export function sqlState(error: unknown): string | undefined {
-  if (!(error instanceof pg.DatabaseError)) return undefined
-  return typeof error.code === 'string' ? error.code : undefined
-}
-
 /** The connection string without its password (and without query parameters), for messages. */
 export function describeTarget(connectionString: string): string {
   try {
@@ -118,19 +111,6 @@ export function describeTarget(connectionString: string): string {
  * stores, so two stores on one supplied pool (different schemas) each set their own before use.
  */
 const searchPaths = new WeakMap<pg.PoolClient, string>()
-
-/** Errors that mean the server could not be reached or refused the session. */
-function isConnectionFailure(error: unknown): boolean {
-  const state = sqlState(error)
-  if (state !== undefined) {
-    // 08: connection exception, 28: invalid authorization, 3D000: no such database, 57P0x: server shutting down.
-    return state.startsWith('08') || state.startsWith('28') || state === '3D000' || /^57P0[1-3]$/.test(state)
-  }
-  const code = (error as { code?: unknown } | null)?.code
-  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true // ECONNREFUSED, ENOTFOUND, ETIMEDOUT, ...
-  const message = error instanceof Error ? error.message : ''
-  return /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error/i.test(message)
-}
 
 /**
  * Creates the pool (unless one is given) and the helpers every store call runs through. Each
@@ -163,23 +143,9 @@ export function createPgDb(options: PgDbOptions): PgDb {
   const searchPath = `SET search_path TO ${quoteIdentifier(schema)}`
   let closed = false
 
-  /** The error a store call throws for a driver failure; `connecting`: while opening a connection. */
-  const toStoreError = (error: unknown, connecting = false): unknown => {
-    if (error instanceof InventoryError) return error
-    if (isConnectionFailure(error)) {
-      const what = connecting ? 'cannot connect to' : 'lost the connection to'
-      return new InventoryError('STORE_ERROR', `${what} PostgreSQL at ${target}: ${(error as Error).message}`, { cause: error })
-    }
-    const state = sqlState(error)
-    if (state?.startsWith('22')) {
-      // A data exception: a value the column cannot hold (a NUL character in text, a size that is not a whole number).
-      return new InventoryError('INVALID_ARGUMENT', `PostgreSQL rejected a value: ${(error as Error).message}`, { cause: error })
-    }
-    if (state !== undefined) {
-      return new InventoryError('STORE_ERROR', `PostgreSQL error ${state}: ${(error as Error).message}`, { cause: error })
-    }
-    return error
-  }
+  /** The error a store call throws for a driver failure (shared/errors.ts); `connecting`: while opening a connection. */
+  const toStoreError = (error: unknown, connecting = false): unknown =>
+    toSharedStoreError(error, describePostgresFailure, { database: 'PostgreSQL', at: target, connecting })
 
   /** A checked-out client with its search_path set; `release(error)` discards a broken connection. */
   const acquire = async (signal: AbortSignal | undefined): Promise<{ client: pg.PoolClient; release: (error?: Error) => void }> => {

@@ -37,8 +37,12 @@ import {
 } from '../shared/rows.js'
 import { duplicateFileInfoKey } from '../shared/errors.js'
 import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
-import { createPgDb, createStatementQueue, quoteIdentifier, sqlState, UNIQUE_VIOLATION, type Query, type StatementQueue } from './postgres-db.js'
-import { createPgJobQueue } from './postgres-jobs.js'
+import { createPgDb, createStatementQueue, quoteIdentifier, type Query, type StatementQueue } from './postgres-db.js'
+import { sqlState, UNIQUE_VIOLATION } from './postgres-sql.js'
+import { createJobQueue } from '../shared/job-queue.js'
+import { connectorDeletedAudit } from '../shared/audit.js'
+import { runStepsAsync } from '../shared/sql/steps.js'
+import { createPostgresRunner, postgresExecutor } from './postgres-sql.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
 
 /** Options of {@link createPostgresStore}. */
@@ -263,8 +267,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool: options.pool,
     connectionTimeoutMs: options.connectionTimeoutMs,
   })
-  const jobs = createPgJobQueue(db)
-  const { cancelQueuedIn, auditIn, ...jobMethods } = jobs
+  const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(createPostgresRunner(db))
 
   const nowIso = (): string => new Date().toISOString()
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
@@ -392,7 +395,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         )
         if (patch.schedule === 'manual') {
           // Disabling the schedule cancels what it queued, in the same transaction.
-          await cancelQueuedIn(query, id, 'scheduled', 'system', at, 'schedule set to manual')
+          await runStepsAsync(cancelQueuedSteps(id, 'scheduled', 'system', at, 'schedule set to manual'), postgresExecutor(query))
         }
         return rows[0]!
       }, callOptions.signal)
@@ -595,7 +598,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const row = await getConnectorRow(query, id, true)
         // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
         await query('DELETE FROM connectors WHERE id = $1', [id])
-        await auditIn(query, { at: new Date().toISOString(), connectorId: id, actor: 'system', action: 'connector.deleted', subjectId: id, detail: { name: row.name } })
+        await runStepsAsync(auditSteps(connectorDeletedAudit(row, nowIso())), postgresExecutor(query))
       }, callOptions.signal)
     },
 

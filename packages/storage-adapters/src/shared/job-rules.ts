@@ -1,4 +1,4 @@
-import { InventoryError, type FailJobOptions, type JobKind } from '@shuttersense/inventory-core'
+import { InventoryError, type FailJobOptions } from '@shuttersense/inventory-core'
 import type { JobRow } from './rows.js'
 
 // The job-queue rules that are not SQL, so both stores decide and report them the same way.
@@ -23,23 +23,9 @@ export function leaseExpiredMessage(row: JobRow): string {
   return `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
 }
 
-/** Audit detail of a claim (`reclaim`: the job was running under an expired lease). */
-export function claimDetail(row: JobRow, reclaim: boolean): Record<string, unknown> {
-  const attempt = Number(row.attempts) + 1
-  return reclaim ? { previousAgent: row.locked_by, attempt } : { attempt }
-}
-
 /** A failure is retried when a retry time is given and attempts remain. */
 export function shouldRetry(row: JobRow, options: Pick<FailJobOptions, 'retryAt'>): boolean {
   return options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
-}
-
-/** Audit action and detail of a failure. */
-export function failureAudit(row: JobRow, options: FailJobOptions, retry: boolean): { action: string; detail: Record<string, unknown> } {
-  return {
-    action: retry ? 'job.retry-scheduled' : 'job.failed',
-    detail: { ...options.error, attempt: Number(row.attempts), ...(retry ? { retryAt: options.retryAt!.toISOString() } : {}) },
-  }
 }
 
 /** Only imports are chained to a next scheduled run; a refresh or an access test runs once. */
@@ -51,9 +37,4 @@ export function chainsToNextRun(row: JobRow, nextRunAt: Date | null | undefined)
 export function cancelRequested(row: JobRow): JobRow {
   if (row.cancel_requested_at === null) throw new InventoryError('CONFLICT', `job ${row.id}: no cancel was requested`)
   return row
-}
-
-/** `kinds` as `,import,test,` for a SQL membership test, or `null` for every kind. */
-export function kindList(kinds: readonly JobKind[] | undefined): string | null {
-  return kinds === undefined ? null : `,${kinds.join(',')},`
 }

@@ -35,9 +35,12 @@ import {
   type FolderRow,
   type ImportSessionRow,
 } from '../shared/rows.js'
-import { duplicateFileInfoKey, isSqliteDuplicateFileInfo } from '../shared/errors.js'
+import { fileInfoWriteError } from '../shared/errors.js'
 import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
-import { createSqliteJobQueue } from './sqlite-jobs.js'
+import { createJobQueue } from '../shared/job-queue.js'
+import { connectorDeletedAudit } from '../shared/audit.js'
+import { runSteps } from '../shared/sql/steps.js'
+import { createSqliteRunner, describeSqliteFailure, sqliteStoreError } from './sqlite-sql.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
 /** Options of {@link createSqliteStore}. */
@@ -78,8 +81,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     return statement
   }
 
-  const jobs = createSqliteJobQueue(db, stmt)
-  const { cancelQueuedSync, auditSync, ...jobMethods } = jobs
+  const runner = createSqliteRunner(db, stmt)
+  const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(runner)
 
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
 
@@ -250,7 +253,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         ).run(next.name, ...connectorSettingColumns(next), at, id)
         if (patch.schedule === 'manual') {
           // Disabling the schedule cancels what it queued, in the same transaction.
-          cancelQueuedSync(id, 'scheduled', 'system', at, 'schedule set to manual')
+          runSteps(cancelQueuedSteps(id, 'scheduled', 'system', at, 'schedule set to manual'), runner.execute)
         }
       }).immediate()
       return connectorFromRow(getConnectorRow(id))
@@ -353,7 +356,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       try {
         return { fileCount: db.transaction(() => writeFileInfo(collectionId, rows, options))() }
       } catch (error) {
-        throw isSqliteDuplicateFileInfo(error) ? duplicateFileInfoKey(error.message, error) : error
+        throw fileInfoWriteError(sqliteStoreError(error), describeSqliteFailure)
       }
     },
 
@@ -389,7 +392,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         const row = getConnectorRow(id)
         // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
         stmt('DELETE FROM connectors WHERE id = ?').run(id)
-        auditSync({ at: nowIso(), connectorId: id, actor: 'system', action: 'connector.deleted', subjectId: id, detail: { name: row.name } })
+        runSteps(auditSteps(connectorDeletedAudit(row, nowIso())), runner.execute)
       }).immediate()
     },
 
