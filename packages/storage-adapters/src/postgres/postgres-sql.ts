@@ -1,12 +1,12 @@
 import pg from 'pg'
 import type { DbFailure } from '../shared/errors.js'
 import type { SqlDialect } from '../shared/sql/dialect.js'
-import { compile, type SqlFragment } from '../shared/sql/statement.js'
+import { compile, SqlScript, type SqlFragment } from '../shared/sql/statement.js'
 import { runStepsAsync, type SqlResult, type StepRunner } from '../shared/sql/steps.js'
 import type { PgDb, Query } from './postgres-db.js'
 
 /** SQLSTATE of a unique violation. */
-export const UNIQUE_VIOLATION = '23505'
+const UNIQUE_VIOLATION = '23505'
 
 /** The SQLSTATE of an error the server reported; `undefined` for anything else (a socket error, say). */
 export function sqlState(error: unknown): string | undefined {
@@ -49,6 +49,7 @@ export const postgresDialect: SqlDialect = {
   startsWith: (column, value, param) => `starts_with(${column}, ${param(value)})`,
   // Identity columns number the rows.
   insertionOrder: () => null,
+  listOf: (select) => `ARRAY(${select})`,
   describeFailure: describePostgresFailure,
 }
 
@@ -56,7 +57,8 @@ export const postgresDialect: SqlDialect = {
 export function postgresExecutor(query: Query): (statement: SqlFragment) => Promise<SqlResult> {
   return async (fragment) => {
     const { text, values } = compile(fragment, postgresDialect)
-    const result = await query(text, values)
+    // A script goes out as a simple query, which may hold several statements.
+    const result = fragment instanceof SqlScript ? await query(text) : await query(text, values)
     return { rows: result.rows, count: result.rowCount ?? 0 }
   }
 }
@@ -64,6 +66,7 @@ export function postgresExecutor(query: Query): (statement: SqlFragment) => Prom
 /** Runs shared statements through the store's pool: a transaction on one connection, or autocommit statements. */
 export function createPostgresRunner(db: PgDb): StepRunner {
   return {
+    dialect: postgresDialect,
     transaction: (steps, signal) => db.transaction((query) => runStepsAsync(steps(), postgresExecutor(query)), signal),
     autocommit: (steps, signal) => db.withClient((query) => runStepsAsync(steps(), postgresExecutor(query)), signal),
   }

@@ -2,47 +2,20 @@ import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import {
   InventoryError,
-  type Collection,
-  type Connector,
   type FileInfo,
-  type FolderPage,
-  type FolderQuery,
   type FolderSummary,
-  type ImportSession,
-  type ImportSessionPatch,
   type InventoryStore,
-  type NewCollection,
-  type NewConnector,
-  type NewImportSession,
   type ReplaceFileInfoOptions,
-  type StoredDelta,
 } from '@shuttersense/inventory-core'
-import { newId, throwIfAborted } from '@shuttersense/inventory-core/internal'
-import {
-  collectionFromRow,
-  connectorFromRow,
-  deltaFromRow,
-  folderDepth,
-  folderPageFromRows,
-  folderPageLimit,
-  importSessionFromRow,
-  deltaCursor,
-  pageLimit,
-  pageOf,
-  type CollectionRow,
-  type ConnectorRow,
-  type DeltaRow,
-  type FolderRow,
-  type ImportSessionRow,
-} from '../shared/rows.js'
-import { duplicateFileInfoKey } from '../shared/errors.js'
-import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
-import { createPgDb, createStatementQueue, quoteIdentifier, type Query, type StatementQueue } from './postgres-db.js'
-import { sqlState, UNIQUE_VIOLATION } from './postgres-sql.js'
+import { throwIfAborted } from '@shuttersense/inventory-core/internal'
+import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements, migrationSteps } from '../shared/common-methods.js'
+import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
+import { compile, sql } from '../shared/sql/statement.js'
+import { fileInfoWriteError } from '../shared/errors.js'
+import { createPgDb, createStatementQueue, quoteIdentifier, type StatementQueue } from './postgres-db.js'
 import { createJobQueue } from '../shared/job-queue.js'
-import { connectorDeletedAudit } from '../shared/audit.js'
 import { runStepsAsync } from '../shared/sql/steps.js'
-import { createPostgresRunner, postgresExecutor } from './postgres-sql.js'
+import { createPostgresRunner, describePostgresFailure, postgresDialect, postgresExecutor } from './postgres-sql.js'
 import { POSTGRES_MIGRATIONS } from './postgres-migrations.js'
 
 /** Options of {@link createPostgresStore}. */
@@ -98,9 +71,6 @@ const INSERT_STAGED_FILE_INFO: pg.QueryConfig = {
          SELECT (SELECT seq FROM collections WHERE id = $1), key, size, last_modified, etag, storage_class
          FROM file_info_staging WHERE stage_id = $2`,
 }
-/** A unique violation on FileInfo or its staging table: the same key twice. */
-const isDuplicateFileInfo = (cause: unknown): boolean =>
-  sqlState(cause) === UNIQUE_VIOLATION && ['file_info', 'file_info_staging'].includes((cause as { table?: string }).table ?? '')
 /** Staged rows a crashed writer left behind are dropped after this long. */
 const STAGING_TTL = '1 day'
 const DELETE_FILE_INFO: pg.QueryConfig = {
@@ -110,14 +80,6 @@ const DELETE_FILE_INFO: pg.QueryConfig = {
 const DELETE_FILE_INFO_KEYS: pg.QueryConfig = {
   name: 'ssinv_delete_file_info_keys',
   text: 'DELETE FROM file_info WHERE collection_seq = (SELECT seq FROM collections WHERE id = $1) AND key = ANY ($2::text[])',
-}
-
-/** One page of `listFileInfo`: keys from `$2` (the prefix) after `$3` (the cursor), below `$4`. */
-const LIST_FILE_INFO: pg.QueryArrayConfig = {
-  text: `SELECT key, size, last_modified, etag, storage_class FROM file_info
-         WHERE collection_seq = $1 AND key >= $2 AND key > $3 AND ($4::text IS NULL OR key < $4) AND starts_with(key, $2)
-         ORDER BY key LIMIT $5`,
-  rowMode: 'array',
 }
 
 const READ_FILE_INFO: pg.QueryArrayConfig = {
@@ -172,13 +134,6 @@ function fileInfoColumns(collectionId: string, files: readonly FileInfo[]): unkn
   return [collectionId, textArray(keys), `{${sizes.join(',')}}`, textArray(modified), textArray(etags), textArray(classes)]
 }
 
-const SESSION_COLUMNS = `*, ARRAY(SELECT d.collection_id FROM import_collections_done d
-  WHERE d.import_id = import_sessions.id ORDER BY d.collection_id) AS collections_done`
-
-type SessionRow = ImportSessionRow & { collections_done: string[] }
-
-const sessionFromRow = (row: SessionRow): ImportSession => importSessionFromRow(row, row.collections_done)
-
 /** Sends the INSERTs of `files` (batches), FILE_INFO_CHUNK rows per statement; answers the row count. */
 async function sendFileInfoRows(
   statements: StatementQueue,
@@ -211,7 +166,7 @@ async function sendFileInfoRows(
 
 /**
  * What every FileInfo write records beside the rows: counters, source, the delta, the import's
- * progress. `fileCount` `null`: counted from the rows. Answers the collection's file count.
+ * progress (shared statements, pipelined). `fileCount` `null`: counted from the rows. Answers the collection's file count.
  */
 async function recordFileInfoWrite(
   statements: StatementQueue,
@@ -219,38 +174,11 @@ async function recordFileInfoWrite(
   fileCount: number | null,
   options: ReplaceFileInfoOptions,
 ): Promise<() => Promise<number>> {
-  const counted = statements.request<{ file_count: string }>(
-    `UPDATE collections SET file_info_source = $1, file_info_updated_at = $2,
-     file_count = ${fileCount === null ? '(SELECT count(*) FROM file_info WHERE collection_seq = collections.seq)' : '$4'}
-     WHERE id = $3 RETURNING file_count`,
-    fileCount === null
-      ? [options.source, options.updatedAt, collectionId]
-      : [options.source, options.updatedAt, collectionId, fileCount],
-  )
-  if (options.delta) {
-    const { counts, ...rest } = options.delta
-    await statements.send(
-      `INSERT INTO deltas (collection_id, import_id, computed_at, new_count, modified_count, deleted_count, unchanged_count, body)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        collectionId,
-        options.importId ?? null,
-        options.updatedAt,
-        counts.new,
-        counts.modified,
-        counts.deleted,
-        counts.unchanged,
-        JSON.stringify({ counts, ...rest }),
-      ],
-    )
-  }
-  if (options.importId) {
-    await statements.send('INSERT INTO import_collections_done (import_id, collection_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [
-      options.importId,
-      collectionId,
-    ])
-  }
-  return async () => Number((await counted).rows[0]?.file_count ?? 0)
+  const count = fileCount ?? sql`(SELECT count(*) FROM file_info WHERE collection_seq = collections.seq)`
+  const [counted, ...rest] = fileInfoWriteStatements(collectionId, count, options).map((statement) => compile(statement, postgresDialect))
+  const answer = statements.request<{ file_count: string }>(counted!.text, counted!.values)
+  for (const statement of rest) await statements.send(statement.text, statement.values)
+  return async () => Number((await answer).rows[0]?.file_count ?? 0)
 }
 
 /**
@@ -267,30 +195,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     pool: options.pool,
     connectionTimeoutMs: options.connectionTimeoutMs,
   })
-  const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(createPostgresRunner(db))
+  const runner = createPostgresRunner(db)
+  const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(runner)
+  const common = createCommonMethods(runner, { cancelQueuedSteps, auditSteps })
 
-  const nowIso = (): string => new Date().toISOString()
   const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
-
-  const getConnectorRow = async (query: Query, id: string, lock = false): Promise<ConnectorRow> => {
-    // NO KEY UPDATE: serialises with a completing job's schedule check (FOR SHARE), yet lets job inserts'
-    // foreign-key checks (FOR KEY SHARE) through.
-    const { rows } = await query<ConnectorRow>(`SELECT * FROM connectors WHERE id = $1${lock ? ' FOR NO KEY UPDATE' : ''}`, [id])
-    if (!rows[0]) throw notFound('connector', id)
-    return rows[0]
-  }
-
-  const getSession = async (query: Query, id: string): Promise<ImportSession> => {
-    const { rows } = await query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE id = $1`, [id])
-    if (!rows[0]) throw notFound('import session', id)
-    return sessionFromRow(rows[0])
-  }
-
-  const getCollectionRow = async (query: Query, id: string): Promise<CollectionRow> => {
-    const { rows } = await query<CollectionRow>('SELECT * FROM collections WHERE id = $1', [id])
-    if (!rows[0]) throw notFound('collection', id)
-    return rows[0]
-  }
 
   /**
    * One FileInfo write: locks the collection row, runs `write`, commits. On a pipelining connection the
@@ -326,9 +235,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       } catch (error) {
         // A missing collection is NOT_FOUND, whatever failed after the lock because of it.
         await requireCollection()
-        const cause = (error as Error).cause
-        if (isDuplicateFileInfo(cause)) throw duplicateFileInfoKey((cause as { detail?: string }).detail ?? '', cause)
-        throw error
+        throw fileInfoWriteError(error, describePostgresFailure)
       }
     }, writeOptions.signal)
 
@@ -344,13 +251,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           await query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [MIGRATION_LOCK_CLASS, db.schema])
           const { rowCount } = await query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [db.schema])
           if (!rowCount) await query(`CREATE SCHEMA ${quoteIdentifier(db.schema)}`)
-          await query('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
-          const applied = new Set((await query<{ id: number }>('SELECT id FROM schema_migrations')).rows.map((row) => row.id))
-          for (const migration of POSTGRES_MIGRATIONS) {
-            if (applied.has(migration.id)) continue
-            await query(migration.sql)
-            await query('INSERT INTO schema_migrations (id, applied_at) VALUES ($1, $2)', [migration.id, nowIso()])
-          }
+          await runStepsAsync(migrationSteps(POSTGRES_MIGRATIONS, 'schema_migrations'), postgresExecutor(query))
         }, callOptions.signal)
       } catch (cause) {
         if (cause instanceof InventoryError && cause.code !== 'STORE_ERROR') throw cause
@@ -362,49 +263,9 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       await db.close()
     },
 
-    async createConnector(input: NewConnector, callOptions = {}): Promise<Connector> {
-      checkConnector(input)
-      const at = nowIso()
-      const { rows } = await db.query<ConnectorRow>(
-        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, format, delta_list_limit, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-        [newId('con'), input.name.trim(), ...connectorSettingColumns(input), at, at],
-        callOptions.signal,
-      )
-      return connectorFromRow(rows[0]!)
-    },
-
-    async getConnector(id, callOptions = {}) {
-      return connectorFromRow(await db.withClient((query) => getConnectorRow(query, id), callOptions.signal))
-    },
-
-    async listConnectors(callOptions = {}) {
-      const { rows } = await db.query<ConnectorRow>('SELECT * FROM connectors ORDER BY created_at, id', [], callOptions.signal)
-      return rows.map(connectorFromRow)
-    },
-
-    async updateConnector(id, patch, callOptions = {}) {
-      const at = nowIso()
-      const row = await db.transaction(async (query) => {
-        const current = connectorFromRow(await getConnectorRow(query, id, true))
-        const next = patchedConnector(current, patch)
-        const { rows } = await query<ConnectorRow>(
-          `UPDATE connectors SET name = $1, destination_bucket = $2, destination_prefix = $3, source_bucket = $4, config_name = $5,
-           schedule = $6, format = $7, delta_list_limit = $8, updated_at = $9 WHERE id = $10 RETURNING *`,
-          [next.name, ...connectorSettingColumns(next), at, id],
-        )
-        if (patch.schedule === 'manual') {
-          // Disabling the schedule cancels what it queued, in the same transaction.
-          await runStepsAsync(cancelQueuedSteps(id, 'scheduled', 'system', at, 'schedule set to manual'), postgresExecutor(query))
-        }
-        return rows[0]!
-      }, callOptions.signal)
-      return connectorFromRow(row)
-    },
-
     async replaceFolders(connectorId: string, folders: Iterable<FolderSummary>, callOptions = {}) {
       await db.transaction(async (query) => {
-        await getConnectorRow(query, connectorId)
+        await runStepsAsync(connectorRow(connectorId), postgresExecutor(query))
         await query('DELETE FROM folders WHERE connector_id = $1', [connectorId])
         for (const chunk of chunksOf(folders, FOLDER_CHUNK)) {
           await query(
@@ -423,77 +284,6 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
           )
         }
       }, callOptions.signal)
-    },
-
-    async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
-      const limit = folderPageLimit(query)
-      const params: unknown[] = [connectorId]
-      const where = ['connector_id = $1']
-      const param = (value: unknown): string => {
-        params.push(value)
-        return `$${params.length}`
-      }
-      if (query.prefix) {
-        // The range keeps the scan on the primary key; starts_with() is the exact test.
-        const prefix = param(query.prefix)
-        const upper = prefixUpperBound(query.prefix)
-        where.push(`path >= ${prefix}${upper === undefined ? '' : ` AND path < ${param(upper)}`} AND starts_with(path, ${prefix})`)
-      }
-      if (query.depth !== undefined) where.push(`depth = ${param(query.depth)}`)
-      if (query.cursor !== undefined) where.push(`path > ${param(query.cursor)}`)
-      const { rows } = await db.query<FolderRow>(
-        `SELECT * FROM folders WHERE ${where.join(' AND ')} ORDER BY path LIMIT ${param(limit + 1)}`,
-        params,
-        query.signal,
-      )
-      return folderPageFromRows(rows, limit)
-    },
-
-    async createCollections(connectorId: string, collections: readonly NewCollection[], callOptions = {}): Promise<Collection[]> {
-      await store.getConnector(connectorId, callOptions)
-      const checked = checkNewCollections(collections)
-      const ids = checked.map(() => newId('col'))
-      if (checked.length === 0) return []
-      try {
-        const rows = await db.transaction(async (query) => {
-          // The connector's row lock serialises batches of one connector, so two cannot take one name.
-          await query('SELECT 1 FROM connectors WHERE id = $1 FOR UPDATE', [connectorId])
-          const taken = await query<{ name: string }>('SELECT name FROM collections WHERE connector_id = $1', [connectorId])
-          checkNamesFree(connectorId, taken.rows.map((row) => row.name), checked)
-          const at = nowIso()
-          return (
-            await query<CollectionRow>(
-              `INSERT INTO collections (id, connector_id, name, folder_path, created_at)
-               SELECT id, $1, name, folder_path, $2 FROM unnest($3::text[], $4::text[], $5::text[]) AS t (id, name, folder_path)
-               RETURNING *`,
-              [connectorId, at, ids, checked.map((c) => c.name), checked.map((c) => c.folderPath)],
-            )
-          ).rows
-        }, callOptions.signal)
-        const byId = new Map(rows.map((row) => [row.id, row]))
-        return ids.map((id) => collectionFromRow(byId.get(id)!))
-      } catch (cause) {
-        if (sqlState((cause as Error).cause) === UNIQUE_VIOLATION) {
-          throw new InventoryError('CONFLICT', 'a collection already exists for one of these folders', { cause })
-        }
-        throw cause
-      }
-    },
-
-    async listCollections(connectorId?: string, callOptions = {}) {
-      const { rows } =
-        connectorId === undefined
-          ? await db.query<CollectionRow>('SELECT * FROM collections ORDER BY connector_id, folder_path', [], callOptions.signal)
-          : await db.query<CollectionRow>(
-              'SELECT * FROM collections WHERE connector_id = $1 ORDER BY folder_path',
-              [connectorId],
-              callOptions.signal,
-            )
-      return rows.map(collectionFromRow)
-    },
-
-    async getCollection(id, callOptions = {}) {
-      return collectionFromRow(await db.withClient((query) => getCollectionRow(query, id), callOptions.signal))
     },
 
     async replaceFileInfo(collectionId, files, writeOptions) {
@@ -517,8 +307,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
         const flush = async (): Promise<void> => {
           if (chunk.length === 0) return
           await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, chunk), writeOptions.signal).catch((error: unknown) => {
-            const cause = (error as Error).cause
-            throw isDuplicateFileInfo(cause) ? duplicateFileInfoKey((cause as { detail?: string }).detail ?? '', cause) : error
+            throw fileInfoWriteError(error, describePostgresFailure)
           })
           staged += chunk.length
           chunk = []
@@ -584,71 +373,14 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }
     },
 
-    async getLatestDelta(collectionId, callOptions = {}): Promise<StoredDelta | null> {
-      const { rows } = await db.query<DeltaRow>(
-        'SELECT collection_id, import_id, computed_at, body FROM deltas WHERE collection_id = $1 ORDER BY seq DESC LIMIT 1',
-        [collectionId],
-        callOptions.signal,
-      )
-      return rows[0] ? deltaFromRow(rows[0]) : null
-    },
-
-    async deleteConnector(id, callOptions = {}) {
-      await db.transaction(async (query) => {
-        const row = await getConnectorRow(query, id, true)
-        // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
-        await query('DELETE FROM connectors WHERE id = $1', [id])
-        await runStepsAsync(auditSteps(connectorDeletedAudit(row, nowIso())), postgresExecutor(query))
-      }, callOptions.signal)
-    },
-
-    async updateCollection(id, patch, callOptions = {}) {
-      const name = checkCollectionName(patch.name)
-      const row = await db.transaction(async (query) => {
-        const { rows } = await query<CollectionRow>('SELECT * FROM collections WHERE id = $1 FOR UPDATE', [id])
-        const current = rows[0]
-        if (!current) throw notFound('collection', id)
-        // Names of one connector are checked under its lock, so two renames cannot both take a name.
-        await getConnectorRow(query, current.connector_id, true)
-        const { rows: taken } = await query('SELECT 1 FROM collections WHERE connector_id = $1 AND name = $2 AND id <> $3', [
-          current.connector_id,
-          name,
-          id,
-        ])
-        if (taken.length > 0) throw new InventoryError('CONFLICT', `another collection of connector ${current.connector_id} is named "${name}"`)
-        const { rows: updated } = await query<CollectionRow>('UPDATE collections SET name = $1 WHERE id = $2 RETURNING *', [name, id])
-        return updated[0]!
-      }, callOptions.signal)
-      return collectionFromRow(row)
-    },
-
-    async deleteCollection(id, callOptions = {}) {
-      // The trigger deletes its FileInfo; its deltas cascade.
-      const { rowCount } = await db.query('DELETE FROM collections WHERE id = $1', [id], callOptions.signal)
-      if (!rowCount) throw notFound('collection', id)
-    },
-
-    async listDeltas(collectionId, query = {}) {
-      await store.getCollection(collectionId, query)
-      const limit = pageLimit(query)
-      const { rows } = await db.query<DeltaRow & { seq: string }>(
-        `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
-         WHERE collection_id = $1 AND ($2::bigint IS NULL OR seq < $2::bigint) ORDER BY seq DESC LIMIT $3`,
-        [collectionId, deltaCursor(query.cursor), limit + 1],
-        query.signal,
-      )
-      const page = pageOf(rows, limit, (row) => String(row.seq))
-      return { deltas: page.items.map(deltaFromRow), nextCursor: page.nextCursor }
-    },
-
     async listFileInfo(collectionId, query = {}) {
       const { rows: found } = await db.query<{ seq: string }>('SELECT seq FROM collections WHERE id = $1', [collectionId], query.signal)
       if (!found[0]) throw notFound('collection', collectionId)
       const seq = found[0].seq
       const limit = pageLimit(query)
-      const prefix = query.prefix ?? ''
-      const upper = prefix === '' ? null : (prefixUpperBound(prefix) ?? null)
-      const { rows } = await db.query<FileInfoTuple>({ ...LIST_FILE_INFO, values: [seq, prefix, query.cursor ?? '', upper, limit + 1] }, undefined, query.signal)
+      const { text, values } = compile(fileInfoPageStatement({ column: 'collection_seq', value: seq }, query, limit + 1), postgresDialect)
+      const select: pg.QueryArrayConfig = { text, values, rowMode: 'array' }
+      const { rows } = await db.query<FileInfoTuple>(select, undefined, query.signal)
       const page = pageOf(rows, limit, (row) => row[0])
       return {
         files: page.items.map(([key, size, lastModified, etag, storageClass]) => ({ key, size: Number(size), lastModified, etag, storageClass })),
@@ -656,63 +388,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }
     },
 
-    async createImportSession(input: NewImportSession, callOptions = {}) {
-      return db.withClient(async (query) => {
-        await getConnectorRow(query, input.connectorId)
-        const { rows } = await query<ImportSessionRow>(
-          `INSERT INTO import_sessions (id, connector_id, status, phase, manifest_key, inventory_timestamp, started_at)
-           VALUES ($1, $2, 'running', 'A', $3, $4, $5) RETURNING *`,
-          [newId('imp'), input.connectorId, input.manifestKey, input.inventoryTimestamp, nowIso()],
-        )
-        return importSessionFromRow(rows[0]!, [])
-      }, callOptions.signal)
-    },
-
-    async getImportSession(id, callOptions = {}) {
-      return db.withClient((query) => getSession(query, id), callOptions.signal)
-    },
-
-    async updateImportSession(id: string, patch: ImportSessionPatch, callOptions = {}) {
-      const sets: string[] = []
-      const params: unknown[] = []
-      const set = (column: string, value: unknown): void => {
-        params.push(value)
-        sets.push(`${column} = $${params.length}`)
-      }
-      if (patch.status !== undefined) set('status', patch.status)
-      if (patch.checkpoint !== undefined) {
-        set('phase', patch.checkpoint.phase)
-        set('data_files_done', patch.checkpoint.dataFilesDone)
-      }
-      if (patch.summary !== undefined) set('summary', JSON.stringify(patch.summary))
-      if (patch.error !== undefined) {
-        set('error_code', patch.error?.code ?? null)
-        set('error_message', patch.error?.message ?? null)
-      }
-      if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt)
-      return db.withClient(async (query) => {
-        if (sets.length === 0) return getSession(query, id)
-        params.push(id)
-        const { rows } = await query<SessionRow>(
-          `UPDATE import_sessions SET ${sets.join(', ')} WHERE id = $${params.length} RETURNING ${SESSION_COLUMNS}`,
-          params,
-        )
-        if (!rows[0]) throw notFound('import session', id)
-        return sessionFromRow(rows[0])
-      }, callOptions.signal)
-    },
-
-    async listImportSessions(connectorId, listOptions = {}) {
-      const limit = listOptions.limit ?? 50
-      const { rows } = await db.query<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM import_sessions WHERE connector_id = $1 ORDER BY seq DESC LIMIT $2`,
-        // SQLite reads a negative LIMIT as "no limit"; PostgreSQL reads NULL so.
-        [connectorId, limit < 0 ? null : limit],
-        listOptions.signal,
-      )
-      return rows.map(sessionFromRow)
-    },
-
+    ...common,
     ...jobMethods,
   }
   return store

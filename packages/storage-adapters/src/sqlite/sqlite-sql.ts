@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 import { toStoreError, type DbFailure } from '../shared/errors.js'
 import type { SqlDialect } from '../shared/sql/dialect.js'
-import { compile, type SqlFragment } from '../shared/sql/statement.js'
+import { compile, SqlScript, type SqlFragment } from '../shared/sql/statement.js'
 import { runSteps, type SqlResult, type StepRunner } from '../shared/sql/steps.js'
 
 /** What a better-sqlite3 error means (its `code` is SQLite's extended result code). */
@@ -26,6 +26,7 @@ export const sqliteDialect: SqlDialect = {
   startsWith: (column, value, param) => `substr(${column}, 1, length(${param(value)})) = ${param(value)}`,
   // The next number after the highest: the write lock makes this safe, and it stays monotonic (unlike rowid reuse).
   insertionOrder: (table) => ({ column: 'seq', value: `(SELECT COALESCE(MAX(seq), 0) + 1 FROM ${table})` }),
+  listOf: (select) => `(SELECT json_group_array(value) FROM (${select}))`,
   describeFailure: describeSqliteFailure,
 }
 
@@ -43,6 +44,10 @@ export function createSqliteRunner(db: Database.Database, prepare: (sql: string)
   const execute = (fragment: SqlFragment): SqlResult => {
     const { text, values } = compile(fragment, sqliteDialect)
     try {
+      if (fragment instanceof SqlScript) {
+        db.exec(text)
+        return { rows: [], count: 0 }
+      }
       const statement = prepare(text)
       if (statement.reader) {
         const rows = statement.all(...values)
@@ -61,6 +66,7 @@ export function createSqliteRunner(db: Database.Database, prepare: (sql: string)
     }
   }
   return {
+    dialect: sqliteDialect,
     execute,
     transaction: (steps) => guarded(() => db.transaction(() => runSteps(steps(), execute)).immediate()),
     autocommit: (steps) => guarded(() => runSteps(steps(), execute)),

@@ -1,46 +1,18 @@
 import Database from 'better-sqlite3'
 import {
   InventoryError,
-  type Collection,
-  type Connector,
   type FileInfo,
   type FileInfoChanges,
-  type FolderPage,
-  type FolderQuery,
   type FolderSummary,
-  type ImportSession,
-  type ImportSessionPatch,
   type InventoryStore,
-  type NewCollection,
-  type NewConnector,
-  type NewImportSession,
   type ReplaceFileInfoOptions,
-  type StoredDelta,
 } from '@shuttersense/inventory-core'
-import { newId } from '@shuttersense/inventory-core/internal'
-import {
-  collectionFromRow,
-  connectorFromRow,
-  deltaFromRow,
-  folderDepth,
-  folderPageFromRows,
-  folderPageLimit,
-  importSessionFromRow,
-  deltaCursor,
-  pageLimit,
-  pageOf,
-  type CollectionRow,
-  type ConnectorRow,
-  type DeltaRow,
-  type FolderRow,
-  type ImportSessionRow,
-} from '../shared/rows.js'
+import { createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements, migrationSteps } from '../shared/common-methods.js'
+import { compile } from '../shared/sql/statement.js'
+import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
 import { fileInfoWriteError } from '../shared/errors.js'
-import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector, prefixUpperBound } from '../shared/validate.js'
 import { createJobQueue } from '../shared/job-queue.js'
-import { connectorDeletedAudit } from '../shared/audit.js'
-import { runSteps } from '../shared/sql/steps.js'
-import { createSqliteRunner, describeSqliteFailure, sqliteStoreError } from './sqlite-sql.js'
+import { createSqliteRunner, describeSqliteFailure, sqliteDialect, sqliteStoreError } from './sqlite-sql.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
 /** Options of {@link createSqliteStore}. */
@@ -69,7 +41,6 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   db.pragma('foreign_keys = ON')
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
 
-  const nowIso = (): string => new Date().toISOString()
   // Preparing a statement costs more than running it; every SQL text is prepared once per connection.
   const statements = new Map<string, Database.Statement>()
   const stmt = (sql: string): Database.Statement => {
@@ -83,29 +54,13 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
   const runner = createSqliteRunner(db, stmt)
   const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(runner)
+  const queue = { cancelQueuedSteps, auditSteps }
 
-  const notFound = (what: string, id: string): InventoryError => new InventoryError('NOT_FOUND', `${what} ${id} does not exist`)
-
-  const getConnectorRow = (id: string): ConnectorRow => {
-    const row = stmt('SELECT * FROM connectors WHERE id = ?').get(id) as ConnectorRow | undefined
-    if (!row) throw notFound('connector', id)
-    return row
-  }
-
-  const collectionsDone = (importId: string): string[] =>
-    (stmt('SELECT collection_id FROM import_collections_done WHERE import_id = ? ORDER BY collection_id').all(importId) as {
-      collection_id: string
-    }[]).map((row) => row.collection_id)
-
-  const getSession = (id: string): ImportSession => {
-    const row = stmt('SELECT * FROM import_sessions WHERE id = ?').get(id) as ImportSessionRow | undefined
-    if (!row) throw notFound('import session', id)
-    return importSessionFromRow(row, collectionsDone(id))
-  }
+  const common = createCommonMethods(runner, queue)
 
   const collectionPk = (collectionId: string): number => {
     const row = stmt('SELECT pk FROM collections WHERE id = ?').get(collectionId) as { pk: number } | undefined
-    if (!row) throw notFound('collection', collectionId)
+    if (!row) throw new InventoryError('NOT_FOUND', `collection ${collectionId} does not exist`)
     return row.pk
   }
 
@@ -141,34 +96,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
   /** What every FileInfo write records beside the rows: counters, source, the delta, the import's progress. */
   const recordFileInfoWrite = (collectionId: string, fileCount: number, options: ReplaceFileInfoOptions): void => {
-    stmt('UPDATE collections SET file_info_source = ?, file_info_updated_at = ?, file_count = ? WHERE id = ?').run(
-      options.source,
-      options.updatedAt,
-      fileCount,
-      collectionId,
-    )
-    if (options.delta) {
-      const { counts, ...rest } = options.delta
-      stmt(
-        `INSERT INTO deltas (collection_id, import_id, computed_at, new_count, modified_count, deleted_count, unchanged_count, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        collectionId,
-        options.importId ?? null,
-        options.updatedAt,
-        counts.new,
-        counts.modified,
-        counts.deleted,
-        counts.unchanged,
-        JSON.stringify({ counts, ...rest }),
-      )
-    }
-    if (options.importId) {
-      stmt('INSERT OR IGNORE INTO import_collections_done (import_id, collection_id) VALUES (?, ?)').run(
-        options.importId,
-        collectionId,
-      )
-    }
+    for (const statement of fileInfoWriteStatements(collectionId, fileCount, options)) runner.execute(statement)
   }
 
   const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
@@ -193,23 +121,12 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     db,
 
     async migrate() {
-      // BEGIN IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
-      const migrateAll = db.transaction(() => {
-        db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
-        const applied = new Set(
-          (db.prepare('SELECT id FROM schema_migrations').all() as { id: number }[]).map((row) => row.id),
-        )
-        for (const migration of SQLITE_MIGRATIONS) {
-          if (applied.has(migration.id)) continue
-          db.exec(migration.sql)
-          db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)').run(migration.id, nowIso())
-        }
-      })
       // A migration that rebuilds a table must not cascade its DROP to the rows that refer to it, and the
       // pragma cannot change inside a transaction: foreign keys are off for the migration, checked after.
       db.pragma('foreign_keys = OFF')
       try {
-        migrateAll.immediate()
+        // BEGIN IMMEDIATE takes the write lock first, so two processes migrating at once run one after the other.
+        await runner.transaction(() => migrationSteps(SQLITE_MIGRATIONS, 'schema_migrations'))
         const broken = db.pragma('foreign_key_check') as unknown[]
         if (broken.length > 0) throw new Error(`${broken.length} rows refer to rows that do not exist`)
       } catch (cause) {
@@ -223,44 +140,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       if (db.open) db.close()
     },
 
-    async createConnector(input: NewConnector): Promise<Connector> {
-      checkConnector(input)
-      const id = newId('con')
-      const at = nowIso()
-      stmt(
-        `INSERT INTO connectors (id, name, destination_bucket, destination_prefix, source_bucket, config_name, schedule, format, delta_list_limit, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, input.name.trim(), ...connectorSettingColumns(input), at, at)
-      return connectorFromRow(getConnectorRow(id))
-    },
-
-    async getConnector(id) {
-      return connectorFromRow(getConnectorRow(id))
-    },
-
-    async listConnectors() {
-      return (stmt('SELECT * FROM connectors ORDER BY created_at, id').all() as ConnectorRow[]).map(connectorFromRow)
-    },
-
-    async updateConnector(id, patch) {
-      const current = connectorFromRow(getConnectorRow(id))
-      const next = patchedConnector(current, patch)
-      const at = nowIso()
-      db.transaction(() => {
-        stmt(
-          `UPDATE connectors SET name = ?, destination_bucket = ?, destination_prefix = ?, source_bucket = ?, config_name = ?,
-           schedule = ?, format = ?, delta_list_limit = ?, updated_at = ? WHERE id = ?`,
-        ).run(next.name, ...connectorSettingColumns(next), at, id)
-        if (patch.schedule === 'manual') {
-          // Disabling the schedule cancels what it queued, in the same transaction.
-          runSteps(cancelQueuedSteps(id, 'scheduled', 'system', at, 'schedule set to manual'), runner.execute)
-        }
-      }).immediate()
-      return connectorFromRow(getConnectorRow(id))
-    },
-
     async replaceFolders(connectorId: string, folders: Iterable<FolderSummary>) {
-      getConnectorRow(connectorId)
+      await common.getConnector(connectorId)
       const insert = stmt(
         `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -282,69 +163,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       })()
     },
 
-    async listFolders(connectorId: string, query: FolderQuery = {}): Promise<FolderPage> {
-      const limit = folderPageLimit(query)
-      const where = ['connector_id = ?']
-      const params: unknown[] = [connectorId]
-      if (query.prefix) {
-        const upper = prefixUpperBound(query.prefix)
-        where.push(`path >= ?${upper === undefined ? '' : ' AND path < ?'} AND substr(path, 1, length(?)) = ?`)
-        params.push(query.prefix, ...(upper === undefined ? [] : [upper]), query.prefix, query.prefix)
-      }
-      if (query.depth !== undefined) {
-        where.push('depth = ?')
-        params.push(query.depth)
-      }
-      if (query.cursor !== undefined) {
-        where.push('path > ?')
-        params.push(query.cursor)
-      }
-      const rows = db
-        .prepare(`SELECT * FROM folders WHERE ${where.join(' AND ')} ORDER BY path LIMIT ?`)
-        .all(...params, limit + 1) as FolderRow[]
-      return folderPageFromRows(rows, limit)
-    },
-
-    async createCollections(connectorId: string, collections: readonly NewCollection[]): Promise<Collection[]> {
-      getConnectorRow(connectorId)
-      const checked = checkNewCollections(collections)
-      const insert = stmt(
-        'INSERT INTO collections (id, connector_id, name, folder_path, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      const ids = checked.map(() => newId('col'))
-      try {
-        db.transaction(() => {
-          const taken = (stmt('SELECT name FROM collections WHERE connector_id = ?').all(connectorId) as { name: string }[]).map((row) => row.name)
-          checkNamesFree(connectorId, taken, checked)
-          const at = nowIso()
-          checked.forEach((collection, i) => insert.run(ids[i], connectorId, collection.name, collection.folderPath, at))
-        }).immediate()
-      } catch (cause) {
-        if ((cause as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new InventoryError('CONFLICT', 'a collection already exists for one of these folders', { cause })
-        }
-        throw cause
-      }
-      return ids.map((id) => collectionFromRow(stmt('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow))
-    },
-
-    async listCollections(connectorId?: string) {
-      const rows = (
-        connectorId === undefined
-          ? stmt('SELECT * FROM collections ORDER BY connector_id, folder_path').all()
-          : stmt('SELECT * FROM collections WHERE connector_id = ? ORDER BY folder_path').all(connectorId)
-      ) as CollectionRow[]
-      return rows.map(collectionFromRow)
-    },
-
-    async getCollection(id) {
-      const row = stmt('SELECT * FROM collections WHERE id = ?').get(id) as CollectionRow | undefined
-      if (!row) throw notFound('collection', id)
-      return collectionFromRow(row)
-    },
-
     async replaceFileInfo(collectionId, files, options) {
-      await store.getCollection(collectionId)
+      await common.getCollection(collectionId)
       // An async source (a live listing) is staged first, so the swap itself is one synchronous transaction.
       let rows: Iterable<readonly FileInfo[]>
       if (Symbol.iterator in files) rows = files as Iterable<readonly FileInfo[]>
@@ -380,65 +200,12 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       }
     },
 
-    async getLatestDelta(collectionId): Promise<StoredDelta | null> {
-      const row = db
-        .prepare('SELECT collection_id, import_id, computed_at, body FROM deltas WHERE collection_id = ? ORDER BY seq DESC LIMIT 1')
-        .get(collectionId) as DeltaRow | undefined
-      return row ? deltaFromRow(row) : null
-    },
-
-    async deleteConnector(id) {
-      db.transaction(() => {
-        const row = getConnectorRow(id)
-        // Foreign keys cascade to folders, collections (and so FileInfo and deltas), sessions and jobs.
-        stmt('DELETE FROM connectors WHERE id = ?').run(id)
-        runSteps(auditSteps(connectorDeletedAudit(row, nowIso())), runner.execute)
-      }).immediate()
-    },
-
-    async updateCollection(id, patch) {
-      const name = checkCollectionName(patch.name)
-      db.transaction(() => {
-        const row = stmt('SELECT connector_id FROM collections WHERE id = ?').get(id) as { connector_id: string } | undefined
-        if (!row) throw notFound('collection', id)
-        if (stmt('SELECT 1 FROM collections WHERE connector_id = ? AND name = ? AND id <> ?').get(row.connector_id, name, id)) {
-          throw new InventoryError('CONFLICT', `another collection of connector ${row.connector_id} is named "${name}"`)
-        }
-        stmt('UPDATE collections SET name = ? WHERE id = ?').run(name, id)
-      }).immediate()
-      return store.getCollection(id)
-    },
-
-    async deleteCollection(id) {
-      // The trigger deletes its FileInfo; its deltas cascade.
-      if (stmt('DELETE FROM collections WHERE id = ?').run(id).changes === 0) throw notFound('collection', id)
-    },
-
-    async listDeltas(collectionId, query = {}) {
-      await store.getCollection(collectionId)
-      const limit = pageLimit(query)
-      const rows = stmt(
-        `SELECT seq, collection_id, import_id, computed_at, body FROM deltas
-         WHERE collection_id = ? AND (? IS NULL OR seq < ?) ORDER BY seq DESC LIMIT ?`,
-      ).all(collectionId, deltaCursor(query.cursor), deltaCursor(query.cursor), limit + 1) as (DeltaRow & {
-        seq: number
-      })[]
-      const page = pageOf(rows, limit, (row) => String(row.seq))
-      return { deltas: page.items.map(deltaFromRow), nextCursor: page.nextCursor }
-    },
-
     async listFileInfo(collectionId, query = {}) {
       const pk = collectionPk(collectionId)
       const limit = pageLimit(query)
-      const prefix = query.prefix ?? ''
-      const upper = prefix === '' ? undefined : prefixUpperBound(prefix)
-      const rows = stmt(
-        `SELECT key, size, last_modified, etag, storage_class FROM file_info
-         WHERE collection_pk = ? AND key >= ? AND key > ? AND (? IS NULL OR key < ?) AND substr(key, 1, length(?)) = ?
-         ORDER BY key LIMIT ?`,
-      )
-        .raw(true)
-        .all(pk, prefix, query.cursor ?? '', upper ?? null, upper ?? null, prefix, prefix, limit + 1) as FileInfoTuple[]
+      const { text, values } = compile(fileInfoPageStatement({ column: 'collection_pk', value: pk }, query, limit + 1), sqliteDialect)
+      // Rows as arrays (raw mode), as readFileInfo reads them.
+      const rows = stmt(text).raw(true).all(...values) as FileInfoTuple[]
       const page = pageOf(rows, limit, (row) => row[0])
       return {
         files: page.items.map(([key, size, lastModified, etag, storageClass]) => ({ key, size, lastModified, etag, storageClass })),
@@ -446,50 +213,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       }
     },
 
-    async createImportSession(input: NewImportSession) {
-      getConnectorRow(input.connectorId)
-      const id = newId('imp')
-      stmt(
-        `INSERT INTO import_sessions (id, connector_id, status, phase, manifest_key, inventory_timestamp, started_at, seq)
-         VALUES (?, ?, 'running', 'A', ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM import_sessions))`,
-      ).run(id, input.connectorId, input.manifestKey, input.inventoryTimestamp, nowIso())
-      return getSession(id)
-    },
-
-    async getImportSession(id) {
-      return getSession(id)
-    },
-
-    async updateImportSession(id: string, patch: ImportSessionPatch) {
-      getSession(id)
-      const sets: string[] = []
-      const params: unknown[] = []
-      const set = (column: string, value: unknown): void => {
-        sets.push(`${column} = ?`)
-        params.push(value)
-      }
-      if (patch.status !== undefined) set('status', patch.status)
-      if (patch.checkpoint !== undefined) {
-        set('phase', patch.checkpoint.phase)
-        set('data_files_done', patch.checkpoint.dataFilesDone)
-      }
-      if (patch.summary !== undefined) set('summary', JSON.stringify(patch.summary))
-      if (patch.error !== undefined) {
-        set('error_code', patch.error?.code ?? null)
-        set('error_message', patch.error?.message ?? null)
-      }
-      if (patch.finishedAt !== undefined) set('finished_at', patch.finishedAt)
-      if (sets.length > 0) stmt(`UPDATE import_sessions SET ${sets.join(', ')} WHERE id = ?`).run(...params, id)
-      return getSession(id)
-    },
-
-    async listImportSessions(connectorId, options = {}) {
-      const rows = db
-        .prepare('SELECT * FROM import_sessions WHERE connector_id = ? ORDER BY seq DESC LIMIT ?')
-        .all(connectorId, options.limit ?? 50) as ImportSessionRow[]
-      return rows.map((row) => importSessionFromRow(row, collectionsDone(row.id)))
-    },
-
+    ...common,
     ...jobMethods,
   }
   return store

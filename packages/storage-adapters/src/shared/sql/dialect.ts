@@ -23,6 +23,11 @@ export interface SqlDialect {
    * not number the rows itself (SQLite); `null` where it does (a Postgres identity column).
    */
   insertionOrder(table: 'jobs' | 'import_sessions'): { column: string; value: string } | null
+  /**
+   * The values `select` (a SELECT of one column named `value`) returns, in its order, as one value: a Postgres array, a SQLite JSON
+   * array text (read with `listValue` in clauses.ts).
+   */
+  listOf(select: string): string
   /** What a failure of this database's driver means; `undefined` for an error that is not the driver's. */
   describeFailure(error: unknown): DbFailure | undefined
 }

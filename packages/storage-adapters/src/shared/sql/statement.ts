@@ -52,6 +52,16 @@ export function join(fragments: readonly SqlFragment[], separator: string): SqlF
   return new SqlFragment(strings, fragments)
 }
 
+/**
+ * Several statements in one text and without parameters (a migration): run as a script (SQLite's
+ * `exec`, Postgres' simple query protocol), never prepared.
+ */
+export class SqlScript extends SqlFragment {
+  constructor(text: string) {
+    super([text], [])
+  }
+}
+
 /** A statement bound to a dialect: what a driver executes. */
 export interface CompiledSql {
   readonly text: string

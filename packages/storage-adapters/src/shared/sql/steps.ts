@@ -1,3 +1,4 @@
+import type { SqlDialect } from './dialect.js'
 import type { SqlFragment } from './statement.js'
 
 // Store work written once for both databases: a generator yields its statements one at a time and
@@ -63,6 +64,7 @@ export async function runStepsAsync<T>(steps: SqlSteps<T>, execute: (statement: 
 
 /** How a store runs steps: in one write transaction, or statement by statement (each its own transaction). */
 export interface StepRunner {
+  readonly dialect: SqlDialect
   /** In one transaction that takes the write lock (SQLite) or row locks as it goes (Postgres); rolled back if the steps throw. */
   transaction<T>(steps: () => SqlSteps<T>, signal?: AbortSignal): Promise<T>
   /** Without a transaction of their own: for reads and single statements. */
