@@ -49,6 +49,47 @@ describe('sqlite schema', () => {
   })
 })
 
+describe('sqlite: FileInfo from an async source', () => {
+  it('streams through a temporary staging table without locking the database, and leaves no staged row, also when the source fails', async () => {
+    const { default: Database } = await import('better-sqlite3')
+    const store = createSqliteStore({ filename: path.join(directory, `staging-${++counter}.db`) })
+    await store.migrate()
+    const other = new Database(store.db.name)
+    other.pragma('busy_timeout = 0')
+    try {
+      const connector = await store.createConnector({ name: 'P', location: { destinationBucket: 'd', sourceBucket: 's', configName: 'c' } })
+      const [collection, neighbour] = await store.createCollections(connector.id, [
+        { name: 'A', folderPath: 'a/' },
+        { name: 'B', folderPath: 'b/' },
+      ])
+      const file = (i: number) => ({ key: `a/${String(i).padStart(6, '0')}`, size: i, lastModified: '2024-05-06T22:44:22.000Z', etag: `e${i}`, storageClass: 'STANDARD' })
+      const staged = (): number => (store.db.prepare('SELECT count(*) AS n FROM temp.file_info_staging').get() as { n: number }).n
+      let stagedWhileListing = 0
+      async function* listing(pages: number, failAt?: number) {
+        for (let page = 0; page < pages; page++) {
+          if (page === failAt) throw new Error('listing failed')
+          yield Array.from({ length: 6000 }, (_, i) => file(page * 6000 + i))
+          stagedWhileListing = Math.max(stagedWhileListing, staged())
+          // Another process can write while the listing runs: staging holds no lock on the database.
+          other.prepare('UPDATE collections SET name = ? WHERE id = ?').run(`B ${page}`, neighbour!.id)
+        }
+      }
+      const options = { source: 'api' as const, updatedAt: '2026-01-01T00:00:00.000Z' }
+      expect(await store.replaceFileInfo(collection!.id, listing(4), options)).toEqual({ fileCount: 24_000 })
+      // Rows went to the staging table while the source was still listing, not into memory first.
+      expect(stagedWhileListing).toBeGreaterThan(0)
+      expect(staged()).toBe(0)
+      await expect(store.replaceFileInfo(collection!.id, listing(4, 3), options)).rejects.toThrow(/listing failed/)
+      expect(staged()).toBe(0)
+      expect(await store.getCollection(collection!.id)).toMatchObject({ fileInfoSource: 'api', fileCount: 24_000 })
+      expect((await store.listFileInfo(collection!.id, { limit: 1 })).files[0]!.key).toBe('a/000000')
+    } finally {
+      other.close()
+      await store.close()
+    }
+  })
+})
+
 describe('sqlite migration 4 (nullable location, format, delta list size)', () => {
   it('rebuilds the connectors table of a version-3 database without losing a row that refers to it', async () => {
     const { default: Database } = await import('better-sqlite3')

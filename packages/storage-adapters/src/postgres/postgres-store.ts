@@ -12,6 +12,7 @@ import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWrite
 import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
 import { compile, sql } from '../shared/sql/statement.js'
 import { fileInfoWriteError } from '../shared/errors.js'
+import { replaceThroughStaging } from '../shared/file-info-staging.js'
 import { createPgDb, createStatementQueue, quoteIdentifier, type StatementQueue } from './postgres-db.js'
 import { createJobQueue } from '../shared/job-queue.js'
 import { runStepsAsync } from '../shared/sql/steps.js'
@@ -300,35 +301,28 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       // first, in memory-bounded chunks: the collection's lock and a pooled connection are held only for
       // the swap, and a source that fails leaves the stored FileInfo as it was.
       const stageId = randomUUID()
-      try {
-        await db.query(`DELETE FROM file_info_staging WHERE staged_at < now() - interval '${STAGING_TTL}'`, [], writeOptions.signal)
-        let staged = 0
-        let chunk: FileInfo[] = []
-        const flush = async (): Promise<void> => {
-          if (chunk.length === 0) return
-          await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, chunk), writeOptions.signal).catch((error: unknown) => {
-            throw fileInfoWriteError(error, describePostgresFailure)
-          })
-          staged += chunk.length
-          chunk = []
-        }
-        for await (const batch of files) {
-          throwIfAborted(writeOptions.signal)
-          for (const file of batch) {
-            chunk.push(file)
-            if (chunk.length >= FILE_INFO_CHUNK) await flush()
-          }
-        }
-        await flush()
-        const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
-          await statements.send(DELETE_FILE_INFO, [collectionId])
-          await statements.send(INSERT_STAGED_FILE_INFO, [collectionId, stageId])
-          return recordFileInfoWrite(statements, collectionId, staged, writeOptions)
-        })
-        return { fileCount }
-      } finally {
-        await db.query('DELETE FROM file_info_staging WHERE stage_id = $1', [stageId]).catch(() => undefined)
-      }
+      await db.query(`DELETE FROM file_info_staging WHERE staged_at < now() - interval '${STAGING_TTL}'`, [], writeOptions.signal)
+      const fileCount = await replaceThroughStaging(
+        files,
+        {
+          stage: async (rows) => {
+            await db.query(STAGE_FILE_INFO, fileInfoColumns(stageId, rows), writeOptions.signal).catch((error: unknown) => {
+              throw fileInfoWriteError(error, describePostgresFailure)
+            })
+          },
+          swap: (staged) =>
+            writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
+              await statements.send(DELETE_FILE_INFO, [collectionId])
+              await statements.send(INSERT_STAGED_FILE_INFO, [collectionId, stageId])
+              return recordFileInfoWrite(statements, collectionId, staged, writeOptions)
+            }),
+          discard: async () => {
+            await db.query('DELETE FROM file_info_staging WHERE stage_id = $1', [stageId])
+          },
+        },
+        { chunkRows: FILE_INFO_CHUNK, signal: writeOptions.signal },
+      )
+      return { fileCount }
     },
 
     async applyFileInfoChanges(collectionId, changes, writeOptions) {

@@ -11,6 +11,7 @@ import { createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements, mi
 import { compile } from '../shared/sql/statement.js'
 import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
 import { fileInfoWriteError } from '../shared/errors.js'
+import { replaceThroughStaging, type FileInfoStaging } from '../shared/file-info-staging.js'
 import { createJobQueue } from '../shared/job-queue.js'
 import { createSqliteRunner, describeSqliteFailure, sqliteDialect, sqliteStoreError } from './sqlite-sql.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
@@ -29,6 +30,9 @@ type FileInfoTuple = [key: string, size: number, lastModified: string, etag: str
 
 /** FileInfo rows per INSERT statement. */
 const INSERT_ROWS = 64
+
+/** FileInfo rows from an async source staged per transaction: bounds the memory a live listing takes. */
+const STAGE_ROWS = 10_000
 
 /**
  * The embedded store: one SQLite file (WAL mode) through better-sqlite3. Writes are synchronous
@@ -64,15 +68,20 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     return row.pk
   }
 
-  const FILE_INFO_COLUMNS = 'INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES'
+  /** The INSERT of FileInfo rows into `file_info` (owned by a collection) or the staging table (by a stage). */
+  const insertInto = {
+    file_info: 'INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class) VALUES',
+    file_info_staging: 'INSERT INTO temp.file_info_staging (stage_id, key, size, last_modified, etag, storage_class) VALUES',
+  }
   const UPSERT_TAIL =
     'ON CONFLICT (collection_pk, key) DO UPDATE SET size = excluded.size, last_modified = excluded.last_modified, etag = excluded.etag, storage_class = excluded.storage_class'
 
   /** Inserts rows INSERT_ROWS at a time: one call into SQLite per statement is what costs most per row. */
-  const insertRows = (pk: number, rows: Iterable<readonly FileInfo[]>, upsert: boolean): number => {
+  const insertRows = (table: keyof typeof insertInto, owner: number, rows: Iterable<readonly FileInfo[]>, upsert: boolean): number => {
+    const head = insertInto[table]
     const tail = upsert ? ` ${UPSERT_TAIL}` : ''
-    const insertOne = stmt(`${FILE_INFO_COLUMNS} (?, ?, ?, ?, ?, ?)${tail}`)
-    const insertMany = stmt(`${FILE_INFO_COLUMNS} ${'(?, ?, ?, ?, ?, ?), '.repeat(INSERT_ROWS - 1)}(?, ?, ?, ?, ?, ?)${tail}`)
+    const insertOne = stmt(`${head} (?, ?, ?, ?, ?, ?)${tail}`)
+    const insertMany = stmt(`${head} ${'(?, ?, ?, ?, ?, ?), '.repeat(INSERT_ROWS - 1)}(?, ?, ?, ?, ?, ?)${tail}`)
     const params: unknown[] = []
     let count = 0
     for (const batch of rows) {
@@ -81,17 +90,54 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         params.length = 0
         for (let j = i; j < i + INSERT_ROWS; j++) {
           const file = batch[j]!
-          params.push(pk, file.key, file.size, file.lastModified, file.etag, file.storageClass)
+          params.push(owner, file.key, file.size, file.lastModified, file.etag, file.storageClass)
         }
         insertMany.run(params)
       }
       for (; i < batch.length; i++) {
         const file = batch[i]!
-        insertOne.run(pk, file.key, file.size, file.lastModified, file.etag, file.storageClass)
+        insertOne.run(owner, file.key, file.size, file.lastModified, file.etag, file.storageClass)
       }
       count += batch.length
     }
     return count
+  }
+
+  // An async source (a live listing) is staged in a temporary table of this connection: it lives in a
+  // temporary file (not in memory), writing it takes no lock on the database, and it vanishes with the
+  // connection, so a crashed writer leaves nothing behind.
+  let stagingCreated = false
+  let lastStageId = 0
+  const fileInfoStaging = (collectionId: string, options: ReplaceFileInfoOptions): FileInfoStaging => {
+    if (!stagingCreated) {
+      db.exec(`CREATE TEMP TABLE IF NOT EXISTS file_info_staging (
+        stage_id INTEGER NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL, last_modified TEXT NOT NULL, etag TEXT NOT NULL,
+        storage_class TEXT NOT NULL, PRIMARY KEY (stage_id, key)) WITHOUT ROWID`)
+      stagingCreated = true
+    }
+    const stageId = ++lastStageId
+    return {
+      async stage(rows) {
+        db.transaction(() => insertRows('file_info_staging', stageId, [rows], false))()
+      },
+      async swap(count) {
+        return db
+          .transaction(() => {
+            const pk = collectionPk(collectionId)
+            stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
+            stmt(
+              `INSERT INTO file_info (collection_pk, key, size, last_modified, etag, storage_class)
+               SELECT ?, key, size, last_modified, etag, storage_class FROM temp.file_info_staging WHERE stage_id = ?`,
+            ).run(pk, stageId)
+            recordFileInfoWrite(collectionId, count, options)
+            return count
+          })
+          .immediate()
+      },
+      async discard() {
+        stmt('DELETE FROM temp.file_info_staging WHERE stage_id = ?').run(stageId)
+      },
+    }
   }
 
   /** What every FileInfo write records beside the rows: counters, source, the delta, the import's progress. */
@@ -102,7 +148,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
     const pk = collectionPk(collectionId)
     stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
-    const count = insertRows(pk, rows, false)
+    const count = insertRows('file_info', pk, rows, false)
     recordFileInfoWrite(collectionId, count, options)
     return count
   }
@@ -111,7 +157,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     const pk = collectionPk(collectionId)
     const remove = stmt('DELETE FROM file_info WHERE collection_pk = ? AND key = ?')
     for (const key of changes.deletes) remove.run(pk, key)
-    insertRows(pk, [changes.upserts], true)
+    insertRows('file_info', pk, [changes.upserts], true)
     const { count } = stmt('SELECT COUNT(*) AS count FROM file_info WHERE collection_pk = ?').get(pk) as { count: number }
     recordFileInfoWrite(collectionId, count, options)
     return count
@@ -165,16 +211,13 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
 
     async replaceFileInfo(collectionId, files, options) {
       await common.getCollection(collectionId)
-      // An async source (a live listing) is staged first, so the swap itself is one synchronous transaction.
-      let rows: Iterable<readonly FileInfo[]>
-      if (Symbol.iterator in files) rows = files as Iterable<readonly FileInfo[]>
-      else {
-        const staged: FileInfo[][] = []
-        for await (const batch of files) staged.push([...batch])
-        rows = staged
-      }
       try {
-        return { fileCount: db.transaction(() => writeFileInfo(collectionId, rows, options))() }
+        if (Symbol.iterator in files) {
+          const rows = files as Iterable<readonly FileInfo[]>
+          return { fileCount: db.transaction(() => writeFileInfo(collectionId, rows, options))() }
+        }
+        const staging = fileInfoStaging(collectionId, options)
+        return { fileCount: await replaceThroughStaging(files, staging, { chunkRows: STAGE_ROWS, signal: options.signal }) }
       } catch (error) {
         throw fileInfoWriteError(sqliteStoreError(error), describeSqliteFailure)
       }
