@@ -328,7 +328,8 @@ export interface StoreLifecycle {
 /**
  * The part of a store that an import calls: {@link runInventoryImport} and {@link runImportJob} use
  * nothing else. An embedder with its own database and job queue implements this part alone; the
- * reference agent implements it over HTTP.
+ * reference agent implements it over HTTP. Its conformance suite is `describeImportStoreConformance`
+ * from `@shuttersense/inventory-core/testing`.
  *
  * Atomicity rules: {@link ImportStore.replaceFolders} and {@link ImportStore.replaceFileInfo} swap the
  * whole set or nothing; a failure leaves the previous set whole.
@@ -523,6 +524,6 @@ export interface AuditLogStore {
 
 /**
  * The whole storage contract: every part above. The SQLite and Postgres stores implement it and pass
- * `describeStoreConformance` from `@shuttersense/inventory-core/testing`.
+ * `describeStoreConformance` from `@shuttersense/inventory-core/testing` (the suites of every part).
  */
 export interface InventoryStore extends StoreLifecycle, ImportStore, CatalogStore, JobQueueStore, AuditLogStore {}

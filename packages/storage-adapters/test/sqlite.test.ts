@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { describeStoreConformance } from '@shuttersense/inventory-core/testing'
+import type { ImportStore, InventoryStore } from '@shuttersense/inventory-core'
+import { describeImportStoreConformance, describeStoreConformance, inventoryStoreFixtures, type ImportStoreFixtures } from '@shuttersense/inventory-core/testing'
 import { createSqliteStore } from '../src/sqlite.js'
 import { openThreadPeer } from './thread-peer/thread-peer.js'
 
@@ -22,6 +23,50 @@ describeStoreConformance('sqlite', {
   async openPeer(store) {
     return openThreadPeer((store as ReturnType<typeof createSqliteStore>).db.name)
   },
+})
+
+// What an embedder with its own catalog and job queue runs: the import part's suite on a store that has
+// the import part and nothing else (every other method is out of reach), its fixtures going to the
+// catalog and queue behind it.
+const IMPORT_PART: readonly (keyof ImportStore)[] = [
+  'getConnector',
+  'listCollections',
+  'replaceFolders',
+  'replaceFileInfo',
+  'applyFileInfoChanges',
+  'readFileInfo',
+  'createImportSession',
+  'updateImportSession',
+  'listImportSessions',
+  'heartbeatJob',
+  'acknowledgeCancel',
+  'completeJob',
+  'failJob',
+]
+const behind = new WeakMap<ImportStore, InventoryStore>()
+function importPartOf(store: InventoryStore): ImportStore {
+  const part = Object.fromEntries(IMPORT_PART.map((method) => [method, store[method].bind(store)])) as unknown as ImportStore
+  behind.set(part, store)
+  return part
+}
+const full = (part: ImportStore): InventoryStore => behind.get(part)!
+const fixturesBehind: ImportStoreFixtures<ImportStore> = {
+  createConnector: (part, input) => inventoryStoreFixtures.createConnector(full(part), input),
+  createCollections: (part, connectorId, collections) => inventoryStoreFixtures.createCollections(full(part), connectorId, collections),
+  startJob: (part, connectorId, options) => inventoryStoreFixtures.startJob(full(part), connectorId, options),
+  requestCancel: (part, jobId, now) => inventoryStoreFixtures.requestCancel(full(part), jobId, now),
+  readFolders: (part, connectorId) => inventoryStoreFixtures.readFolders(full(part), connectorId),
+  latestDelta: (part, collectionId) => inventoryStoreFixtures.latestDelta(full(part), collectionId),
+}
+
+describeImportStoreConformance('sqlite (import part alone)', {
+  async createStore() {
+    const store = createSqliteStore({ filename: path.join(directory, `part-${++counter}.db`) })
+    await store.migrate()
+    return importPartOf(store)
+  },
+  destroyStore: (part) => full(part).close(),
+  fixtures: fixturesBehind,
 })
 
 // SQLite's own schema, not store behaviour: FileInfo rows go with their collection (a trigger, not a foreign key).
