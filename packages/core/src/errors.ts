@@ -73,3 +73,13 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
     throw new InventoryError('ABORTED', 'The operation was aborted.', { cause: signal.reason })
   }
 }
+
+/**
+ * `error` as an {@link InventoryError}: itself when it is one; otherwise a new one with `code` and the
+ * error's message, keeping the error as `cause`. For a `catch` that must report a code (a job's
+ * failure, a worker's answer) whatever was thrown.
+ */
+export function coerceError(error: unknown, code: InventoryErrorCode = 'SOURCE_ERROR'): InventoryError {
+  if (error instanceof InventoryError) return error
+  return new InventoryError(code, (error as Error | null)?.message ?? String(error), { cause: error })
+}

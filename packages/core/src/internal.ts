@@ -2,6 +2,7 @@
 // repository (the S3 source, the stores, the CLI, the reference server). NOT public API: no semver, any
 // release may change or remove any name. Embedders use the root entry, `/pure`, `/node` and `/testing`.
 export * from './errors.js'
+export * from './job-retry.js'
 export * from './types.js'
 export * from './location.js'
 export * from './manifest/manifest-schema.js'

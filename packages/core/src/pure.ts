@@ -4,7 +4,7 @@
 // Every name here is public API under semver, with a doc comment (test/entries.test.ts checks both).
 
 // Errors: one class, a stable code per failure.
-export { InventoryError, isInventoryError, type InventoryErrorCode, type InventoryErrorContext } from './errors.js'
+export { coerceError, InventoryError, isInventoryError, type InventoryErrorCode, type InventoryErrorContext } from './errors.js'
 
 // Records and results.
 export {

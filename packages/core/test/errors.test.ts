@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { InventoryError, isInventoryError, throwIfAborted } from '../src/errors.js'
+import { coerceError, InventoryError, isInventoryError, throwIfAborted } from '../src/errors.js'
+import { hasAttemptsLeft, isTransientFailure, retriesFailure } from '../src/job-retry.js'
 import { newId } from '../src/ids.js'
 import { addRowCounts, countBadRows, emptyRowCounts } from '../src/types.js'
 import { expectCode } from './helpers.js'
@@ -21,6 +22,29 @@ describe('InventoryError', () => {
     expect('cause' in error).toBe(false)
     expect(error.file).toBeUndefined()
     expect(error.byteOffset).toBeUndefined()
+  })
+})
+
+describe('coerceError', () => {
+  it('keeps an InventoryError as it is, and wraps anything else with the code, its message and the cause', () => {
+    const own = new InventoryError('CONFLICT', 'x')
+    expect(coerceError(own, 'STORE_ERROR')).toBe(own)
+    const cause = new TypeError('socket hang up')
+    expect(coerceError(cause)).toMatchObject({ code: 'SOURCE_ERROR', message: 'socket hang up', cause })
+    expect(coerceError('plain text', 'STORE_ERROR')).toMatchObject({ code: 'STORE_ERROR', message: 'plain text', cause: 'plain text' })
+    expect(coerceError(null)).toMatchObject({ code: 'SOURCE_ERROR', message: 'null' })
+  })
+})
+
+describe('the retry rule', () => {
+  it('retries a failure that may pass (source, store, report not yet written) while attempts remain', () => {
+    expect(['SOURCE_ERROR', 'STORE_ERROR', 'MANIFEST_NOT_FOUND'].every(isTransientFailure)).toBe(true)
+    expect(['MANIFEST_INVALID', 'CHECKSUM_MISMATCH', 'ACCESS_DENIED', 'ABORTED'].some(isTransientFailure)).toBe(false)
+    expect(hasAttemptsLeft({ attempts: 2, maxAttempts: 3 })).toBe(true)
+    expect(hasAttemptsLeft({ attempts: 3, maxAttempts: 3 })).toBe(false)
+    expect(retriesFailure({ attempts: 1, maxAttempts: 3 }, 'SOURCE_ERROR')).toBe(true)
+    expect(retriesFailure({ attempts: 3, maxAttempts: 3 }, 'SOURCE_ERROR')).toBe(false)
+    expect(retriesFailure({ attempts: 1, maxAttempts: 3 }, 'CHECKSUM_MISMATCH')).toBe(false)
   })
 })
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
 import {
+  coerceError,
   InventoryError,
   isInventoryError,
   nextRunAt,
@@ -181,7 +182,7 @@ async function runShortJob(
       await store.acknowledgeCancel(job.id, { agentId, nextRunAt: null, now: settings.now() })
       return 'cancelled'
     }
-    const error = isInventoryError(caught) ? caught : new InventoryError('SOURCE_ERROR', (caught as Error)?.message ?? String(caught), { cause: caught })
+    const error = coerceError(caught)
     await failForGood(run, error)
     return 'failed'
   } finally {

@@ -2,7 +2,7 @@
 // file at a time, with the same functions phase A uses in-thread.
 import { parentPort } from 'node:worker_threads'
 import { CollectionRouter } from '../collection-router.js'
-import { InventoryError, isInventoryError } from '../errors.js'
+import { coerceError, InventoryError } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
 import { verifyMd5 } from '../manifest/checksum.js'
 import { type DataFileReadContext, dataFileReaderFor } from '../pipeline/data-file-reader.js'
@@ -142,12 +142,14 @@ port.on('message', (message: ToPhaseAWorker) => {
       const chunks = new ChunkQueue()
       queue = chunks
       parseFile(message, chunks).catch((error: unknown) => {
+        const failure = coerceError(error)
         send({
           type: 'error',
-          code: isInventoryError(error) ? error.code : 'SOURCE_ERROR',
-          message: (error as Error)?.message ?? String(error),
-          file: isInventoryError(error) ? error.file : message.fileKey,
-          byteOffset: isInventoryError(error) ? error.byteOffset : undefined,
+          code: failure.code,
+          message: failure.message,
+          // A failure of our own names its file (or none); anything else happened reading this one.
+          file: failure === error ? failure.file : message.fileKey,
+          byteOffset: failure.byteOffset,
         })
       })
       break

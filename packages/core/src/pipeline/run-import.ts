@@ -1,6 +1,6 @@
 import { findLatestInventory, type DiscoveredInventory } from '../discover.js'
 import { requireManifestImportFields } from '../parse/file-schema.js'
-import { InventoryError, throwIfAborted } from '../errors.js'
+import { coerceError, throwIfAborted } from '../errors.js'
 import { configuredLocation } from '../location.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
@@ -233,10 +233,7 @@ export async function runInventoryImport(options: RunImportOptions): Promise<Imp
       reportTimes: found.reportTimes,
     }
   } catch (error) {
-    const failure =
-      error instanceof InventoryError
-        ? error
-        : new InventoryError('SOURCE_ERROR', (error as Error)?.message ?? String(error), { cause: error })
+    const failure = coerceError(error)
     // An abort leaves the session running so the next run resumes it; any other failure is final.
     if (failure.code !== 'ABORTED') {
       await store

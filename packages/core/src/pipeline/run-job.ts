@@ -1,4 +1,5 @@
-import { InventoryError, isInventoryError, type InventoryErrorCode } from '../errors.js'
+import { coerceError, InventoryError, isInventoryError } from '../errors.js'
+import { retriesFailure } from '../job-retry.js'
 import { inferInventoryIntervalMs, nextRunAt } from '../schedule.js'
 import type { ImportJob } from '../store.js'
 import { jobProgressOf, type ImportProgress } from './progress.js'
@@ -28,9 +29,6 @@ export type ImportJobOutcome =
   | { outcome: 'interrupted'; error: InventoryError }
   /** A user cancelled the job while it ran: the import stopped at its next heartbeat and the job ended `cancelled`. */
   | { outcome: 'cancelled'; job: ImportJob }
-
-/** Failures that may pass by themselves: the source or the store was unreachable, or the report was not yet written. */
-const TRANSIENT: ReadonlySet<InventoryErrorCode> = new Set(['SOURCE_ERROR', 'STORE_ERROR', 'MANIFEST_NOT_FOUND'])
 
 const defaultRetryDelayMs = (attempt: number): number => 60_000 * 4 ** (attempt - 1)
 
@@ -115,9 +113,7 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
     })
     return { outcome: 'completed', job: completed, next, result }
   } catch (caught) {
-    const error = isInventoryError(caught)
-      ? caught
-      : new InventoryError('SOURCE_ERROR', (caught as Error)?.message ?? String(caught), { cause: caught })
+    const error = coerceError(caught)
     if (lostError) return { outcome: 'lost', error: lostError }
     if (cancelled.signal.aborted) return await acknowledgeCancel(options, now())
     if (error.code === 'ABORTED') return { outcome: 'interrupted', error }
@@ -143,7 +139,7 @@ async function acknowledgeCancel(options: RunImportJobOptions, at: Date): Promis
 
 async function recordFailure(options: RunImportJobOptions, error: InventoryError, failedAt: Date): Promise<ImportJobOutcome> {
   const { job, agentId, store } = options
-  const retrying = TRANSIENT.has(error.code) && job.attempts < job.maxAttempts
+  const retrying = retriesFailure(job, error.code)
   const delay = (options.retryDelayMs ?? defaultRetryDelayMs)(job.attempts)
   const connector = await store.getConnector(job.connectorId)
   try {

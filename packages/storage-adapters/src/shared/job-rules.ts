@@ -1,4 +1,5 @@
 import { InventoryError, type FailJobOptions } from '@shuttersense/inventory-core'
+import { hasAttemptsLeft } from '@shuttersense/inventory-core/internal'
 import type { JobRow } from './rows.js'
 
 // The job-queue rules that are not SQL, so both stores decide and report them the same way.
@@ -14,18 +15,23 @@ export function heldBy(row: JobRow, agentId: string): JobRow {
   return row
 }
 
+const attemptsOf = (row: JobRow): { attempts: number; maxAttempts: number } => ({
+  attempts: Number(row.attempts),
+  maxAttempts: Number(row.max_attempts),
+})
+
 /** A running job whose lease expired after its last attempt: handed out no more. */
 export function isSpent(row: JobRow): boolean {
-  return Number(row.attempts) >= Number(row.max_attempts)
+  return !hasAttemptsLeft(attemptsOf(row))
 }
 
 export function leaseExpiredMessage(row: JobRow): string {
   return `lease of ${row.locked_by ?? 'an agent'} expired after ${row.attempts} attempts`
 }
 
-/** A failure is retried when a retry time is given and attempts remain. */
+/** A failure is retried when the job runner asked for it (a retry time, see core's `retriesFailure`) and attempts remain. */
 export function shouldRetry(row: JobRow, options: Pick<FailJobOptions, 'retryAt'>): boolean {
-  return options.retryAt !== null && Number(row.attempts) < Number(row.max_attempts)
+  return options.retryAt !== null && hasAttemptsLeft(attemptsOf(row))
 }
 
 /** Only imports are chained to a next scheduled run; a refresh or an access test runs once. */
