@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { InventoryStore } from '@shuttersense/inventory-core'
-import { createPostgresStore } from '@shuttersense/inventory-storage/postgres'
-import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+import { createPostgresSqlRunner, createPostgresStore } from '@shuttersense/inventory-storage/postgres'
+import { createSqliteSqlRunner, createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import type { DatabaseConfig } from './config.js'
 import { createSecretCipher } from './crypto.js'
-import { createServerStore, postgresDb, sqliteDb, type ServerStore } from './server-store/index.js'
+import { createServerStore, type ServerStore } from './server-store/index.js'
 
 export interface Stores {
   store: InventoryStore
@@ -25,10 +25,12 @@ export async function openStores(database: DatabaseConfig, encryption: { key: Bu
     if (database.filename !== ':memory:') mkdirSync(path.dirname(database.filename), { recursive: true })
     const sqlite = createSqliteStore({ filename: database.filename })
     store = sqlite
-    serverStore = createServerStore(sqliteDb({ db: sqlite.db }), cipher)
+    serverStore = createServerStore(createSqliteSqlRunner(sqlite.db), cipher)
   } else {
-    store = createPostgresStore({ connectionString: database.url, schema: database.schema })
-    serverStore = createServerStore(postgresDb({ connectionString: database.url, schema: database.schema }), cipher)
+    const postgres = createPostgresStore({ connectionString: database.url, schema: database.schema })
+    store = postgres
+    // The server's tables share the store's pool and schema.
+    serverStore = createServerStore(createPostgresSqlRunner({ pool: postgres.pool, schema: postgres.schema }), cipher)
   }
   try {
     await store.migrate()

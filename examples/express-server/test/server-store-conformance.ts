@@ -1,20 +1,25 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createSecretCipher } from '../src/crypto.js'
-import { createServerStore, type ServerStore, type SqlDb } from '../src/server-store/index.js'
+import { rowsOf, sql, type SqlFragment } from '@shuttersense/inventory-storage'
+import { createServerStore, type ServerStore, type ServerStoreDb } from '../src/server-store/index.js'
 
 export interface ServerStoreHarness {
   /** A fresh, empty database for one test. */
-  createDb(): Promise<SqlDb>
+  createDb(): Promise<ServerStoreDb>
   /** Called with each test's db after it ends. */
-  dispose?(db: SqlDb): Promise<void>
+  dispose?(db: ServerStoreDb): Promise<void>
 }
+
+/** What `statement` returns, run straight on the database. */
+const rowsIn = (db: ServerStoreDb, statement: SqlFragment): Promise<Record<string, unknown>[]> =>
+  db.autocommit(() => rowsOf<Record<string, unknown>>(statement))
 
 /** The behaviour every server store backend must show. */
 export function describeServerStoreConformance(name: string, harness: ServerStoreHarness): void {
   const key = randomBytes(32)
 
-  async function withStore<T>(fn: (store: ServerStore, db: SqlDb) => Promise<T>, cipherKey = key, previous: Buffer[] = []): Promise<T> {
+  async function withStore<T>(fn: (store: ServerStore, db: ServerStoreDb) => Promise<T>, cipherKey = key, previous: Buffer[] = []): Promise<T> {
     const db = await harness.createDb()
     const store = createServerStore(db, createSecretCipher(cipherKey, previous))
     await store.migrate()
@@ -42,7 +47,7 @@ export function describeServerStoreConformance(name: string, harness: ServerStor
         expect(user).toMatchObject({ name: 'alice', revokedAt: null, lastUsedAt: null })
         expect(user.id).toMatch(/^tok_[0-9a-f]{16}$/)
         expect((await store.authenticateUser(token))?.name).toBe('alice')
-        const rows = await db.all<Record<string, unknown>>('SELECT * FROM server_user_tokens')
+        const rows = await rowsIn(db, sql`SELECT * FROM server_user_tokens`)
         expect(JSON.stringify(rows)).not.toContain(token.split('_')[2])
         expect((await store.listUserTokens())[0]?.lastUsedAt).not.toBeNull()
       })
@@ -106,7 +111,7 @@ export function describeServerStoreConformance(name: string, harness: ServerStor
         expect(await store.connectorsWithCredentials()).toEqual(new Set(['con_1']))
         expect(await store.connectorsWithCredentials(['con_1', 'con_2'])).toEqual(new Set(['con_1']))
         expect(await store.connectorsWithCredentials([])).toEqual(new Set())
-        const rows = await db.all<Record<string, unknown>>('SELECT * FROM server_connector_credentials')
+        const rows = await rowsIn(db, sql`SELECT * FROM server_connector_credentials`)
         expect(JSON.stringify(rows)).not.toContain('SECRET')
         expect(JSON.stringify(rows)).not.toContain('AKIAEXAMPLE')
         await store.setConnectorCredentials('con_1', { accessKeyId: 'AK2', secretAccessKey: 'S2' })
@@ -119,7 +124,7 @@ export function describeServerStoreConformance(name: string, harness: ServerStor
     it('a value moved to another connector does not decrypt', async () => {
       await withStore(async (store, db) => {
         await store.setConnectorCredentials('con_a', { accessKeyId: 'A', secretAccessKey: 'S' })
-        await db.run("UPDATE server_connector_credentials SET connector_id = 'con_b' WHERE connector_id = 'con_a'")
+        await rowsIn(db, sql`UPDATE server_connector_credentials SET connector_id = 'con_b' WHERE connector_id = 'con_a'`)
         await expect(store.getConnectorCredentials('con_b')).rejects.toThrow(/does not decrypt/)
       })
     })
@@ -144,7 +149,7 @@ export function describeServerStoreConformance(name: string, harness: ServerStor
         expect(await current.getConnectorCredentials('con_2')).toEqual({ accessKeyId: 'A2', secretAccessKey: 'S2' })
       } finally {
         await harness.dispose?.(db)
-        await db.close()
+        await db.close?.()
       }
     })
   })

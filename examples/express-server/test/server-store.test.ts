@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { createPostgresStore } from '@shuttersense/inventory-storage/postgres'
-import { createSqliteStore, SQLITE_MIGRATIONS } from '@shuttersense/inventory-storage/sqlite'
+import { createPostgresSqlRunner, createPostgresStore } from '@shuttersense/inventory-storage/postgres'
+import { createSqliteSqlRunner, createSqliteStore, SQLITE_MIGRATIONS } from '@shuttersense/inventory-storage/sqlite'
 import { createSecretCipher } from '../src/crypto.js'
-import { createServerStore, postgresDb, SERVER_MIGRATIONS, sqliteDb, type SqlDb } from '../src/server-store/index.js'
+import { createServerStore, SERVER_MIGRATIONS, type ServerStoreDb } from '../src/server-store/index.js'
 import { DATABASE_URL, dropSchema, newSchema, postgresUnavailable } from './postgres.js'
 import { describeServerStoreConformance } from './server-store-conformance.js'
 
@@ -16,7 +16,7 @@ describeServerStoreConformance('sqlite', {
   async createDb() {
     const inventory = createSqliteStore({ filename: ':memory:' })
     await inventory.migrate()
-    return sqliteDb({ db: inventory.db })
+    return createSqliteSqlRunner(inventory.db)
   },
 })
 
@@ -27,13 +27,13 @@ describe.skipIf(unavailable !== null)('postgres', () => {
     for (const schema of schemas) await dropSchema(schema)
   })
   describeServerStoreConformance('postgres', {
-    async createDb(): Promise<SqlDb> {
+    async createDb(): Promise<ServerStoreDb> {
       const schema = newSchema()
       schemas.push(schema)
       const inventory = createPostgresStore({ connectionString: DATABASE_URL, schema })
       await inventory.migrate()
       await inventory.close()
-      return postgresDb({ connectionString: DATABASE_URL, schema, poolSize: 2 })
+      return createPostgresSqlRunner({ connectionString: DATABASE_URL, schema, poolSize: 2 })
     },
   })
 })
@@ -62,7 +62,7 @@ describe('server migration 3: connector settings move into the store', () => {
     db.close()
     const store = createSqliteStore({ filename })
     await store.migrate()
-    const serverStore = createServerStore(sqliteDb({ db: store.db }), createSecretCipher(randomBytes(32)))
+    const serverStore = createServerStore(createSqliteSqlRunner(store.db), createSecretCipher(randomBytes(32)))
     await serverStore.migrate()
     try {
       expect(await store.getConnector('con_configured')).toMatchObject({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { InventoryError } from '@shuttersense/inventory-core'
 import type { SecretCipher } from '../crypto.js'
-import type { SqlDb } from './sql.js'
+import { applyMigrations, countOf, join, raw, rowsOf, sql, type Migration, type SqlFragment, type SqlRunner } from '@shuttersense/inventory-storage'
 import { newToken, parseToken, secretMatches, type TokenKind } from './tokens.js'
 
 /** A person's bearer token (users are known by the names their tokens carry). */
@@ -67,7 +67,7 @@ export interface ServerStore {
 /** Names users cannot take: the audit log uses them for the schedule and for agents. */
 const RESERVED_NAMES = /^(system|agt_.*)$/i
 
-export const SERVER_MIGRATIONS: readonly { id: number; sql: string }[] = [
+export const SERVER_MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     sql: `
@@ -172,8 +172,15 @@ function checkName(name: string, what: string): string {
   return trimmed
 }
 
-/** The server store over SQLite or Postgres (see {@link SqlDb}). */
-export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore {
+/** Where the server store's tables live: a runner of the storage package's SQL layer, on the inventory store's database. */
+export type ServerStoreDb = SqlRunner & { close?(): Promise<void> }
+
+/** The server store over SQLite or Postgres, in the storage package's SQL layer (one statement text for both). */
+export function createServerStore(db: ServerStoreDb, cipher: SecretCipher): ServerStore {
+  const all = <Row>(statement: SqlFragment): Promise<Row[]> => db.autocommit(() => rowsOf<Row>(statement))
+  /** Runs a statement; resolves to the number of rows it changed. */
+  const run = (statement: SqlFragment): Promise<number> => db.autocommit(() => countOf(statement))
+
   const iso = (now: Date | undefined): string => (now ?? new Date()).toISOString()
   const touchBefore = (now: Date | undefined): string => new Date((now ?? new Date()).getTime() - TOUCH_INTERVAL_MS).toISOString()
 
@@ -186,39 +193,38 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
     const parsed = parseToken(token)
     const table = TOKEN_TABLES[kind]
     if (!parsed || parsed.kind !== kind || parsed.id.length !== table.idLength) return null
-    const [row] = await db.all<Row>(`SELECT * FROM ${table.name} WHERE id = ?`, [`${table.idPrefix}${parsed.id}`])
+    const [row] = await all<Row>(sql`SELECT * FROM ${raw(table.name)} WHERE id = ${`${table.idPrefix}${parsed.id}`}`)
     if (!row || row.revoked_at !== null || !secretMatches(parsed.secret, row.secret_hash)) return null
-    await db.run(`UPDATE ${table.name} SET ${table.usedAt} = ? WHERE id = ? AND (${table.usedAt} IS NULL OR ${table.usedAt} < ?)`, [
-      iso(now),
-      row.id,
-      touchBefore(now),
-    ])
+    const usedAt = raw(table.usedAt)
+    await run(sql`UPDATE ${raw(table.name)} SET ${usedAt} = ${iso(now)} WHERE id = ${row.id} AND (${usedAt} IS NULL OR ${usedAt} < ${touchBefore(now)})`)
     return row
   }
 
   return {
-    migrate: () => db.migrate(SERVER_MIGRATIONS, 'server_schema_migrations'),
-    close: () => db.close(),
+    migrate: () => applyMigrations(db, SERVER_MIGRATIONS, 'server_schema_migrations'),
+    close: async () => {
+      await db.close?.()
+    },
 
     async createUserToken(name, options = {}) {
       const userName = checkName(name, 'user')
       const idHex = randomBytes(8).toString('hex')
       const { token, secretHash } = newToken('ssu', idHex)
       const row: UserTokenRow = { id: `tok_${idHex}`, name: userName, secret_hash: secretHash, created_at: iso(options.now), last_used_at: null, revoked_at: null }
-      await db.run('INSERT INTO server_user_tokens (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)', [row.id, row.name, row.secret_hash, row.created_at])
+      await run(sql`INSERT INTO server_user_tokens (id, name, secret_hash, created_at) VALUES (${row.id}, ${row.name}, ${row.secret_hash}, ${row.created_at})`)
       return { token, user: userFromRow(row) }
     },
 
     async listUserTokens() {
-      return (await db.all<UserTokenRow>('SELECT * FROM server_user_tokens ORDER BY created_at, id')).map(userFromRow)
+      return (await all<UserTokenRow>(sql`SELECT * FROM server_user_tokens ORDER BY created_at, id`)).map(userFromRow)
     },
 
     async revokeUserToken(idOrName, options = {}) {
       const at = iso(options.now)
       if (/^tok_[0-9a-f]{16}$/.test(idOrName)) {
-        return db.run('UPDATE server_user_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [at, idOrName])
+        return run(sql`UPDATE server_user_tokens SET revoked_at = ${at} WHERE id = ${idOrName} AND revoked_at IS NULL`)
       }
-      return db.run('UPDATE server_user_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL', [at, idOrName])
+      return run(sql`UPDATE server_user_tokens SET revoked_at = ${at} WHERE name = ${idOrName} AND revoked_at IS NULL`)
     },
 
     async authenticateUser(token, options = {}) {
@@ -231,7 +237,7 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
       const idHex = randomBytes(16).toString('hex')
       const { token, secretHash } = newToken('ssa', idHex)
       const row: AgentRow = { id: `agt_${idHex}`, name: agentName, secret_hash: secretHash, created_at: iso(options.now), last_seen_at: null, revoked_at: null }
-      await db.run('INSERT INTO server_agents (id, name, secret_hash, created_at) VALUES (?, ?, ?, ?)', [row.id, row.name, row.secret_hash, row.created_at])
+      await run(sql`INSERT INTO server_agents (id, name, secret_hash, created_at) VALUES (${row.id}, ${row.name}, ${row.secret_hash}, ${row.created_at})`)
       return { agent: agentFromRow(row), token }
     },
 
@@ -241,30 +247,28 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
     },
 
     async listAgents() {
-      return (await db.all<AgentRow>('SELECT * FROM server_agents ORDER BY created_at, id')).map(agentFromRow)
+      return (await all<AgentRow>(sql`SELECT * FROM server_agents ORDER BY created_at, id`)).map(agentFromRow)
     },
 
     async getAgent(id) {
-      const [row] = await db.all<AgentRow>('SELECT * FROM server_agents WHERE id = ?', [id])
+      const [row] = await all<AgentRow>(sql`SELECT * FROM server_agents WHERE id = ${id}`)
       if (!row) throw new InventoryError('NOT_FOUND', `agent ${id} does not exist`)
       return agentFromRow(row)
     },
 
     async setConnectorCredentials(connectorId, credentials, options = {}) {
       if (credentials === null) {
-        await db.run('DELETE FROM server_connector_credentials WHERE connector_id = ?', [connectorId])
+        await run(sql`DELETE FROM server_connector_credentials WHERE connector_id = ${connectorId}`)
         return
       }
       const value = cipher.encrypt(JSON.stringify(credentials), connectorId)
-      await db.run(
-        `INSERT INTO server_connector_credentials (connector_id, key_id, value, updated_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (connector_id) DO UPDATE SET key_id = excluded.key_id, value = excluded.value, updated_at = excluded.updated_at`,
-        [connectorId, cipher.keyId, value, iso(options.now)],
-      )
+      await run(sql`INSERT INTO server_connector_credentials (connector_id, key_id, value, updated_at)
+        VALUES (${connectorId}, ${cipher.keyId}, ${value}, ${iso(options.now)})
+        ON CONFLICT (connector_id) DO UPDATE SET key_id = excluded.key_id, value = excluded.value, updated_at = excluded.updated_at`)
     },
 
     async getConnectorCredentials(connectorId) {
-      const [row] = await db.all<{ value: string }>('SELECT value FROM server_connector_credentials WHERE connector_id = ?', [connectorId])
+      const [row] = await all<{ value: string }>(sql`SELECT value FROM server_connector_credentials WHERE connector_id = ${connectorId}`)
       if (!row) return null
       return JSON.parse(cipher.decrypt(row.value, connectorId)) as ConnectorCredentials
     },
@@ -273,33 +277,27 @@ export function createServerStore(db: SqlDb, cipher: SecretCipher): ServerStore 
       if (ids !== undefined && ids.length === 0) return new Set()
       const rows =
         ids === undefined
-          ? await db.all<{ connector_id: string }>('SELECT connector_id FROM server_connector_credentials')
-          : await db.all<{ connector_id: string }>(
-              `SELECT connector_id FROM server_connector_credentials WHERE connector_id IN (${ids.map(() => '?').join(', ')})`,
-              ids,
+          ? await all<{ connector_id: string }>(sql`SELECT connector_id FROM server_connector_credentials`)
+          : await all<{ connector_id: string }>(
+              sql`SELECT connector_id FROM server_connector_credentials WHERE connector_id IN (${join(ids.map((id) => sql`${id}`), ', ')})`,
             )
       return new Set(rows.map((row) => row.connector_id))
     },
 
 
     async deleteConnectorData(connectorId) {
-      await db.run('DELETE FROM server_connector_credentials WHERE connector_id = ?', [connectorId])
+      await run(sql`DELETE FROM server_connector_credentials WHERE connector_id = ${connectorId}`)
     },
 
     async reencryptCredentials(options = {}) {
-      const rows = await db.all<{ connector_id: string; key_id: string; value: string }>('SELECT connector_id, key_id, value FROM server_connector_credentials')
+      const rows = await all<{ connector_id: string; key_id: string; value: string }>(sql`SELECT connector_id, key_id, value FROM server_connector_credentials`)
       let reencrypted = 0
       for (const row of rows) {
         if (row.key_id === cipher.keyId && cipher.keyIdOf(row.value) === cipher.keyId) continue
         const value = cipher.encrypt(cipher.decrypt(row.value, row.connector_id), row.connector_id)
         // Only if nobody rewrote the value meanwhile (a user setting new credentials wins).
-        reencrypted += await db.run('UPDATE server_connector_credentials SET key_id = ?, value = ?, updated_at = ? WHERE connector_id = ? AND value = ?', [
-          cipher.keyId,
-          value,
-          iso(options.now),
-          row.connector_id,
-          row.value,
-        ])
+        reencrypted += await run(sql`UPDATE server_connector_credentials SET key_id = ${cipher.keyId}, value = ${value}, updated_at = ${iso(options.now)}
+          WHERE connector_id = ${row.connector_id} AND value = ${row.value}`)
       }
       return { reencrypted, total: rows.length }
     },

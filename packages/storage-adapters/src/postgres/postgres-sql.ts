@@ -2,7 +2,7 @@ import pg from 'pg'
 import type { DbFailure } from '../shared/errors.js'
 import type { SqlDialect } from '../shared/sql/dialect.js'
 import { compile, SqlScript, type SqlFragment } from '../shared/sql/statement.js'
-import { runStepsAsync, type SqlResult, type StepRunner } from '../shared/sql/steps.js'
+import { runStepsAsync, type SqlResult, type SqlRunner } from '../shared/sql/steps.js'
 import type { PgDb, Query } from './postgres-db.js'
 
 /** SQLSTATE of a unique violation. */
@@ -50,6 +50,8 @@ export const postgresDialect: SqlDialect = {
   // Identity columns number the rows.
   insertionOrder: () => null,
   listOf: (select) => `ARRAY(${select})`,
+  // Held until the transaction ends; keyed by schema and table, so other schemas migrate meanwhile.
+  migrationLock: (table, param) => `SELECT pg_advisory_xact_lock(1397969750, hashtext(current_schema() || '.' || ${param(table)}))`,
   describeFailure: describePostgresFailure,
 }
 
@@ -64,7 +66,7 @@ export function postgresExecutor(query: Query): (statement: SqlFragment) => Prom
 }
 
 /** Runs shared statements through the store's pool: a transaction on one connection, or autocommit statements. */
-export function createPostgresRunner(db: PgDb): StepRunner {
+export function createPostgresRunner(db: PgDb): SqlRunner {
   return {
     dialect: postgresDialect,
     transaction: (steps, signal) => db.transaction((query) => runStepsAsync(steps(), postgresExecutor(query)), signal),

@@ -8,7 +8,8 @@ import {
   type ReplaceFileInfoOptions,
 } from '@shuttersense/inventory-core'
 import { throwIfAborted } from '@shuttersense/inventory-core/internal'
-import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements, migrationSteps } from '../shared/common-methods.js'
+import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
+import { migrationSteps } from '../shared/sql/migrations.js'
 import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
 import { compile, sql } from '../shared/sql/statement.js'
 import { fileInfoWriteError } from '../shared/errors.js'

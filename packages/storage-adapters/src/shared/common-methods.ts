@@ -27,8 +27,8 @@ import {
   type ImportSessionRow,
 } from './rows.js'
 import { listOf, listValue, lockRows, orderColumn, orderValue, prefixConditions, whereAll } from './sql/clauses.js'
-import { EMPTY, join, raw, sql, SqlScript, type SqlFragment } from './sql/statement.js'
-import { countOf, firstOf, rowsOf, type SqlSteps, type StepRunner } from './sql/steps.js'
+import { EMPTY, join, raw, sql, type SqlFragment } from './sql/statement.js'
+import { countOf, firstOf, rowsOf, type SqlSteps, type SqlRunner } from './sql/steps.js'
 import { checkCollectionName, checkConnector, checkNamesFree, checkNewCollections, connectorSettingColumns, patchedConnector } from './validate.js'
 
 // The store methods both databases run with the same statements: connectors, collections, folder
@@ -144,28 +144,8 @@ export function fileInfoPageStatement(owner: { column: string; value: unknown },
   return sql`SELECT key, size, last_modified, etag, storage_class FROM file_info ${whereAll(where)} ORDER BY key LIMIT ${limit}`
 }
 
-/** A migration: its number and its SQL (several statements). */
-export interface Migration {
-  id: number
-  sql: string
-}
-
-/**
- * Applies the migrations not yet recorded in `table`, in order, recording each; run it in one
- * transaction that the store has made exclusive (SQLite's write lock, a Postgres advisory lock).
- */
-export function* migrationSteps(migrations: readonly Migration[], table: string): SqlSteps<void> {
-  yield sql`CREATE TABLE IF NOT EXISTS ${raw(table)} (id INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)`
-  const applied = new Set((yield* rowsOf<{ id: number | string }>(sql`SELECT id FROM ${raw(table)}`)).map((row) => Number(row.id)))
-  for (const migration of migrations) {
-    if (applied.has(migration.id)) continue
-    yield new SqlScript(migration.sql)
-    yield sql`INSERT INTO ${raw(table)} (id, applied_at) VALUES (${migration.id}, ${nowIso()})`
-  }
-}
-
 /** The common methods over `run`, with the queue's steps for what they cancel and audit. */
-export function createCommonMethods(run: StepRunner, jobs: Pick<JobQueue, 'cancelQueuedSteps' | 'auditSteps'>): CommonMethods {
+export function createCommonMethods(run: SqlRunner, jobs: Pick<JobQueue, 'cancelQueuedSteps' | 'auditSteps'>): CommonMethods {
   const methods: CommonMethods = {
     async createConnector(input, options = {}) {
       checkConnector(input)

@@ -12,7 +12,7 @@ import { cancelRequested, chainsToNextRun, heldBy, isSpent, leaseExpiredMessage,
 import { auditFromRow, jobFromRow, type AuditRow, type JobRow } from './rows.js'
 import { isIn, lockRows, orderColumn, orderValue, whereAll } from './sql/clauses.js'
 import { EMPTY, sql } from './sql/statement.js'
-import { countOf, firstOf, rowsOf, type SqlSteps, type StepRunner } from './sql/steps.js'
+import { countOf, firstOf, rowsOf, type SqlSteps, type SqlRunner } from './sql/steps.js'
 import { checkJobNumbers } from './validate.js'
 
 type JobMethods = Pick<
@@ -65,7 +65,7 @@ const iso = (date: Date | undefined): string => (date ?? new Date()).toISOString
  * the locks are no-ops: a write transaction holds the database's one write lock from its start
  * (`BEGIN IMMEDIATE`), so even another process cannot interleave.
  */
-export function createJobQueue(run: StepRunner): JobQueue {
+export function createJobQueue(run: SqlRunner): JobQueue {
   function* requireJob(id: string, lock = false): SqlSteps<JobRow> {
     const row = yield* firstOf<JobRow>(sql`SELECT * FROM jobs WHERE id = ${id}${lock ? lockRows('update') : EMPTY}`)
     if (!row) throw new InventoryError('NOT_FOUND', `job ${id} does not exist`)

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 import { toStoreError, type DbFailure } from '../shared/errors.js'
 import type { SqlDialect } from '../shared/sql/dialect.js'
 import { compile, SqlScript, type SqlFragment } from '../shared/sql/statement.js'
-import { runSteps, type SqlResult, type StepRunner } from '../shared/sql/steps.js'
+import { runSteps, type SqlResult, type SqlRunner } from '../shared/sql/steps.js'
 
 /** What a better-sqlite3 error means (its `code` is SQLite's extended result code). */
 export function describeSqliteFailure(error: unknown): DbFailure | undefined {
@@ -27,18 +27,34 @@ export const sqliteDialect: SqlDialect = {
   // The next number after the highest: the write lock makes this safe, and it stays monotonic (unlike rowid reuse).
   insertionOrder: (table) => ({ column: 'seq', value: `(SELECT COALESCE(MAX(seq), 0) + 1 FROM ${table})` }),
   listOf: (select) => `(SELECT json_group_array(value) FROM (${select}))`,
+  // BEGIN IMMEDIATE took the write lock: one migrating connection at a time, across processes.
+  migrationLock: () => 'SELECT 1',
   describeFailure: describeSqliteFailure,
 }
 
 /** The store's error for a better-sqlite3 failure (see shared/errors.ts). */
 export const sqliteStoreError = (error: unknown): unknown => toStoreError(error, describeSqliteFailure, { database: 'SQLite' })
 
+/** A statement cache: preparing costs more than running, so each SQL text is prepared once per connection. */
+export function statementCache(db: Database.Database): (sql: string) => Database.Statement {
+  const statements = new Map<string, Database.Statement>()
+  return (sql) => {
+    let statement = statements.get(sql)
+    if (!statement) {
+      statement = db.prepare(sql)
+      statements.set(sql, statement)
+    }
+    return statement
+  }
+}
+
 /**
- * Runs shared statements on one better-sqlite3 connection. `prepare` caches prepared statements by text
- * (preparing costs more than running). Every transaction is `BEGIN IMMEDIATE`: it takes the write lock
- * first, so two processes' transactions run one after the other instead of failing on upgrade.
+ * Runs statements of the shared SQL layer on one better-sqlite3 connection (`prepare`: its statement
+ * cache). Every transaction is `BEGIN IMMEDIATE`: it takes the write lock first, so two processes'
+ * transactions run one after the other instead of failing on upgrade. Failures are store errors
+ * (shared/errors.ts).
  */
-export function createSqliteRunner(db: Database.Database, prepare: (sql: string) => Database.Statement): StepRunner & {
+export function createSqliteSqlRunner(db: Database.Database, prepare = statementCache(db)): SqlRunner & {
   execute(statement: SqlFragment): SqlResult
 } {
   const execute = (fragment: SqlFragment): SqlResult => {

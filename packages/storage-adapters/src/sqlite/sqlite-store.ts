@@ -7,13 +7,14 @@ import {
   type InventoryStore,
   type ReplaceFileInfoOptions,
 } from '@shuttersense/inventory-core'
-import { createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements, migrationSteps } from '../shared/common-methods.js'
+import { createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
+import { migrationSteps } from '../shared/sql/migrations.js'
 import { compile } from '../shared/sql/statement.js'
 import { folderDepth, pageLimit, pageOf } from '../shared/rows.js'
 import { fileInfoWriteError } from '../shared/errors.js'
 import { replaceThroughStaging, type FileInfoStaging } from '../shared/file-info-staging.js'
 import { createJobQueue } from '../shared/job-queue.js'
-import { createSqliteRunner, describeSqliteFailure, sqliteDialect, sqliteStoreError } from './sqlite-sql.js'
+import { createSqliteSqlRunner, statementCache, describeSqliteFailure, sqliteDialect, sqliteStoreError } from './sqlite-sql.js'
 import { SQLITE_MIGRATIONS } from './sqlite-migrations.js'
 
 /** Options of {@link createSqliteStore}. */
@@ -45,18 +46,9 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   db.pragma('foreign_keys = ON')
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
 
-  // Preparing a statement costs more than running it; every SQL text is prepared once per connection.
-  const statements = new Map<string, Database.Statement>()
-  const stmt = (sql: string): Database.Statement => {
-    let statement = statements.get(sql)
-    if (!statement) {
-      statement = db.prepare(sql)
-      statements.set(sql, statement)
-    }
-    return statement
-  }
+  const stmt = statementCache(db)
 
-  const runner = createSqliteRunner(db, stmt)
+  const runner = createSqliteSqlRunner(db, stmt)
   const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(runner)
   const queue = { cancelQueuedSteps, auditSteps }
 

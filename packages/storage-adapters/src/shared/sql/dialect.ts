@@ -28,6 +28,11 @@ export interface SqlDialect {
    * array text (read with `listValue` in clauses.ts).
    */
   listOf(select: string): string
+  /**
+   * A statement that makes this transaction the only one migrating the tables recorded in `table`
+   * until it ends (`param` makes a placeholder of a value). SQLite: a no-op, the write lock already does.
+   */
+  migrationLock(table: string, param: (value: unknown) => string): string
   /** What a failure of this database's driver means; `undefined` for an error that is not the driver's. */
   describeFailure(error: unknown): DbFailure | undefined
 }

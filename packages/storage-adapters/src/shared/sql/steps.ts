@@ -63,7 +63,7 @@ export async function runStepsAsync<T>(steps: SqlSteps<T>, execute: (statement: 
 }
 
 /** How a store runs steps: in one write transaction, or statement by statement (each its own transaction). */
-export interface StepRunner {
+export interface SqlRunner {
   readonly dialect: SqlDialect
   /** In one transaction that takes the write lock (SQLite) or row locks as it goes (Postgres); rolled back if the steps throw. */
   transaction<T>(steps: () => SqlSteps<T>, signal?: AbortSignal): Promise<T>
