@@ -289,6 +289,26 @@ describe.each(backends)('user API on %s', (backend) => {
     await api().post(`/api/collections/${col!.id}/refresh`).set('Authorization', s.agent).expect(403)
   })
 
+  it('collections mapped while an import runs get their FileInfo: its completion queues "Import now" for them', async () => {
+    const guid = await configured()
+    await s.store.replaceFolders(guid, FOLDERS)
+    const { job: running } = (await api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user).expect(202)).body
+    expect(claimedId(await claim(['import']))).toBe(running.guid)
+    clock = new Date(clock.getTime() + 5000)
+    const mapped = (await api().post('/api/collections/from-inventory').set('Authorization', s.user).send({ connectorGuid: guid, folders: [{ path: '2021/' }] }).expect(201)).body
+    expect(mapped.job).toMatchObject({ guid: running.guid, status: 'running' })
+    clock = new Date(clock.getTime() + 5000)
+    await api().post(`/api/agents/jobs/${running.guid}/complete`).set('Authorization', s.agent).send({ nextRunAt: null }).expect(200)
+    const queued = (await api().get(`/api/jobs?connector=${guid}&status=queued`).set('Authorization', s.user).expect(200)).body.jobs
+    expect(queued).toEqual([expect.objectContaining({ kind: 'import', trigger: 'manual', actor: 'system', scheduledAt: clock.toISOString() })])
+    // Its own completion finds every collection created before it started: nothing more is queued.
+    expect(claimedId(await claim(['import']))).toBe(queued[0].guid)
+    await s.store.replaceFileInfo(mapped.collections[0].guid, [[]], { source: 'inventory', updatedAt: clock.toISOString() })
+    clock = new Date(clock.getTime() + 5000)
+    await api().post(`/api/agents/jobs/${queued[0].guid}/complete`).set('Authorization', s.agent).send({ nextRunAt: null }).expect(200)
+    expect((await api().get(`/api/jobs?connector=${guid}&status=queued`).set('Authorization', s.user).expect(200)).body.jobs).toEqual([])
+  })
+
   it('cancel a running import: the agent learns it at its heartbeat, acknowledges, and the job ends cancelled', async () => {
     const guid = await configured()
     const { job } = (await api().post(`/api/connectors/${guid}/inventory/import`).set('Authorization', s.user).expect(202)).body

@@ -105,6 +105,19 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
     return job
   }
 
+  /**
+   * An import lists the connector's collections when it starts, so collections mapped while it ran got no
+   * FileInfo: queue "Import now" for them (it imports only the collections the report has not filled yet).
+   */
+  async function importCollectionsCreatedDuring(job: ImportJob): Promise<void> {
+    if (job.kind !== 'import' || job.startedAt === null) return
+    const startedAt = Date.parse(job.startedAt)
+    const missed = (await store.listCollections(job.connectorId)).filter((c) => c.fileInfoSource === null && Date.parse(c.createdAt) > startedAt)
+    if (missed.length === 0) return
+    await store.requestImportNow(job.connectorId, { actor: 'system', now: now() })
+    logger.info({ connectorId: job.connectorId, collections: missed.length }, 'import queued for collections mapped during the import')
+  }
+
   /** A collection of the held job's connector. */
   async function jobCollection(job: ImportJob, collectionGuid: string): Promise<Collection> {
     const collection = await store.getCollection(collectionGuid)
@@ -231,6 +244,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       const agent = agentOf(actor)
       const done = await store.completeJob(params.jobGuid, { agentId: agent.id, nextRunAt: date(body.nextRunAt), result: body.result, now: now() })
       logger.info({ jobId: params.jobGuid, agentId: agent.id }, 'job completed')
+      await importCollectionsCreatedDuring(done.job)
       return done
     },
   )

@@ -1,18 +1,25 @@
 import { useMemo, useState } from 'react'
 import { createApiClient } from './api/client.js'
 import { ApiContext } from './api/context.js'
-import { ConnectorPage, NewConnectorPage } from './pages/connector-page.js'
+import { CollectionPage } from './pages/collection-page.js'
+import { ConnectorPage, NewConnectorPage, type ConnectorTab } from './pages/connector-page.js'
 import { ConnectorsPage } from './pages/connectors.js'
 import { LoginPage } from './pages/login.js'
 import { Link, matchPath, navigate, useLocation } from './router.js'
 import { clearToken, readToken, saveToken } from './session.js'
 
+const TABS: readonly ConnectorTab[] = ['folders', 'collections', 'settings']
+
 function Routes() {
   const { path } = useLocation()
   if (path === '/' || path === '/connectors') return <ConnectorsPage />
   if (path === '/connectors/new') return <NewConnectorPage />
-  const connector = matchPath('/connectors/:guid', path) ?? matchPath('/connectors/:guid/settings', path)
-  if (connector) return <ConnectorPage guid={connector.guid!} />
+  const connector = matchPath('/connectors/:guid', path)
+  if (connector) return <ConnectorPage key={connector.guid} guid={connector.guid!} tab="inventory" />
+  const tab = matchPath('/connectors/:guid/:tab', path)
+  if (tab && (TABS as readonly string[]).includes(tab.tab!)) return <ConnectorPage key={tab.guid} guid={tab.guid!} tab={tab.tab as ConnectorTab} />
+  const collection = matchPath('/collections/:guid', path)
+  if (collection) return <CollectionPage key={collection.guid} guid={collection.guid!} />
   return (
     <main className="page">
       <h1>Not found</h1>

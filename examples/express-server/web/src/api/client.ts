@@ -108,6 +108,7 @@ export function createApiClient(options: ApiClientOptions) {
     refreshCollection: (guid: string) => request<{ job: Job }>('POST', `${col(guid)}/refresh`),
     listDeltas: (guid: string, query: { cursor?: string; limit?: number } = {}) => request<DeltaList>('GET', `${col(guid)}/deltas${queryString(query)}`),
     latestDelta: (guid: string, type?: DeltaType) => request<Delta>('GET', `${col(guid)}/deltas/latest${queryString({ type })}`),
+    listJobs: (query: { connector?: string; status?: Job['status']; kind?: Job['kind']; limit?: number }) => request<{ jobs: Job[] }>('GET', `/api/jobs${queryString(query)}`),
     getJob: (guid: string) => request<{ job: Job }>('GET', `/api/jobs/${encodeURIComponent(guid)}`),
   }
 }

@@ -37,7 +37,9 @@ export function ConnectorsPage() {
                   Folders
                 </th>
                 <th scope="col">Last import</th>
-                <th scope="col">Inventory</th>
+                <th scope="col" className="hide-narrow">
+                  Inventory
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -52,7 +54,7 @@ export function ConnectorsPage() {
                   </td>
                   <td className="num">{formatCount(c.folderCount)}</td>
                   <td>{c.lastImportAt ? <time dateTime={c.lastImportAt} title={formatDate(c.lastImportAt)}>{formatAge(c.lastImportAt, now)}</time> : '—'}</td>
-                  <td className="mono">
+                  <td className="mono hide-narrow">
                     {c.inventoryConfig
                       ? `s3://${c.inventoryConfig.destinationBucket}/${c.inventoryConfig.destinationPrefix ? `${c.inventoryConfig.destinationPrefix}/` : ''}${c.inventoryConfig.sourceBucket}/${c.inventoryConfig.configName}/`
                       : '—'}
