@@ -3,20 +3,11 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import {
-  compareKeys,
-  findLatestInventory,
-  type FileInfo,
-  type ImportJob,
-  type InventoryLocation,
-  type InventoryStore,
-} from '@shuttersense/inventory-core'
-import { emptyRowCounts, readCsvDataFile } from '@shuttersense/inventory-core/internal'
-import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
-import { main as cli } from '@shuttersense/inventory-cli'
+import { compareKeys, type FileInfo, type ImportJob, type InventoryStore } from '@shuttersense/inventory-core'
 import { loadConfig } from '../src/config.js'
 import { openStores, type Stores } from '../src/open-stores.js'
 import { startAgentProcess, startS3Server, startServerProcess, SERVER_SCRIPT, type Child, type S3Server, type ServerProcess } from '../src/demo/processes.js'
+import { expectedDelta, generate, location, reportFiles } from './generated-reports.js'
 import { DATABASE_URL, dropSchema, newSchema, postgresUnavailable } from './postgres.js'
 
 // Real processes (s3rver, server, agents) on a 2-core machine that CI may share: a restart or a
@@ -27,48 +18,12 @@ vi.setConfig({ testTimeout: 120_000 })
 // reach the server only over HTTP. The test sets the connector up in the database directly (the user
 // endpoints are another module's) and watches the jobs there.
 
-const WHERE = ['--source-bucket', 'photos', '--config', 'daily', '--prefix', 'inv']
-const location: InventoryLocation = { destinationBucket: 'inventory-destination', destinationPrefix: 'inv', sourceBucket: 'photos', configName: 'daily' }
 const REGISTRATION = 'registration-token-of-the-e2e-test'
 
 let dir: string
 let s3: S3Server
 let day1: string
 let day2: string
-
-async function generate(argv: string[]): Promise<void> {
-  let stderr = ''
-  const code = await cli([...argv, ...WHERE], { stdout: { write: () => undefined }, stderr: { write: (text: string) => (stderr += text) } })
-  if (code !== 0) throw new Error(`generate failed: ${stderr}`)
-}
-
-/** The current objects of the newest report under `root`, read straight from its data files. */
-async function reportFiles(root: string): Promise<Map<string, FileInfo>> {
-  const source = createLocalDirectorySource(root)
-  const local = { ...location, destinationBucket: root }
-  const found = await findLatestInventory(source, local)
-  const files = new Map<string, FileInfo>()
-  for (const file of found.manifest.files) {
-    const open = () => source.streamObject(root, file.key)
-    for await (const batch of readCsvDataFile({ manifest: found.manifest, file, open, counts: emptyRowCounts() })) {
-      for (const record of batch) files.set(record.key, record)
-    }
-  }
-  return files
-}
-
-/** The change between the two reports, per folder: what the second import's deltas must say, exactly. */
-function expectedDelta(before: Map<string, FileInfo>, after: Map<string, FileInfo>, folder: string) {
-  const inside = (key: string) => key.startsWith(folder)
-  const sorted = (keys: string[]) => keys.sort(compareKeys)
-  const added = sorted([...after.keys()].filter((key) => inside(key) && !before.has(key)))
-  const deleted = sorted([...before.keys()].filter((key) => inside(key) && !after.has(key)))
-  const modified = sorted(
-    [...after.keys()].filter((key) => inside(key) && before.has(key) && (before.get(key)!.etag !== after.get(key)!.etag || before.get(key)!.size !== after.get(key)!.size)),
-  )
-  const common = [...after.keys()].filter((key) => inside(key) && before.has(key)).length
-  return { new: added, modified, deleted, unchanged: common - modified.length }
-}
 
 async function waitForJob(store: InventoryStore, jobId: string, timeoutMs = 60_000): Promise<ImportJob> {
   const until = Date.now() + timeoutMs
