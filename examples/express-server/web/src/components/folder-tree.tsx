@@ -329,7 +329,8 @@ export function FolderTree({ connectorGuid, collectionNames, onSelectionChange, 
         aria-label={searching ? `Folders whose path contains ${search}` : 'Folders'}
         aria-multiselectable="true"
         aria-describedby="tree-help"
-        aria-activedescendant={activePath !== null ? (data.current.folders.get(activePath)?.guid ?? undefined) : undefined}
+        // Only a row in the DOM may be referenced: the active one can be scrolled out of the virtual window.
+        aria-activedescendant={activePath !== null && activeIndex >= first && activeIndex < last ? (data.current.folders.get(activePath)?.guid ?? undefined) : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
@@ -360,7 +361,6 @@ export function FolderTree({ connectorGuid, collectionNames, onSelectionChange, 
                 aria-posinset={row.posInSet}
                 aria-expanded={folder.hasChildren && !searching ? row.expanded : undefined}
                 aria-selected={isSelected}
-                aria-label={`${searching ? folder.path : folderName(folder.path)}, ${plural(count, 'object')}, ${formatBytes(size)}${mappedTo ? `, mapped to ${mappedTo}` : ''}`}
                 className={`tree-row${isSelected ? ' selected' : ''}${row.path === activePath ? ' active' : ''}`}
                 style={style}
                 onClick={(e) => onRowClick(e, row.path)}
@@ -380,11 +380,15 @@ export function FolderTree({ connectorGuid, collectionNames, onSelectionChange, 
                   <span className="label">{searching ? folder.path : folderName(folder.path)}</span>
                   {mappedTo ? (
                     <Link to={`/collections/${folder.collectionGuid}`} className="mapped" tabIndex={-1} onClick={(e) => e.stopPropagation()}>
+                      <span className="sr-only">mapped to </span>
                       {mappedTo}
                     </Link>
                   ) : null}
                 </span>
-                <span className="num">{formatCount(count)}</span>
+                <span className="num">
+                  {formatCount(count)}
+                  <span className="sr-only"> {count === 1 ? 'object' : 'objects'},</span>
+                </span>
                 <span className="num hide-narrow">{formatBytes(size)}</span>
                 <span className="date hide-narrow">{folder.lastModified ? formatDate(folder.lastModified).replace(' UTC', '') : '—'}</span>
               </div>

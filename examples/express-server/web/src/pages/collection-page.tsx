@@ -115,7 +115,7 @@ function FileList({ collection, version }: { collection: Collection; version: nu
         <Empty>{prefix ? `No file key starts with ${collection.folderPath}${prefix}.` : 'No files cached yet.'}</Empty>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Files table" tabIndex={0}>
             <table className="table">
               <caption className="sr-only">Files in key order</caption>
               <thead>
@@ -183,7 +183,7 @@ function DeltaDetail({ delta, folderPath }: { delta: Delta; folderPath: string }
       ) : entries.length === 0 ? (
         <Empty>No {type === 'all' ? 'changed' : type} files in this delta.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Changed files table" tabIndex={0}>
           <table className="table">
             <thead>
               <tr>
@@ -242,7 +242,7 @@ function Deltas({ collection, version }: { collection: Collection; version: numb
       {list.length > 0 ? (
         <section className="card" aria-labelledby="delta-history-title">
           <h2 id="delta-history-title">Delta history</h2>
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Delta history table" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>

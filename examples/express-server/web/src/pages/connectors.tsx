@@ -26,7 +26,7 @@ export function ConnectorsPage() {
       ) : list.data.connectors.length === 0 ? (
         <Empty>No connectors yet. Create one with the S3 credentials and the inventory's location.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Connectors table" tabIndex={0}>
           <table className="table">
             <caption className="sr-only">Connectors</caption>
             <thead>

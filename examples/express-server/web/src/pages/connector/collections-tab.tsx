@@ -19,7 +19,7 @@ export function CollectionsTab({ connector }: { connector: Connector }) {
       ) : list.data.collections.length === 0 ? (
         <Empty>No collections yet: select folders in Folders and map them.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Collections table" tabIndex={0}>
           <table className="table">
             <caption className="sr-only">Collections</caption>
             <thead>

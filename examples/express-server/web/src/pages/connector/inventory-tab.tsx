@@ -115,6 +115,13 @@ export function InventoryTab({ connector, onConnectorChanged }: { connector: Con
     }
     running.current = current?.guid ?? null
   }, [current, reloadHistory, reloadAudit])
+  // An import quicker than one poll ends unseen: a new or finished last import reloads them too.
+  const lastImportState = status.data?.lastImport ? `${status.data.lastImport.guid}:${status.data.lastImport.status}` : null
+  useEffect(() => {
+    if (lastImportState === null) return
+    reloadHistory()
+    reloadAudit()
+  }, [lastImportState, reloadHistory, reloadAudit])
   const now = new Date()
   const s = status.data
   const reloadAll = (updated?: Connector) => {
@@ -186,7 +193,7 @@ export function InventoryTab({ connector, onConnectorChanged }: { connector: Con
         ) : history.data.imports.length === 0 ? (
           <Empty>No imports yet.</Empty>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Import history table" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>
@@ -224,7 +231,7 @@ export function InventoryTab({ connector, onConnectorChanged }: { connector: Con
         ) : audit.data.entries.length === 0 ? (
           <Empty>Nothing recorded yet.</Empty>
         ) : (
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Audit log table" tabIndex={0}>
             <table className="table">
               <thead>
                 <tr>
