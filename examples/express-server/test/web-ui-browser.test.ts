@@ -15,9 +15,9 @@ import { expectedDelta, generate, location, reportFiles } from './generated-repo
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
-export const CHROMIUM = '/usr/bin/chromium'
+const CHROMIUM = '/usr/bin/chromium'
 /** Chromium's flags for a container without a GPU, sandbox or network beyond the loopback. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
@@ -28,6 +28,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ]
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+/** expect.poll's default second is short for a page on a busy CI machine. */
+const POLL = { timeout: 10_000 }
 const TOKEN = `ssu_e2e_${randomBytes(16).toString('hex')}`
 
 let dir: string
@@ -123,7 +125,7 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     await page.getByRole('button', { name: 'Create connector' }).click()
     await page.getByRole('alert').filter({ hasText: 'its inventory settings were not saved' }).waitFor()
     const sourceField = page.getByLabel('Source bucket')
-    await expect.poll(() => sourceField.getAttribute('aria-invalid')).toBe('true')
+    await expect.poll(() => sourceField.getAttribute('aria-invalid'), POLL).toBe('true')
     expect(await page.locator('#sourceBucket-error').textContent()).toBe('a bucket name, without "/"')
     violations.push(...(await axeViolations('form with an API error')))
     await sourceField.fill(location.sourceBucket)
@@ -139,7 +141,7 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     await page.getByRole('button', { name: 'Import now' }).click()
     const history = page.getByRole('region', { name: 'Import history', exact: true })
     await history.getByRole('cell', { name: 'completed' }).first().waitFor({ timeout: 60_000 })
-    await expect.poll(() => page.getByText(/S3 requests, where a ListObjectsV2 scan of the bucket would need/).count()).toBeGreaterThan(0)
+    await expect.poll(() => page.getByText(/S3 requests, where a ListObjectsV2 scan of the bucket would need/).count(), POLL).toBeGreaterThan(0)
     violations.push(...(await axeViolations('inventory tab')))
 
     // The tree: open the first top-level folder and close it again (keyboard), then select the first two
@@ -153,13 +155,13 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     await tops.nth(1).waitFor()
     await tops.nth(0).click()
     await page.keyboard.press('ArrowRight')
-    await expect.poll(() => tops.nth(0).getAttribute('aria-expanded')).toBe('true')
+    await expect.poll(() => tops.nth(0).getAttribute('aria-expanded'), POLL).toBe('true')
     await tree.getByRole('treeitem', { level: 2 }).first().waitFor()
     await page.keyboard.press('ArrowLeft')
-    await expect.poll(() => tops.nth(0).getAttribute('aria-expanded')).toBe('false')
+    await expect.poll(() => tops.nth(0).getAttribute('aria-expanded'), POLL).toBe('false')
     expect(await tree.getByRole('treeitem', { level: 2 }).count()).toBe(0)
     await tops.nth(1).click({ modifiers: ['Shift'] })
-    await expect.poll(() => tree.getByRole('treeitem', { selected: true }).count()).toBe(2)
+    await expect.poll(() => tree.getByRole('treeitem', { selected: true }).count(), POLL).toBe(2)
     violations.push(...(await axeViolations('folder tree')))
     await page.getByRole('button', { name: 'Map to collections…' }).click()
     const dialog = page.getByRole('dialog', { name: /Map 2 folders to collections/ })
@@ -173,7 +175,7 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     violations.push(...(await axeViolations('map dialog')))
     await dialog.getByRole('button', { name: 'Create 2 collections' }).click()
     await page.getByText(/^Created 2 collections\./).waitFor()
-    await expect.poll(() => tree.getByRole('treeitem', { name: /mapped to Edited name/ }).count()).toBe(1)
+    await expect.poll(() => tree.getByRole('treeitem', { name: /mapped to Edited name/ }).count(), POLL).toBe(1)
 
     // One read of all the connector's jobs (two reads, running then queued, could miss one moving between them).
     const waitForIdle = async () =>
