@@ -7,7 +7,7 @@ import { runCollectionsCreate, runCollectionsList, runDelta, runFolders } from '
 
 export const USAGE = `Usage: shuttersense-inventory <command> [options]
 
-  generate --objects N --out DIR [--format csv|parquet] [--seed S] [--files N] [--versioned]
+  generate --objects N --out DIR [--format csv|parquet|orc] [--seed S] [--files N] [--versioned]
            [--malformed N] [--sorted] [--source-bucket B] [--config C] [--prefix P] [--date ISO]
            rows in random order within and across data files, as AWS writes them
            (--sorted: each folder's rows together, in key order); --format: the data files'

@@ -1,5 +1,5 @@
 import { type InventoryFileFormat } from '@shuttersense/inventory-core'
-import { INVENTORY_FIELDS, type InventoryField } from '@shuttersense/inventory-core/internal'
+import { decodeInventoryKey, INVENTORY_FIELDS, type InventoryField } from '@shuttersense/inventory-core/internal'
 
 /** What a data file of the generator reports once written: its manifest entry. */
 export interface WrittenDataFile {
@@ -52,4 +52,44 @@ export function reportFields(versioned: boolean): readonly string[] {
  */
 export function parseGeneratedRow(line: string): string[] {
   return line.slice(1, -1).split('","')
+}
+
+/** How Parquet and ORC type a field: the rest are strings. */
+export type FieldKind = 'string' | 'boolean' | 'int64' | 'timestamp'
+
+/** The type of each field, as in AWS's Parquet and ORC reports (fixtures/aws-inventory/*_manifest.json). */
+const KIND_OF: Partial<Record<string, FieldKind>> = {
+  isLatest: 'boolean',
+  isDeleteMarker: 'boolean',
+  isMultipartUploaded: 'boolean',
+  size: 'int64',
+  lastModifiedDate: 'timestamp',
+  objectLockRetainUntilDate: 'timestamp',
+}
+export const kindOf = (field: string): FieldKind => KIND_OF[field] ?? 'string'
+
+/** The column name Parquet and ORC reports use (`last_modified_date`). */
+export const snakeName = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
+
+/**
+ * A generated CSV field as the typed value AWS writes in Parquet and ORC: empty is null, the key decoded,
+ * integers as numbers, timestamps as epoch milliseconds.
+ */
+export function typedFieldValue(field: string, text: string | undefined): string | number | boolean | null {
+  if (text === undefined || (text === '' && field !== 'key')) return null
+  switch (field === 'key' ? 'key' : kindOf(field)) {
+    case 'key':
+      // A key whose encoding is broken (a malformed row) has no plain form: empty, which an import skips.
+      return decodeInventoryKey(text) ?? ''
+    case 'boolean':
+      return text === 'true'
+    case 'int64':
+      return /^\d+$/.test(text) ? Number(text) : null
+    case 'timestamp': {
+      const ms = Date.parse(text)
+      return Number.isNaN(ms) ? null : ms
+    }
+    default:
+      return text
+  }
 }

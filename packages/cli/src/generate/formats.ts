@@ -1,5 +1,6 @@
 import { CSV_FORMAT } from './csv-data-file.js'
 import type { GeneratedFormat } from './data-file-format.js'
+import { ORC_FORMAT } from './orc-data-file.js'
 import { PARQUET_FORMAT } from './parquet-data-file.js'
 
 /**
@@ -9,6 +10,7 @@ import { PARQUET_FORMAT } from './parquet-data-file.js'
 export const GENERATED_FORMATS = {
   csv: CSV_FORMAT,
   parquet: PARQUET_FORMAT,
+  orc: ORC_FORMAT,
 } satisfies Record<string, GeneratedFormat>
 
 export type GeneratedFormatName = keyof typeof GENERATED_FORMATS

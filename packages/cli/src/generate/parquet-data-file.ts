@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto'
 import { createReadStream, mkdirSync, statSync } from 'node:fs'
 import * as path from 'node:path'
-import { decodeInventoryKey } from '@shuttersense/inventory-core/internal'
 import { ParquetWriter, fileWriter, type ColumnSource } from 'hyparquet-writer'
 import type { DataFileWriter, GeneratedFormat, WrittenDataFile } from './data-file-format.js'
-import { parseGeneratedRow, reportFields } from './data-file-format.js'
+import { kindOf, parseGeneratedRow, reportFields, snakeName, typedFieldValue } from './data-file-format.js'
 
 /**
  * Rows per row group. AWS's writer (parquet-mr) closes a row group at 128 MB of buffered data, which is
@@ -13,19 +12,6 @@ import { parseGeneratedRow, reportFields } from './data-file-format.js'
  */
 export const PARQUET_ROW_GROUP_ROWS = 100_000
 
-type Kind = 'string' | 'boolean' | 'int64' | 'timestamp'
-
-/** The type of each field, as in AWS's Parquet reports (fixtures/aws-inventory/parquet_inventory_manifest.json). */
-const KIND_OF: Partial<Record<string, Kind>> = {
-  isLatest: 'boolean',
-  isDeleteMarker: 'boolean',
-  isMultipartUploaded: 'boolean',
-  size: 'int64',
-  lastModifiedDate: 'timestamp',
-  objectLockRetainUntilDate: 'timestamp',
-}
-const kindOf = (field: string): Kind => KIND_OF[field] ?? 'string'
-const snakeName = (field: string): string => field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)
 const required = (field: string): boolean => field === 'bucket' || field === 'key'
 
 /** The `message s3.inventory { ... }` line AWS puts in a Parquet manifest's `fileSchema`. */
@@ -70,24 +56,10 @@ function schemaElement(field: string): SchemaElement {
   }
 }
 
-/** A CSV field as the Parquet value AWS would have written: empty is null, the key decoded. */
-function valueOf(field: string, text: string | undefined): unknown {
-  if (text === undefined || (text === '' && field !== 'key')) return null
-  switch (field === 'key' ? 'key' : kindOf(field)) {
-    case 'key':
-      // A key whose encoding is broken (a malformed row) has no plain form: empty, which an import skips.
-      return decodeInventoryKey(text) ?? ''
-    case 'boolean':
-      return text === 'true'
-    case 'int64':
-      return /^\d+$/.test(text) ? BigInt(text) : null
-    case 'timestamp': {
-      const ms = Date.parse(text)
-      return Number.isNaN(ms) ? null : BigInt(ms)
-    }
-    default:
-      return text
-  }
+/** A generated field as the Parquet value AWS would have written: integers and timestamps as INT64. */
+function parquetValue(field: string, text: string | undefined): unknown {
+  const value = typedFieldValue(field, text)
+  return typeof value === 'number' ? BigInt(value) : value
 }
 
 class ParquetDataFileWriter implements DataFileWriter {
@@ -120,7 +92,7 @@ class ParquetDataFileWriter implements DataFileWriter {
     for (const line of lines) {
       const values = parseGeneratedRow(line)
       // A row with too few fields (a malformed row) keeps its key; what is missing is null.
-      this.fields.forEach((field, index) => this.columns[index]!.push(valueOf(field, values[index])))
+      this.fields.forEach((field, index) => this.columns[index]!.push(parquetValue(field, values[index])))
       if (this.columns[0]!.length >= PARQUET_ROW_GROUP_ROWS) this.flush()
     }
   }
