@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const repo = path.resolve(import.meta.dirname, '../../..')
-const PUBLISHED = ['packages/core', 'packages/storage-adapters', 'packages/s3-source', 'packages/cli']
+const PUBLISHED = ['packages/orc', 'packages/core', 'packages/storage-adapters', 'packages/s3-source', 'packages/cli']
 const INSTALL_FLAGS = ['--prefer-offline', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error']
 
 interface PackageJson {
