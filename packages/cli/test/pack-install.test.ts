@@ -179,7 +179,7 @@ describe('the published packages, packed and installed into a fresh project', ()
       )
     }
     expect(failures).toEqual([])
-  })
+   }, 120_000)
 
   it('the storage package declares its drivers as optional peers, and each entry loads only its own driver', async () => {
     const storage = readJson<PackageJson>(path.join(unpacked.get('@shuttersense/inventory-storage')!, 'package.json'))
@@ -245,7 +245,7 @@ describe('the published packages, packed and installed into a fresh project', ()
     expect(printed.collections.every((collection) => collection.folderPath.split('/').length === 3)).toBe(true)
     // The first import of each Collection is its baseline: every file in it is new.
     expect(printed.collections.reduce((sum, collection) => sum + collection.newFiles, 0)).toBeGreaterThan(0)
-  })
+  }, 120_000)
 
   it("core's /pure entry, as installed, bundles for a runtime without Node.js built-ins", async () => {
     const result = await build({
