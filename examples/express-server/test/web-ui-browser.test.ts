@@ -225,6 +225,27 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     expect((await api<{ fileInfoSource: string }>(`/api/collections/${live.guid}`)).fileInfoSource).toBe('api')
     await page.getByRole('region', { name: 'Files table', exact: true }).getByRole('cell', { name: 'b.jpg', exact: true }).waitFor()
 
+    // A 409 lands on the row it names: another user takes the name while the dialog is open.
+    await page.getByRole('link', { name: 'Studio archive', exact: true }).click()
+    await page.getByRole('link', { name: 'Folders', exact: true }).click()
+    await tops.nth(3).waitFor()
+    await tops.nth(2).click()
+    await page.getByRole('button', { name: 'Map to collections…' }).click()
+    const single = page.getByRole('dialog', { name: /Map 1 folder to collections/ })
+    const taken = await single.getByRole('textbox').inputValue()
+    const folders = (await api<{ folders: { path: string }[] }>(`/api/connectors/${connectorGuid}/inventory/folders`)).folders
+    const other = await fetch(`${server.url}/api/collections/from-inventory`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ connectorGuid, folders: [{ path: folders[3]!.path, name: taken }], importNow: false }),
+    })
+    expect(other.status).toBe(201)
+    await single.getByRole('button', { name: 'Create 1 collection' }).click()
+    await single.getByRole('alert').filter({ hasText: `Not created: a collection of this connector is already named "${taken}"` }).waitFor()
+    expect(await single.getByRole('textbox').getAttribute('aria-invalid')).toBe('true')
+    await single.getByRole('button', { name: 'Cancel' }).click()
+    expect((await api<{ collections: unknown[] }>(`/api/collections?connector=${connectorGuid}`)).collections).toHaveLength(3)
+
     // A narrow (390 px) window: the tree still shows, and nothing makes the page scroll sideways.
     await page.setViewportSize({ width: 390, height: 844 })
     await page.getByRole('link', { name: 'Inventory', exact: true }).waitFor().catch(() => undefined)
