@@ -1,5 +1,6 @@
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
+import { FolderAccumulator } from '../src/folders.js'
 import { createParquetReader, readParquetData } from '../src/formats/parquet-reader.js'
 import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
@@ -150,6 +151,80 @@ describe('readParquetData on written files', () => {
       { file: 'parquet_inventory.parquet', line: 3, reason: 'invalid_date' },
       { file: 'parquet_inventory.parquet', line: 6, reason: 'missing_key' },
     ])
+  })
+
+  it('gives the same counts, folders and wanted records through its rollup form as through its records', async () => {
+    const rows: [key: string | null, size: bigint | null, date: Date | null, latest: boolean | null, deleted: boolean | null][] = [
+      ['2021/Wedding/a.jpg', 1n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['2021/Wedding/Smith+Jones/c.jpg', 0n, t('2024-05-07T01:02:03.456Z'), true, false],
+      ['2021/Wedding/old.jpg', 2n, t('2024-05-06T22:44:22.000Z'), false, false],
+      ['2021/Wedding/unknown.jpg', 2n, t('2024-05-06T22:44:22.000Z'), null, false],
+      ['2021/Wedding/gone.jpg', null, t('2024-05-06T22:44:22.000Z'), true, true],
+      ['root.jpg', 3n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['café/ménü 🌨.jpg', 4n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['café/', 0n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['a%20b/c+d.jpg', 5n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['nul/\0byte.jpg', 6n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['', 7n, t('2024-05-06T22:44:22.000Z'), true, false],
+      [null, 7n, t('2024-05-06T22:44:22.000Z'), true, false],
+      [`long/${'k'.repeat(1019)}`, 8n, t('2024-05-06T22:44:22.000Z'), true, false],
+      [`long/${'k'.repeat(1020)}`, 8n, t('2024-05-06T22:44:22.000Z'), true, false],
+      [`long/${'é'.repeat(509)}`, 9n, t('2024-05-06T22:44:22.000Z'), true, false],
+      [`long/${'é'.repeat(510)}`, 9n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['size/null.jpg', null, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['size/negative.jpg', -1n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['size/unsafe.jpg', 2n ** 60n, t('2024-05-06T22:44:22.000Z'), true, false],
+      ['date/null.jpg', 1n, null, true, false],
+      ['date/old.jpg', 1n, t('1969-12-31T23:59:59.999Z'), true, false],
+      ['far-past/year-1.jpg', 1n, new Date(Date.UTC(-1, 0, 1)), true, false],
+      ['far-future/year-10000.jpg', 1n, new Date(Date.UTC(10000, 0, 1)), true, false],
+      ['2021/Wedding/newer.jpg', 10n, t('2025-01-01T00:00:00.000Z'), true, false],
+    ]
+    const bytes = write(
+      {
+        bucket: rows.map(() => 'b'),
+        key: rows.map((row) => row[0]),
+        size: rows.map((row) => row[1]),
+        last_modified_date: rows.map((row) => row[2]),
+        is_latest: rows.map((row) => row[3]),
+        is_delete_marker: rows.map((row) => row[4]),
+        e_tag: rows.map((_, i) => `"etag${i}"`),
+        storage_class: rows.map(() => 'STANDARD'),
+      },
+      7,
+    )
+    const wanted = (folder: string): boolean => folder.startsWith('2021/') || folder.startsWith('café/') || folder === ''
+    const file = { ...manifest.files[0]!, MD5checksum: md5Hex(bytes) }
+    const run = async (rollUp: boolean) => {
+      const open = () => verifyMd5(chunked(bytes, 1000), file.MD5checksum, file.key)
+      const staged = stageDataFile(open, file.key)
+      const counts = emptyRowCounts()
+      const folders = new FolderAccumulator()
+      const records: FileInfo[] = []
+      const reader = createParquetReader({ batchSize: 3 })
+      const context = { manifest, file, open, openFile: staged.openFile, counts }
+      try {
+        if (rollUp) {
+          const sink = { folders, wants: (slot: number) => wanted(slot < 0 ? '' : folders.folderOf(slot)) }
+          for await (const batch of reader.rollUp!(context, sink)) {
+            expect(batch.records).toHaveLength(batch.slots.length)
+            batch.records.forEach((record, i) => expect(batch.slots[i]! < 0 ? '' : folders.folderOf(batch.slots[i]!)).toBe(record.key.slice(0, record.key.lastIndexOf('/') + 1)))
+            records.push(...batch.records)
+          }
+        } else {
+          for await (const batch of reader(context)) folders.add(batch, (record, folder) => wanted(folder) && records.push(record))
+        }
+      } finally {
+        await staged.closeAll()
+      }
+      return { counts, records, folders: folders.summaries(), totals: [folders.objectCount, folders.totalSizeBytes] }
+    }
+    const viaRecords = await run(false)
+    expect(await run(true)).toEqual(viaRecords)
+    // The file holds what the test means it to.
+    expect(Object.keys(viaRecords.counts.badRows).sort()).toEqual(['invalid_date', 'invalid_key', 'invalid_size', 'missing_key'])
+    expect(viaRecords.records.map((record) => record.key)).toContain('café/ménü 🌨.jpg')
+    expect(viaRecords.counts).toMatchObject({ noncurrentVersions: 2, deleteMarkers: 1 })
   })
 
   it('names every column the import needs that the file lacks', async () => {

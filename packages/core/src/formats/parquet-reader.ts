@@ -3,9 +3,9 @@ import { compressors } from 'hyparquet-compressors'
 import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import { type InventoryField, inventoryFieldOf, requireImportFields } from '../parse/file-schema.js'
-import { rowOutcome } from '../parse/record-fields.js'
+import { isInvalidKey, rowOutcome } from '../parse/record-fields.js'
 import { RowTally } from '../parse/row-tally.js'
-import type { DataFileReadContext, DataFileReader } from '../pipeline/data-file-reader.js'
+import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
 
 /** Options of {@link createParquetReader}. */
@@ -33,13 +33,27 @@ const ROLLUP_FIELDS: readonly InventoryField[] = ['key', 'size', 'lastModifiedDa
  * only the latest version that is not a delete marker is a file; bad rows are counted by reason.
  */
 export function createParquetReader(options: ParquetReaderOptions = {}): DataFileReader {
-  return (context) => readParquetDataFile(context, options)
+  return Object.assign((context: DataFileReadContext) => readParquetDataFile(context, options), {
+    rollUp: (context: DataFileReadContext, sink: FolderRollupSink) => rollUpParquetDataFile(context, options, sink),
+  })
 }
 
 /** The Parquet reader with default options. */
 export const readParquetData: DataFileReader = createParquetReader()
 
-async function* readParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<FileInfo[]> {
+/** One decoded row group of a data file. */
+interface DecodedRowGroup {
+  data: RowGroupData
+  /** Rows before this group in the file. */
+  groupStart: number
+  groupRows: number
+}
+
+/**
+ * The file staged, its footer checked and read, then each row group's needed columns decoded in turn;
+ * the staged file is closed when the reading ends.
+ */
+async function* decodeRowGroups(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<DecodedRowGroup> {
   const name = context.file.key
   const file = await context.openFile()
   try {
@@ -50,24 +64,112 @@ async function* readParquetDataFile(context: DataFileReadContext, options: Parqu
     })
     const columns = neededColumns(metadata, name, context.rollupOnly === true)
     const maxBytes = options.maxRowGroupBytes ?? MAX_PARQUET_ROW_GROUP_BYTES
-    const batchSize = options.batchSize ?? 8192
-    const tally = new RowTally(context.counts, name)
     let groupStart = 0
     for (const [index, group] of metadata.row_groups.entries()) {
       const groupRows = Number(group.num_rows)
       checkRowGroupSize(group.columns, columns, index, maxBytes, name)
       const data = await corruptOnFailure(name, () => readRowGroup(buffer, metadata, columns, groupStart, groupRows))
-      for (let row = 0; row < groupRows; row++) {
-        tally.accept(outcomeOf(data, row), groupStart + row + 1)
-        if (tally.batch.length >= batchSize) yield tally.take()
-      }
+      yield { data, groupStart, groupRows }
       groupStart += groupRows
-      if (tally.batch.length > 0) yield tally.take()
     }
   } finally {
     await file.close()
   }
 }
+
+async function* readParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<FileInfo[]> {
+  const batchSize = options.batchSize ?? 8192
+  const tally = new RowTally(context.counts, context.file.key)
+  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options)) {
+    for (let row = 0; row < groupRows; row++) {
+      tally.accept(outcomeOf(data, row), groupStart + row + 1)
+      if (tally.batch.length >= batchSize) yield tally.take()
+    }
+    if (tally.batch.length > 0) yield tally.take()
+  }
+}
+
+/**
+ * The rollup form of the reader ({@link DataFileReader.rollUp}): a current object with a valid key, size
+ * and an ordinary date goes into the folder rollup by its folder's UTF-8 bytes, with no date text and no
+ * object made; only the objects a collection wants become FileInfo. Any other row takes
+ * {@link outcomeOf}'s path, so every row has the same outcome on either path.
+ */
+async function* rollUpParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
+  const batchSize = options.batchSize ?? 8192
+  const counts = context.counts
+  const tally = new RowTally(counts, context.file.key)
+  const folder = new FolderBytes()
+  let batch: RolledUpBatch = { objects: 0, records: [], slots: [] }
+  const accept = (outcome: FileInfo | undefined, slot: number, data: RowGroupData, row: number): void => {
+    counts.rows++
+    counts.records++
+    batch.objects++
+    if (!sink.wants(slot)) return
+    batch.records.push(outcome ?? (outcomeOf(data, row) as FileInfo))
+    batch.slots.push(slot)
+  }
+  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options)) {
+    const { key: keys, size: sizes, lastModifiedDate: dates, isLatest, isDeleteMarker } = data
+    for (let row = 0; row < groupRows; row++) {
+      if (batch.objects >= batchSize) {
+        yield batch
+        batch = { objects: 0, records: [], slots: [] }
+      }
+      if (isLatest !== undefined && !isTrue(isLatest[row])) {
+        tally.accept('noncurrent', groupStart + row + 1)
+        continue
+      }
+      if (isDeleteMarker !== undefined && isTrue(isDeleteMarker[row])) {
+        tally.accept('delete_marker', groupStart + row + 1)
+        continue
+      }
+      const key = keys?.[row]
+      const size = sizeOf(sizes?.[row])
+      const time = dates?.[row]
+      if (typeof key !== 'string' || key.length === 0 || isInvalidKey(key) || size < 0 || typeof time !== 'number' || !(time >= MIN_ISO_MILLIS && time < MAX_ISO_MILLIS)) {
+        // Not the plain case (no key, a bad key, size or date): the record path decides.
+        const outcome = outcomeOf(data, row)
+        if (typeof outcome !== 'object') {
+          tally.accept(outcome, groupStart + row + 1)
+          continue
+        }
+        let slot = -1
+        sink.folders.add([outcome], (_record, _folder, at) => (slot = at))
+        accept(outcome, slot, data, row)
+        continue
+      }
+      const length = folder.set(key, key.lastIndexOf('/') + 1)
+      accept(undefined, sink.folders.addObject(folder.bytes, 0, length, size, time), data, row)
+    }
+  }
+  if (batch.objects > 0) yield batch
+}
+
+/** A reused buffer holding one folder path's UTF-8 bytes. */
+class FolderBytes {
+  bytes = new Uint8Array(1024)
+  private readonly encoder = new TextEncoder()
+
+  /** Puts `key.slice(0, end)` in {@link bytes} and returns its length in bytes. */
+  set(key: string, end: number): number {
+    if (this.bytes.length < end * 3) this.bytes = new Uint8Array(end * 3)
+    const bytes = this.bytes
+    for (let i = 0; i < end; i++) {
+      const unit = key.charCodeAt(i)
+      if (unit >= 0x80) return this.encoder.encodeInto(key.slice(0, end), bytes).written
+      bytes[i] = unit
+    }
+    return end
+  }
+}
+
+/** A flag as the record path reads it (`String(value) === 'true'`), with booleans first. */
+const isTrue = (value: unknown): boolean => (typeof value === 'boolean' ? value : textOf(value) === 'true')
+
+/** Dates whose ISO text is the canonical 24 characters (years 0000 to 9999). */
+const MIN_ISO_MILLIS = -62167219200000
+const MAX_ISO_MILLIS = 253402300800000
 
 /** The file's own column name of each field read (from the file's schema, not the manifest's). */
 type NeededColumns = Partial<Record<InventoryField, string>>
@@ -179,17 +281,18 @@ const MILLISECOND_PARSERS = {
 }
 
 function outcomeOf(data: RowGroupData, row: number): ReturnType<typeof rowOutcome> {
-  const key = data.key?.[row]
   return rowOutcome(
-    typeof key === 'string' ? key : '',
+    textOf(data.key?.[row]),
     sizeOf(data.size?.[row]),
     dateText(data.lastModifiedDate?.[row]),
     textOf(data.eTag?.[row]),
     textOf(data.storageClass?.[row]),
-    data.isLatest === undefined ? undefined : String(data.isLatest[row] ?? ''),
-    data.isDeleteMarker === undefined ? undefined : String(data.isDeleteMarker[row] ?? ''),
+    data.isLatest === undefined ? undefined : flagText(data.isLatest[row]),
+    data.isDeleteMarker === undefined ? undefined : flagText(data.isDeleteMarker[row]),
   )
 }
+
+const flagText = (value: unknown): string => (isTrue(value) ? 'true' : '')
 
 function sizeOf(value: unknown): number {
   const size = typeof value === 'bigint' ? Number(value) : value
@@ -201,8 +304,11 @@ function dateText(value: unknown): string {
   return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : ''
 }
 
+const utf8Decoder = new TextDecoder()
+
+/** A string column's value: a string, or its UTF-8 bytes (`utf8: false`); '' when null. */
 function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : ''
+  return typeof value === 'string' ? value : value instanceof Uint8Array ? utf8Decoder.decode(value) : ''
 }
 
 /** hyparquet's file interface over a {@link RandomAccessFile}. */
