@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
-import { inflateRawSync } from 'node:zlib'
+import { gunzipSync, inflateRawSync } from 'node:zlib'
+import { openOrcFile, type OrcValue } from '@shuttersense/inventory-orc'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { parseGeneratedRow, reportFields, snakeName, typedFieldValue } from '../src/generate/data-file-format.js'
 import { ORC_STRIPE_ROWS } from '../src/generate/orc-data-file.js'
 import { compressZlib, encodeByteRle, encodeNanos, encodeSignedRleV2, encodeUnsignedRleV2, ORC_COMPRESSION_BLOCK } from '../src/generate/orc-encodings.js'
 import { runCliJson, tempDir, WHERE } from './helpers.js'
@@ -130,5 +132,59 @@ describe('generate --format orc', () => {
       const stripeFooter = protoFields(inflateOrc(bytes.subarray(end, end + (stripe.get(4)![0] as number))))
       expect(Buffer.from(stripeFooter.get(3)![0] as Uint8Array).toString()).toBe('UTC')
     }
+  })
+})
+
+/** The data files of a generated report, by its manifest. */
+function dataFilesOf(out: string, manifestKey: string): Buffer[] {
+  const manifest = JSON.parse(readFileSync(path.join(out, manifestKey), 'utf8')) as { files: { key: string }[] }
+  return manifest.files.map((file) => readFileSync(path.join(out, file.key)))
+}
+
+/** An ORC value as the generator's typed value: timestamps as epoch milliseconds, integers as numbers. */
+function plain(value: OrcValue): unknown {
+  if (typeof value === 'bigint') return Number(value)
+  if (value !== null && typeof value === 'object' && 'seconds' in value && 'nanos' in value) {
+    return Number(value.seconds) * 1000 + Math.floor(Number(value.nanos) / 1e6)
+  }
+  return value
+}
+
+describe('generate --format orc, read back with the ORC reader', () => {
+  it('holds every row of the CSV report of the same seed, field for field, across stripes and files', async () => {
+    const generate = (format: string) =>
+      runCliJson<{ manifestKey: string; rows: number }>([
+        'generate', '--out', path.join(dir, format), ...WHERE, '--objects', String(ORC_STRIPE_ROWS), '--files', '1', '--versioned',
+        '--malformed', '20', '--format', format, '--seed', '5',
+      ])
+    const csv = await generate('csv')
+    const orc = await generate('orc')
+    const fields = reportFields(true)
+    const expected = gunzipSync(dataFilesOf(path.join(dir, 'csv'), csv.manifestKey)[0]!)
+      .toString('utf8')
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => {
+        const values = parseGeneratedRow(line)
+        return fields.map((field, index) => typedFieldValue(field, values[index]))
+      })
+    expect(expected.length).toBeGreaterThan(ORC_STRIPE_ROWS)
+
+    const bytes = dataFilesOf(path.join(dir, 'orc'), orc.manifestKey)[0]!
+    const file = await openOrcFile({ size: bytes.length, read: async (offset, length) => bytes.subarray(offset, offset + length) }, { name: 'generated.orc' })
+    expect(file.rowCount).toBe(expected.length)
+    expect(file.stripes.length).toBe(2)
+    const rows: unknown[][] = []
+    for await (const stripe of file.readStripes()) {
+      expect(stripe.writerTimezone).toBe('UTC')
+      for (let row = 0; row < stripe.rowCount; row++) rows.push(fields.map((field) => plain(stripe.columns[snakeName(field)]![row]!)))
+    }
+    expect(rows).toEqual(expected)
+    // What the rows hold: delete markers with null sizes, keys with spaces, '+' and non-ASCII, and malformed rows.
+    const sizeAt = fields.indexOf('size')
+    const keyAt = fields.indexOf('key')
+    expect(rows.some((row) => row[sizeAt] === null)).toBe(true)
+    expect(rows.some((row) => / /.test(row[keyAt] as string) && /[^ -~]/.test(row[keyAt] as string))).toBe(true)
+    expect(rows.some((row) => (row[keyAt] as string).includes('+'))).toBe(true)
   })
 })
