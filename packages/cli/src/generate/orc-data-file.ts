@@ -60,15 +60,18 @@ function columnStreams(kind: FieldKind, values: readonly Value[]): { kind: numbe
   if (present.length < values.length) streams.push({ kind: STREAM_KIND.PRESENT, bytes: encodeBooleans(values.map((value) => value !== null)) })
   switch (kind) {
     case 'string': {
-      const encoded = (present as string[]).map((value) => encoder.encode(value))
-      const data = new Uint8Array(encoded.reduce((sum, bytes) => sum + bytes.length, 0))
+      // One buffer for the stripe's strings, written in place (no array per value).
+      const strings = present as string[]
+      const data = Buffer.allocUnsafe(strings.reduce((sum, value) => sum + Buffer.byteLength(value), 0))
+      const lengths = new Array<number>(strings.length)
       let at = 0
-      for (const bytes of encoded) {
-        data.set(bytes, at)
-        at += bytes.length
-      }
+      strings.forEach((value, index) => {
+        const written = data.write(value, at)
+        lengths[index] = written
+        at += written
+      })
       streams.push({ kind: STREAM_KIND.DATA, bytes: data })
-      streams.push({ kind: STREAM_KIND.LENGTH, bytes: encodeUnsignedRleV2(encoded.map((bytes) => bytes.length)) })
+      streams.push({ kind: STREAM_KIND.LENGTH, bytes: encodeUnsignedRleV2(lengths) })
       break
     }
     case 'boolean':

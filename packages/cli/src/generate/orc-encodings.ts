@@ -73,10 +73,10 @@ export const zigzag = (value: number): number => (value >= 0 ? value * 2 : -valu
 /** The bit widths DIRECT can declare (its 5-bit code is the index here). */
 const DIRECT_WIDTHS = [...Array.from({ length: 24 }, (_, index) => index + 1), 26, 28, 30, 32, 40, 48, 56, 64]
 
+/** Bits a non-negative safe integer needs (at least 1). */
 function bitsOf(value: number): number {
-  let bits = 1
-  while (bits < 53 && value >= 2 ** bits) bits++
-  return bits
+  if (value < 2 ** 32) return value === 0 ? 1 : 32 - Math.clz32(value)
+  return 64 - Math.clz32(Math.floor(value / 2 ** 32))
 }
 
 /** Big-endian bit packing of non-negative safe integers, in pieces of at most 24 bits. */
