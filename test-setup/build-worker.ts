@@ -16,6 +16,11 @@ export default async function buildWorker(): Promise<void> {
     dts: false,
     clean: false,
     silent: true,
+    // The ORC reader package from its sources too, so a worker never runs a stale build of it.
+    noExternal: ['@shuttersense/inventory-orc'],
+    esbuildOptions(options) {
+      options.conditions = ['@shuttersense/source']
+    },
   })
   // The SQLite store on a thread of its own, for the race tests between connections (see
   // packages/storage-adapters/test/thread-peer): bundled from the sources, better-sqlite3 left external.

@@ -28,7 +28,7 @@ function layOut(name: string): void {
 
 const where = ['--source-bucket', 'filemanager-inventory-test', '--config', 'inventory']
 
-describe.each(['csv_inventory', 'csv_inventory_no_version', 'parquet_inventory'])('the real AWS report %s', (name) => {
+describe.each(['csv_inventory', 'csv_inventory_no_version', 'parquet_inventory', 'orc_inventory'])('the real AWS report %s', (name) => {
   it('imports to exactly inventory-test/ (0 bytes) and inventory-test/key1 (5 bytes) in one folder', async () => {
     layOut(name)
     const db = path.join(dir, 'store.db')
@@ -64,7 +64,7 @@ describe.each(['csv_inventory', 'csv_inventory_no_version', 'parquet_inventory']
   })
 })
 
-describe('a Parquet report that is damaged', () => {
+describe('a Parquet or ORC report that is damaged', () => {
   const folder = () => path.join(dir, 'filemanager-inventory-test', 'inventory', '2024-05-07T01-00Z')
   /** Rewrites the laid-out manifest and its checksum, as AWS would have written them. */
   const rewriteManifest = (edit: (manifest: { files: { key: string; size: number; MD5checksum: string }[] }) => void): void => {
@@ -76,10 +76,13 @@ describe('a Parquet report that is damaged', () => {
   }
   const importIt = () => runCli(['import', '--from', dir, ...where, '--db', path.join(dir, 'store.db')])
 
-  it('truncated (its MD5 matching the manifest) is DATA_FILE_CORRUPT naming the file, exit 2', async () => {
-    layOut('parquet_inventory')
-    const bytes = readFileSync(path.join(dir, 'parquet_inventory.parquet')).subarray(0, 3000)
-    writeFileSync(path.join(dir, 'parquet_inventory.parquet'), bytes)
+  it.each([
+    ['parquet_inventory', 'parquet_inventory.parquet', 3000],
+    ['orc_inventory', 'orc_inventory.orc', 1500],
+  ])('%s truncated (its MD5 matching the manifest) is DATA_FILE_CORRUPT naming the file, exit 2', async (name, dataFile, keep) => {
+    layOut(name)
+    const bytes = readFileSync(path.join(dir, dataFile)).subarray(0, keep)
+    writeFileSync(path.join(dir, dataFile), bytes)
     rewriteManifest((manifest) => {
       manifest.files[0]!.size = bytes.length
       manifest.files[0]!.MD5checksum = md5Hex(bytes)
@@ -87,7 +90,7 @@ describe('a Parquet report that is damaged', () => {
     const result = await importIt()
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('[DATA_FILE_CORRUPT]')
-    expect(result.stderr).toContain('parquet_inventory.parquet')
+    expect(result.stderr).toContain(dataFile)
   })
 
   it('not matching its MD5 is CHECKSUM_MISMATCH naming the file, exit 2', async () => {
@@ -114,11 +117,20 @@ describe('a Parquet report that is damaged', () => {
   })
 })
 
-describe.each([['orc_inventory', 'ORC']])('the real AWS report %s', (name, format) => {
-  it(`is refused with FORMAT_UNSUPPORTED until the ${format} reader lands`, async () => {
-    layOut(name)
-    const result = await runCli(['import', '--from', dir, ...where, '--db', path.join(dir, 'store.db')])
-    expect(result.code).toBe(2)
-    expect(result.stderr).toContain('[FORMAT_UNSUPPORTED]')
+describe('a generated ORC report with bad rows', () => {
+  it('skips each bad row and counts it by reason, the rest imported as from the CSV of the same inventory', async () => {
+    const at = ['--source-bucket', 'photos', '--config', 'daily']
+    type Summary = { summary: { objectCount: number; totalSizeBytes: number; rows: { badRows: Record<string, number> } } }
+    const imported: Record<string, Summary['summary']> = {}
+    for (const format of ['csv', 'orc']) {
+      const root = path.join(dir, format)
+      await runCliJson(['generate', '--out', root, ...at, '--objects', '400', '--files', '2', '--malformed', '4', '--seed', '5', '--format', format])
+      imported[format] = (await runCliJson<Summary>(['import', '--from', root, ...at, '--db', path.join(dir, `${format}.db`)])).summary
+    }
+    const badRows = Object.values(imported.orc!.rows.badRows).reduce((sum, count) => sum + count, 0)
+    expect(badRows).toBe(4)
+    expect(imported.orc!.rows.badRows).toHaveProperty('invalid_size')
+    expect(imported.orc!.objectCount).toBe(imported.csv!.objectCount)
+    expect(imported.orc!.totalSizeBytes).toBe(imported.csv!.totalSizeBytes)
   })
 })

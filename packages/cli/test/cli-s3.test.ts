@@ -165,14 +165,14 @@ describe('import --from s3:// against s3rver', () => {
     expect(s3Contents).toEqual(localContents)
   })
 
-  it('imports a Parquet report from S3 as from a local copy (each data file staged to scratch, then read with random access)', async () => {
-    const root = path.join(dir, 'parquet')
-    const at = [...WHERE, '--prefix', 'parquet-reports']
-    await runCliJson(['generate', '--out', root, ...at, '--objects', '2500', '--files', '2', '--versioned', '--seed', '6', '--format', 'parquet'])
+  it.each(['parquet', 'orc'])('imports a report in %s from S3 as from a local copy (each data file staged to scratch, then read with random access)', async (format) => {
+    const root = path.join(dir, format)
+    const at = [...WHERE, '--prefix', `${format}-reports`]
+    await runCliJson(['generate', '--out', root, ...at, '--objects', '2500', '--files', '2', '--versioned', '--seed', '6', '--format', format])
     await uploadInventory(root)
-    const local = await runCliJson<ImportJson>(['import', '--from', root, ...at, '--db', path.join(dir, 'parquet-local.db')])
-    const fromBucket = ['--from', `s3://${BUCKET}/parquet-reports`, '--endpoint', s3.endpoint]
-    const remote = await runCliJson<ImportJson>(['import', ...fromBucket, ...WHERE, '--db', path.join(dir, 'parquet-s3.db')])
+    const local = await runCliJson<ImportJson>(['import', '--from', root, ...at, '--db', path.join(dir, `${format}-local.db`)])
+    const fromBucket = ['--from', `s3://${BUCKET}/${format}-reports`, '--endpoint', s3.endpoint]
+    const remote = await runCliJson<ImportJson>(['import', ...fromBucket, ...WHERE, '--db', path.join(dir, `${format}-s3.db`)])
     expect(remote.summary.objectCount).toBeGreaterThan(2000)
     expect(withoutRequests(remote.summary)).toEqual(withoutRequests(local.summary))
     // Each data file is read once, whole, as a stream (its MD5 checked): no ranged re-reads of S3.

@@ -93,9 +93,9 @@ describe('createWorkerParser', () => {
     expect(await snapshot(workersToMemory.store, workersToMemory.connectorId)).toEqual(expected)
   })
 
-  it('parses Parquet data files on the workers from the staged copy, as the single-threaded import does', async () => {
-    const root = path.join(dir, 'inventory')
-    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '3', '--versioned', '--seed', '9', '--format', 'parquet'])
+  it.each(['parquet', 'orc'])('parses %s data files on the workers from the staged copy, as the single-threaded import does', async (format) => {
+    const root = path.join(dir, `inventory-${format}`)
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '3', '--versioned', '--seed', '9', '--format', format])
     const inThread = await importInto('in-thread', root, false)
     const adopted: string[] = []
     let scratchDirectory = ''
@@ -105,7 +105,7 @@ describe('createWorkerParser', () => {
       return { ...scratch, adoptFile: (name: string, file: string) => (adopted.push(file), scratch.adoptFile(name, file)) }
     }
     const workers = await importInto('workers', root, true, true, watchedScratch)
-    // Only the workers hand spill files over: they read the Parquet files.
+    // Only the workers hand spill files over: they read the staged data files.
     expect(adopted.length).toBeGreaterThan(0)
     expect(workers.result.summary).toEqual(inThread.result.summary)
     expect(workers.result.summary.rows.noncurrentVersions).toBeGreaterThan(0)

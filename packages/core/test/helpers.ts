@@ -4,7 +4,11 @@ import { gzipSync } from 'node:zlib'
 import { expect } from 'vitest'
 import { InventoryError, type InventoryErrorCode } from '../src/errors.js'
 import type { ObjectSource, StreamObjectOptions } from '../src/source.js'
-import type { FileInfo } from '../src/types.js'
+import { emptyRowCounts, type FileInfo, type RowCounts } from '../src/types.js'
+import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
+import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
+import type { DataFileReader } from '../src/pipeline/data-file-reader.js'
+import { stageDataFile } from '../src/pipeline/staged-data-file.js'
 
 /** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
 export const AWS_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
@@ -168,4 +172,31 @@ export class MemorySource implements ObjectSource {
     if (bytes === undefined) throw new InventoryError('NOT_FOUND', `${key}: no such object`, { file: key })
     yield bytes.subarray(options.start ?? 0)
   }
+}
+
+/** What {@link readStaged} is given beyond the bytes. */
+export interface ReadStagedOptions {
+  reader: DataFileReader
+  manifest: InventoryManifest
+  /** The data file; by default the manifest's first, with the MD5 of `bytes`. */
+  file?: ManifestDataFile | undefined
+  rollupOnly?: boolean | undefined
+}
+
+/** Runs a random-access reader on `bytes` as phase A does: streamed in chunks, MD5 checked as it stages. */
+export async function readStaged(bytes: Uint8Array, options: ReadStagedOptions): Promise<{ files: FileInfo[]; counts: RowCounts }> {
+  const { manifest } = options
+  const file = options.file ?? { ...manifest.files[0]!, MD5checksum: md5Hex(bytes) }
+  const open = () => verifyMd5(chunked(bytes, 1000), file.MD5checksum, file.key)
+  const staged = stageDataFile(open, file.key)
+  const counts = emptyRowCounts()
+  const files: FileInfo[] = []
+  try {
+    for await (const batch of options.reader({ manifest, file, open, openFile: staged.openFile, counts, rollupOnly: options.rollupOnly })) {
+      files.push(...batch)
+    }
+  } finally {
+    await staged.closeAll()
+  }
+  return { files, counts }
 }

@@ -6,34 +6,18 @@ import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import { dataFileReaderFor, type DataFileReader } from '../src/pipeline/data-file-reader.js'
-import { stageDataFile } from '../src/pipeline/staged-data-file.js'
 import { stageInMemory } from '../src/io/random-access-file.js'
-import { emptyRowCounts, type FileInfo, type RowCounts } from '../src/types.js'
-import { AWS_FIXTURE_FILES, awsFixture, chunked, expectCode } from './helpers.js'
+import { emptyRowCounts, type FileInfo } from '../src/types.js'
+import { AWS_FIXTURE_FILES, awsFixture, expectCode, readStaged } from './helpers.js'
 
 const manifest = parseManifest(awsFixture('parquet_inventory_manifest.json'))
 const data = awsFixture('parquet_inventory.parquet')
 
-/** Runs `reader` on `bytes` as the data file `file`, the way phase A does (MD5 checked as it stages). */
-async function read(
+/** Runs `reader` (by default the built-in one) on `bytes` as the data file `file`, as phase A does. */
+const read = (
   bytes: Uint8Array,
   options: { reader?: DataFileReader; file?: ManifestDataFile; manifest?: InventoryManifest; rollupOnly?: boolean } = {},
-): Promise<{ files: FileInfo[]; counts: RowCounts }> {
-  const file = options.file ?? { ...manifest.files[0]!, MD5checksum: md5Hex(bytes) }
-  const open = () => verifyMd5(chunked(bytes, 1000), file.MD5checksum, file.key)
-  const staged = stageDataFile(open, file.key)
-  const counts = emptyRowCounts()
-  const files: FileInfo[] = []
-  try {
-    const reader = options.reader ?? readParquetData
-    for await (const batch of reader({ manifest: options.manifest ?? manifest, file, open, openFile: staged.openFile, counts, rollupOnly: options.rollupOnly })) {
-      files.push(...batch)
-    }
-  } finally {
-    await staged.closeAll()
-  }
-  return { files, counts }
-}
+) => readStaged(bytes, { ...options, reader: options.reader ?? readParquetData, manifest: options.manifest ?? manifest })
 
 describe('readParquetData', () => {
   it('is the default reader for Parquet', () => {

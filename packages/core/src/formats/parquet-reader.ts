@@ -4,6 +4,7 @@ import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import { type InventoryField, inventoryFieldOf, requireImportFields } from '../parse/file-schema.js'
 import { isInvalidKey, rowOutcome } from '../parse/record-fields.js'
+import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS } from './read-fields.js'
 import { RowTally } from '../parse/row-tally.js'
 import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
@@ -22,10 +23,6 @@ export interface ParquetReaderOptions {
 
 /** Default of {@link ParquetReaderOptions.maxRowGroupBytes}. */
 export const MAX_PARQUET_ROW_GROUP_BYTES = 256 * 1024 * 1024
-
-/** The fields a Parquet import reads; the others are never decoded. */
-const READ_FIELDS: readonly InventoryField[] = ['key', 'size', 'lastModifiedDate', 'eTag', 'storageClass', 'isLatest', 'isDeleteMarker']
-const ROLLUP_FIELDS: readonly InventoryField[] = ['key', 'size', 'lastModifiedDate', 'isLatest', 'isDeleteMarker']
 
 /**
  * A reader of Parquet data files (hyparquet): the file staged for random access, then row group by row
@@ -183,7 +180,7 @@ function neededColumns(metadata: FileMetaData, file: string, rollupOnly: boolean
   }
   requireImportFields(byField.keys(), 'Parquet', file)
   const columns: NeededColumns = {}
-  for (const field of rollupOnly ? ROLLUP_FIELDS : READ_FIELDS) {
+  for (const field of rollupOnly ? ROLLUP_READ_FIELDS : IMPORT_READ_FIELDS) {
     const column = byField.get(field)
     if (column !== undefined) columns[field] = column
   }

@@ -1,4 +1,5 @@
 import { InventoryError } from '../errors.js'
+import { readOrcData } from '../formats/orc-reader.js'
 import { readParquetData } from '../formats/parquet-reader.js'
 import { gunzip } from '../io/gunzip.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
@@ -33,8 +34,8 @@ export interface DataFileReadContext {
 }
 
 /**
- * Reads one data file of a given format into batches of current objects. CSV ships here; Parquet and
- * ORC readers plug in through `RunImportOptions.readers` with the same contract.
+ * Reads one data file of a given format into batches of current objects. CSV, Parquet and ORC ship
+ * here; other readers plug in through `RunImportOptions.readers` with the same contract.
  */
 export interface DataFileReader {
   (context: DataFileReadContext): AsyncIterable<FileInfo[]>
@@ -91,6 +92,7 @@ export const readCsvDataFile = Object.assign(
 export const BUILT_IN_READERS: Partial<Record<InventoryFileFormat, DataFileReader>> = {
   CSV: readCsvDataFile,
   Parquet: readParquetData,
+  ORC: readOrcData,
 }
 
 /** Picks the reader for a manifest's format. */
@@ -100,7 +102,7 @@ export function dataFileReaderFor(
 ): DataFileReader {
   const reader = readers[format] ?? BUILT_IN_READERS[format]
   if (!reader) {
-    throw new InventoryError('FORMAT_UNSUPPORTED', `${format} inventories are not supported yet; configure the inventory as CSV or Parquet`)
+    throw new InventoryError('FORMAT_UNSUPPORTED', `${format} inventories are not supported yet; configure the inventory as CSV, ORC or Parquet`)
   }
   return reader
 }
