@@ -7,8 +7,9 @@ import { parseManifest } from '../src/manifest/parse-manifest.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import { dataFileReaderFor, type DataFileReader } from '../src/pipeline/data-file-reader.js'
 import { stageInMemory } from '../src/io/random-access-file.js'
+import { stageDataFile } from '../src/pipeline/staged-data-file.js'
 import { emptyRowCounts, type FileInfo } from '../src/types.js'
-import { AWS_FIXTURE_FILES, awsFixture, expectCode, readStaged } from './helpers.js'
+import { AWS_FIXTURE_FILES, awsFixture, chunked, expectCode, readStaged } from './helpers.js'
 
 const manifest = parseManifest(awsFixture('parquet_inventory_manifest.json'))
 const data = awsFixture('parquet_inventory.parquet')
