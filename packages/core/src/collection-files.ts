@@ -22,12 +22,15 @@ export type CollectionFilesStore = Pick<
 
 /** Options of {@link refreshCollectionFileInfo}. */
 export interface RefreshCollectionOptions extends SourceCallOptions {
+  /** Where the collection's FileInfo and delta are read and stored. */
   store: CollectionFilesStore
+  /** Lists the folder live (the S3 source is one). */
   lister: LiveLister
+  /** The collection to refresh. */
   collectionId: string
   /** Most files listed per kind in the stored delta. @default 1000 */
   deltaListLimit?: number | undefined
-  /** @default () => new Date() */
+  /** The clock (tests pass a fixed one). @default () => new Date() */
   now?: (() => Date) | undefined
 }
 

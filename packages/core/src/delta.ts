@@ -60,6 +60,9 @@ function rowDiffers(before: FileInfo, after: FileInfo): boolean {
 /**
  * Compares a collection's stored FileInfo (streamed, in any order) with its current files.
  * Memory: the current files (already in memory) plus the deleted list, never the previous set as a whole.
+ * @param previous - the stored FileInfo, in batches (`store.readFileInfo`), in any order
+ * @param current - the collection's files now (an import's records of its folder)
+ * @param options - `listLimit`: most files kept per list (the counts are always whole)
  */
 export async function computeDelta(
   previous: AsyncIterable<readonly FileInfo[]> | Iterable<readonly FileInfo[]>,

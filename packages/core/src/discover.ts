@@ -31,6 +31,9 @@ export interface DiscoveredInventory {
  * @throws InventoryError `MANIFEST_NOT_FOUND` when no folder holds a complete report,
  * `CHECKSUM_MISMATCH` or `MANIFEST_INVALID` for a bad manifest (an older report is not used instead:
  * a corrupt newest report is an error to look at, not something to hide).
+ * @param source - where the reports are (S3, a local copy)
+ * @param location - the inventory configuration: destination bucket and prefix, source bucket, configuration name
+ * @param options - `signal` to abort
  */
 export async function findLatestInventory(
   source: ObjectSource,

@@ -20,7 +20,7 @@ export {
 } from './types.js'
 export type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from './manifest/inventory-manifest.js'
 export { parseManifest } from './manifest/parse-manifest.js'
-export { configuredLocation, inventoryPrefix } from './location.js'
+export { configuredLocation, inventoryPrefix, type TimestampFolder } from './location.js'
 
 // Names, schedules, deltas and folders: functions that stand alone.
 export { suggestCollectionName, suggestUniqueCollectionNames } from './names.js'

@@ -32,6 +32,9 @@ export function inferInventoryIntervalMs(reportTimes: readonly Date[]): number |
  * When the next scheduled import of a connector runs: `completedAt` + the schedule's interval.
  * `manual` never runs by itself (`null`). `inventory` needs `inventoryIntervalMs` (see
  * {@link inferInventoryIntervalMs}); without it, it falls back to daily, S3's most common cadence.
+ * @param completedAt - when the import that just ended finished (UTC arithmetic: a day is 24 hours)
+ * @param schedule - the connector's schedule
+ * @param inventoryIntervalMs - the inventory's own cadence, for the `inventory` schedule
  */
 export function nextRunAt(
   completedAt: Date,

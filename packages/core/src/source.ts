@@ -1,5 +1,6 @@
 /** Options every source call takes. */
 export interface SourceCallOptions {
+  /** Aborts the call: the source stops and rejects with `InventoryError` `ABORTED`. */
   signal?: AbortSignal | undefined
 }
 
@@ -43,10 +44,12 @@ export function objectDisplayName(source: ObjectSource, bucket: string, key: str
 
 /** Options of {@link ObjectSource.streamObject}. */
 export interface StreamObjectOptions extends SourceCallOptions {
+  /** First byte to stream (a resumed download). @default 0 */
   start?: number | undefined
 }
 
 /** Options of {@link ObjectSource.readObject}. */
 export interface ReadObjectOptions extends SourceCallOptions {
+  /** Largest object the caller takes: a source stops after `maxBytes + 1` bytes (see {@link ObjectSource.readObject}). @default no limit */
   maxBytes?: number | undefined
 }

@@ -4,6 +4,7 @@ import type { BadRowReason, FileInfo, FileInfoSource, FolderSummary, ImportSched
 
 /** Options every store call may take. */
 export interface StoreCallOptions {
+  /** Aborts the call: the store stops at its next step and rejects with `InventoryError` `ABORTED`. */
   signal?: AbortSignal | undefined
 }
 
@@ -195,24 +196,27 @@ export interface ImportJob {
 
 /** Options of {@link JobQueueStore.enqueueImport}. */
 export interface EnqueueImportOptions extends StoreCallOptions {
+  /** Why the job exists: `manual` (a person asked) or `scheduled` (the connector's schedule). */
   trigger: JobTrigger
   /** Who asks, for the audit log. @default 'system' */
   actor?: string | undefined
-  /** @default new Date() */
+  /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
-  /** @default now */
+  /** Not claimed before this time. @default now */
   scheduledAt?: Date | undefined
-  /** @default 3 */
+  /** Claims allowed before the job fails for good (retries and lost leases count). @default 3 */
   maxAttempts?: number | undefined
 }
 
 /** Options of {@link JobQueueStore.enqueueJob}. */
 export interface EnqueueJobOptions extends StoreCallOptions {
+  /** `refresh` (list one collection's folder live) or `test` (check the connector's access). */
   kind: Exclude<JobKind, 'import'>
+  /** What the job works on beyond its connector: a refresh takes `{ collectionId }`. @default null */
   payload?: Record<string, unknown> | null | undefined
-  /** @default 'system' */
+  /** Who asks, for the audit log. @default 'system' */
   actor?: string | undefined
-  /** @default new Date() */
+  /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
 }
 
@@ -242,8 +246,9 @@ export interface ClaimJobOptions extends StoreCallOptions {
 
 /** Options of {@link ImportStore.completeJob}. */
 export interface CompleteJobOptions extends StoreCallOptions {
+  /** The agent holding the job (`CONFLICT` for any other). */
   agentId: string
-  /** @default new Date() */
+  /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
   /**
    * When the connector's next scheduled import runs (core's `nextRunAt`): a `scheduled` job is
@@ -256,7 +261,9 @@ export interface CompleteJobOptions extends StoreCallOptions {
 
 /** Options of {@link ImportStore.failJob}. */
 export interface FailJobOptions extends StoreCallOptions {
+  /** The agent holding the job (`CONFLICT` for any other). */
   agentId: string
+  /** What went wrong, kept as the job's `lastError` (an `InventoryError`'s code and message). */
   error: { code: string; message: string }
   /** When to try again if attempts remain; `null` fails the job for good. */
   retryAt: Date | null
@@ -265,7 +272,7 @@ export interface FailJobOptions extends StoreCallOptions {
    * transaction so a failed run does not end the chain. `null` or omitted: none.
    */
   nextRunAt?: Date | null | undefined
-  /** @default new Date() */
+  /** The current time (tests pass a fixed one). @default new Date() */
   now?: Date | undefined
 }
 
@@ -308,10 +315,13 @@ export interface FolderPage {
 
 /** Options of {@link ImportStore.replaceFileInfo}. */
 export interface ReplaceFileInfoOptions extends StoreCallOptions {
+  /** Where the FileInfo comes from: `inventory` (an import) or `api` (a live listing). */
   source: FileInfoSource
+  /** When the FileInfo was read (ISO 8601), kept as the collection's `fileInfoUpdatedAt`. */
   updatedAt: string
   /** When set, the delta is stored and the collection marked done for this import, in the same transaction. */
   importId?: string | undefined
+  /** The collection's delta against its previous FileInfo, stored with it (with `importId`). */
   delta?: CollectionDelta | undefined
 }
 

@@ -64,6 +64,25 @@ function undocumentedExports(program: ts.Program, entry: string): string[] {
     .sort()
 }
 
+/** Members without a doc comment of the `…Options` interfaces an entry exports (what a caller passes), as `Options.member`. */
+function undocumentedOptions(program: ts.Program, entry: string): string[] {
+  const checker = program.getTypeChecker()
+  const file = program.getSourceFile(path.join(src, entry))
+  const module = file && checker.getSymbolAtLocation(file)
+  if (!module) throw new Error(`${entry}: not in the program`)
+  return checker
+    .getExportsOfModule(module)
+    .map((symbol) => [symbol.name, symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol] as const)
+    .filter(([name, target]) => name.endsWith('Options') && target.flags & ts.SymbolFlags.Interface)
+    .flatMap(([name, target]) =>
+      checker
+        .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))
+        .filter((member) => ts.displayPartsToString(member.getDocumentationComment(checker)).trim() === '')
+        .map((member) => `${name}.${member.name}`),
+    )
+    .sort()
+}
+
 function hasText(doc: ts.JSDoc | ts.JSDocTag): boolean {
   const comment = ts.isJSDoc(doc) ? doc.comment : undefined
   return typeof comment === 'string' ? comment.trim() !== '' : (comment?.length ?? 0) > 0
@@ -78,7 +97,60 @@ const PROBE = [
   'export type Bare = string',
   '/** @default 3 */',
   'export const reexported = 3',
+  '/** Options of a probe. */',
+  'export interface ProbeOptions {',
+  '  /** Documented. */',
+  '  told: string',
+  '  /** @default 1 */',
+  '  untold?: number',
+  '}',
 ].join('\n')
+
+/**
+ * Types of this package that the public declarations of `entries` name (in signatures, members, base
+ * types; not in function bodies or private members) but that no public entry exports: a user could meet
+ * them and not name them. Each as `Type (file) <- PublicName`.
+ */
+function unexportedReferences(program: ts.Program, entries: string[]): string[] {
+  const checker = program.getTypeChecker()
+  const resolve = (symbol: ts.Symbol) => (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol)
+  const exportsOf = (entry: string) => {
+    const file = program.getSourceFile(path.join(src, entry))
+    const module = file && checker.getSymbolAtLocation(file)
+    if (!module) throw new Error(`${entry}: not in the program`)
+    return checker.getExportsOfModule(module)
+  }
+  const exported = new Set(entries.flatMap((entry) => exportsOf(entry).map(resolve)))
+  const found = new Set<string>()
+  for (const entry of entries) {
+    for (const symbol of exportsOf(entry)) {
+      const visit = (node: ts.Node): void => {
+        if (ts.isFunctionLike(node) && 'body' in node && node.body) {
+          // The signature is public, the body is not.
+          for (const child of [...(node.typeParameters ?? []), ...node.parameters, ...(node.type ? [node.type] : [])]) visit(child)
+          return
+        }
+        if (ts.isVariableDeclaration(node)) {
+          if (node.type) visit(node.type)
+          return
+        }
+        if (ts.isClassElement(node) && (node.name && ts.isPrivateIdentifier(node.name) || ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Private)) return
+        const name = ts.isTypeReferenceNode(node) ? node.typeName : ts.isExpressionWithTypeArguments(node) ? node.expression : ts.isTypeQueryNode(node) ? node.exprName : undefined
+        const referenced = name && checker.getSymbolAtLocation(name)
+        if (referenced) {
+          const target = resolve(referenced)
+          const file = target.declarations?.[0]?.getSourceFile().fileName ?? ''
+          if (file.startsWith(src) && !(target.flags & ts.SymbolFlags.TypeParameter) && !exported.has(target)) {
+            found.add(`${target.name} (${path.relative(src, file)}) <- ${symbol.name}`)
+          }
+        }
+        ts.forEachChild(node, visit)
+      }
+      for (const declaration of resolve(symbol).declarations ?? []) visit(declaration)
+    }
+  }
+  return [...found].sort()
+}
 
 /** Every `import … from '@shuttersense/inventory-core/internal'` under `roots`, with the names imported. */
 function internalImports(repo: string, roots: string[]): { file: string; names: string[] }[] {
@@ -146,10 +218,28 @@ describe('public API surface', () => {
   })
 
   for (const entry of entries) {
-    it(`every export of ${entry} has a doc comment`, () => {
+    it(`every export of ${entry} has a doc comment, and so has every member of its …Options interfaces`, () => {
       expect(undocumentedExports(program, entry)).toEqual([])
+      expect(undocumentedOptions(program, entry)).toEqual([])
     })
   }
+
+  it('public declarations name only types that a public entry exports', () => {
+    expect(unexportedReferences(program, ['index.ts', 'node.ts', 'testing.ts'])).toEqual([
+      // On purpose: embedders pass the parser `createWorkerParser` makes and never implement one, so the
+      // worker protocol stays internal; `rollUp` is the built-in readers' fast path over core's folder
+      // rollup (a reader of one's own implements the call form alone).
+      'DataFileParseJob (pipeline/data-file-parser.ts) <- DataFileParser',
+      'DataFileParseResult (pipeline/data-file-parser.ts) <- DataFileParser',
+      'FolderRollupSink (pipeline/data-file-reader.ts) <- DataFileReader',
+      'RolledUpBatch (pipeline/data-file-reader.ts) <- DataFileReader',
+    ])
+  })
+
+  it('finds a public declaration that names an unexported type (the check above can fail)', () => {
+    // `/node` alone lacks the root entry's types that its own declarations name.
+    expect(unexportedReferences(program, ['node.ts'])).toContain('ScratchSpace (scratch.ts) <- FileScratch')
+  })
 
   it('finds an export without a doc comment (the check above can fail)', () => {
     const file = path.join(src, 'undocumented-probe.ts')
@@ -159,6 +249,7 @@ describe('public API surface', () => {
     host.fileExists = ((exists) => (name: string) => path.resolve(name) === file || exists(name))(host.fileExists.bind(host))
     const probe = ts.createProgram([file], options, host)
     expect(undocumentedExports(probe, 'undocumented-probe.ts')).toEqual(['Bare: type', 'bare: value', 'reexported: value'])
+    expect(undocumentedOptions(probe, 'undocumented-probe.ts')).toEqual(['ProbeOptions.untold'])
   })
 })
 

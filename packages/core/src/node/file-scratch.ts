@@ -3,7 +3,7 @@ import { appendFileSync, createReadStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { ScratchSpace } from '../scratch.js'
-import type { NodeRandomAccessFile } from './node-random-access-file.js'
+import type { LocalRandomAccessFile } from '../io/random-access-file.js'
 import { stageFileInDirectory } from './stage-file.js'
 
 /** Options of {@link createFileScratch}. */
@@ -22,7 +22,7 @@ export interface FileScratch extends ScratchSpace {
   readonly directory: string
   adoptFile(name: string, path: string): void
   /** Stages under `directory/staged/`; see {@link ScratchSpace.stageFile}. */
-  stageFile(name: string, chunks: AsyncIterable<Uint8Array>): Promise<NodeRandomAccessFile>
+  stageFile(name: string, chunks: AsyncIterable<Uint8Array>): Promise<LocalRandomAccessFile>
   /** Writes out what is buffered; answers the file of each spill appended to (not the adopted ones). */
   flush(): Map<string, string>
 }

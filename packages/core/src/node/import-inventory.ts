@@ -21,6 +21,7 @@ export interface ImportInventoryOptions
   extends Pick<RunImportOptions, 'source' | 'onProgress' | 'signal' | 'concurrency' | 'csvEngine' | 'deltaListLimit' | 'readers' | 'now'> {
   /** Where the inventory's reports are: the connector is the one with this location (see {@link sameInventoryLocation}). */
   location: InventoryLocation
+  /** A store with the import part, the job queue and connectors (any `InventoryStore`). */
   store: ImportInventoryStore
   /** Name of a connector created by this import. @default `<sourceBucket> (<configName>)` */
   connectorName?: string | undefined
@@ -40,6 +41,7 @@ export interface ImportInventoryOptions
 
 /** What {@link importInventory} returns. */
 export interface ImportInventoryResult extends ImportResult {
+  /** The connector imported, found by its location or created by this import. */
   connector: Connector
   /** True when this import created the connector. */
   connectorCreated: boolean

@@ -17,18 +17,24 @@ import { spillBucketCount } from './spill.js'
 
 /** Options of {@link runInventoryImport}. */
 export interface RunImportOptions {
+  /** Where the reports are read from: S3 (`createS3Source`), a local copy (`createLocalDirectorySource`), … */
   source: ObjectSource
+  /** Where folders, FileInfo, deltas and the session go: the import part of a store is enough. */
   store: ImportStore
+  /** The connector to import; its `location` says where its reports are (`NOT_CONFIGURED` without one). */
   connectorId: string
   /** Where records wait between phases. @default in memory (use the file scratch of `/node` for real inventories) */
   scratch?: ScratchSpace | undefined
+  /** Called on every progress event (a data file read, a phase done, …); keep it quick, it runs inline. */
   onProgress?: ((progress: ImportProgress) => void) | undefined
+  /** Stops the import: it rejects with `ABORTED`, the session is left to resume. */
   signal?: AbortSignal | undefined
   /**
    * Data files read at once. With a `parser`, its threads take that many of them and the rest are
    * parsed on the calling thread. @default 2, or the parser's threads + 1
    */
   concurrency?: number | undefined
+  /** How CSV data files are parsed (see {@link CsvEngine}). @default 'fast' */
   csvEngine?: CsvEngine | undefined
   /** Most files listed per kind in a stored delta. @default 1000 */
   deltaListLimit?: number | undefined
@@ -45,6 +51,7 @@ export interface RunImportOptions {
    * the others keep their delta). `false` starts a new session. @default true
    */
   resume?: boolean | undefined
+  /** The clock (tests pass a fixed one). @default () => new Date() */
   now?: (() => Date) | undefined
   /**
    * The connector's newest report as `findLatestInventory` found it just before (`importInventory`
@@ -55,7 +62,9 @@ export interface RunImportOptions {
 
 /** What {@link runInventoryImport} returns. */
 export interface ImportResult {
+  /** The import session, as stored at its end (`completed`). */
   session: ImportSession
+  /** Rows, data files, bytes, objects, folders and collections of this import. */
   summary: ImportSummary
   /** True when an earlier session of the same report (interrupted, failed or completed) was continued. */
   resumed: boolean

@@ -9,10 +9,11 @@ import { runInventoryImport, type ImportResult, type RunImportOptions } from './
 export interface RunImportJobOptions extends Omit<RunImportOptions, 'connectorId' | 'resume'> {
   /** A job this agent has just claimed (`store.claimJob`). */
   job: ImportJob
+  /** Who holds the job: the `agentId` it was claimed with. */
   agentId: string
   /** The lease asked for at claim time; heartbeats renew it. @default 60_000 */
   leaseMs?: number | undefined
-  /** @default leaseMs / 3 */
+  /** How often the job's lease is renewed and its progress recorded. @default leaseMs / 3 */
   heartbeatEveryMs?: number | undefined
   /** Delay before retry `attempt` (1-based) of a transient failure. @default 1 min × 4^(attempt − 1) */
   retryDelayMs?: ((attempt: number) => number) | undefined

@@ -14,6 +14,7 @@ export type AuditLogConformanceStore = AuditLogStore &
 /**
  * The behaviour of the audit log part of a store ({@link AuditLogStore}; NFR-022: who triggered which
  * import, when, and what happened to it), as one vitest suite.
+ * @param name - names the backend in the suite's titles (`sqlite`, `my store`)
  */
 export function describeAuditLogConformance<S extends AuditLogConformanceStore>(name: string, options: PartConformanceOptions<S>): void {
   describe(`${name}: audit log part of the store`, () => {

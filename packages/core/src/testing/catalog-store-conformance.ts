@@ -9,6 +9,7 @@ export type CatalogConformanceStore = CatalogStore & ImportStore
  * The behaviour of the catalog part of a store ({@link CatalogStore}: connectors, folders, collections,
  * FileInfo and deltas as a user browses and maps them), as one vitest suite. Its store also has the import
  * part, which writes what the catalog reads.
+ * @param name - names the backend in the suite's titles (`sqlite`, `my store`)
  */
 export function describeCatalogStoreConformance<S extends CatalogConformanceStore>(name: string, options: PartConformanceOptions<S>): void {
   describe(`${name}: catalog part of the store`, () => {

@@ -56,6 +56,7 @@ export interface ImportStoreFixtures<S> {
 
 /** Options of {@link describeImportStoreConformance}. */
 export interface ImportStoreConformanceOptions<S extends ImportStore> extends PartConformanceOptions<S> {
+  /** How the tests create connectors, collections and a claimed job, and read back folders and deltas ({@link inventoryStoreFixtures} for a store of every part). */
   fixtures: ImportStoreFixtures<S>
 }
 
@@ -96,6 +97,7 @@ export const inventoryStoreFixtures: ImportStoreFixtures<InventoryStore> = {
  * ```
  *
  * A store of every part passes {@link inventoryStoreFixtures}.
+ * @param name - names the backend in the suite's titles (`sqlite`, `my store`)
  */
 export function describeImportStoreConformance<S extends ImportStore>(name: string, options: ImportStoreConformanceOptions<S>): void {
   const { fixtures } = options

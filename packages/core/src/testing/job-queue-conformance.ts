@@ -19,6 +19,7 @@ export interface JobQueueConformanceOptions<S extends JobQueueConformanceStore> 
  * The behaviour of the job queue part of a store ({@link JobQueueStore}; PRD "chain scheduling"), as one
  * vitest suite: one queued-or-running import per connector, enforced by the database; leases; retries;
  * the next scheduled job queued on completion; cancelling; claims that race.
+ * @param name - names the backend in the suite's titles (`sqlite`, `my store`)
  */
 export function describeJobQueueConformance<S extends JobQueueConformanceStore>(name: string, options: JobQueueConformanceOptions<S>): void {
   describe(`${name}: job queue part of the store`, () => {

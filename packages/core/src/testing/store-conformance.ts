@@ -22,6 +22,7 @@ export interface StoreConformanceOptions {
  * the catalog, the job queue and the audit log, one after the other. Call it once per backend:
  * `describeStoreConformance('sqlite', { createStore })`. Backends add only their own extras. A store of
  * some parts runs those parts' suites alone (`describeImportStoreConformance`, …).
+ * @param name - names the backend in the suite's titles (`sqlite`, `my store`)
  */
 export function describeStoreConformance(name: string, options: StoreConformanceOptions): void {
   const part = {
