@@ -255,7 +255,7 @@ describe('public API surface', () => {
 
 describe('sibling packages', () => {
   const repo = path.resolve(src, '../../..')
-  const roots = ['packages/s3-source/src', 'packages/storage-adapters/src', 'packages/cli/src', 'examples/express-server/src', 'benchmarks']
+  const roots = ['packages/s3-source/src', 'packages/storage-adapters/src', 'packages/orc/src', 'packages/cli/src', 'examples/express-server/src', 'benchmarks']
   const program = ts.createProgram(['index.ts', 'node.ts', 'testing.ts'].map((entry) => path.join(src, entry)), {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
