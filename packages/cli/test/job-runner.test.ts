@@ -50,6 +50,24 @@ async function claim(store: InventoryStore, agentId: string, now = new Date()): 
   return job
 }
 
+/** `source` whose data files never arrive: a run over it ends only when its signal fires. */
+function stallsUntilAborted(source: ObjectSource): ObjectSource {
+  return {
+    ...source,
+    listFolders: (bucket, prefix, options) => source.listFolders(bucket, prefix, options),
+    readObject: (bucket, key, options) => source.readObject(bucket, key, options),
+    async *streamObject(_bucket, _key, options) {
+      await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)))
+      yield new Uint8Array()
+    },
+  }
+}
+
+/** Resolves once `condition` holds, checking between other work (no fixed delay to guess). */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve))
+}
+
 /** One "Import now" job, claimed and run to its end by `agent`. */
 async function importNow(store: InventoryStore, connectorId: string, root: string, agent = 'agent-a') {
   await store.requestImportNow(connectorId)
@@ -188,24 +206,35 @@ describe('runImportJob', () => {
     const store = await openStore('unreachable')
     const connector = await store.createConnector({ name: 'Photos', location })
     await store.requestImportNow(connector.id)
-    const job = await store.claimJob({ agentId: 'cut-off', leaseMs: 300 })
-    const local = createLocalDirectorySource(day1)
-    let release: () => void = () => undefined
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    const stalled: ObjectSource = {
-      ...local,
-      async *streamObject(bucket, key, options) {
-        await gate
-        yield* local.streamObject(bucket, key, options)
-      },
-    }
+    // The runner's clock: it reads the lease's age from `now`, so the test moves time instead of waiting for it.
+    let clock = new Date()
+    const job = await claim(store, 'cut-off', clock)
+    let heartbeats = 0
     // Every heartbeat fails as if the database were down; the runner must not go on past its lease.
     const unreachable: InventoryStore = Object.create(store, {
-      heartbeatJob: { value: () => Promise.reject(new Error('connection refused')) },
+      heartbeatJob: {
+        value: () => {
+          heartbeats++
+          return Promise.reject(new Error('connection refused'))
+        },
+      },
     })
-    const running = runImportJob({ job: job!, agentId: 'cut-off', leaseMs: 300, heartbeatEveryMs: 50, store: unreachable, source: stalled })
-    await new Promise((resolve) => setTimeout(resolve, 500))
-    release()
+    const running = runImportJob({
+      job,
+      agentId: 'cut-off',
+      leaseMs: LEASE_MS,
+      heartbeatEveryMs: 5,
+      now: () => clock,
+      store: unreachable,
+      source: stallsUntilAborted(createLocalDirectorySource(day1)),
+    })
+    // Failed heartbeats within the lease are tried again: the import goes on.
+    await until(() => heartbeats >= 3)
+    clock = new Date(clock.getTime() + LEASE_MS - 1)
+    const before = heartbeats
+    await until(() => heartbeats >= before + 3)
+    // Past the lease with no renewal, another agent may hold the job: the runner gives it up.
+    clock = new Date(clock.getTime() + 2)
     expect(await running).toMatchObject({ outcome: 'lost', error: { code: 'CONFLICT' } })
   })
 
@@ -214,26 +243,23 @@ describe('runImportJob', () => {
     const store = await openStore('lost')
     const connector = await store.createConnector({ name: 'Photos', location })
     await store.requestImportNow(connector.id)
-    const job = await store.claimJob({ agentId: 'slow', leaseMs: 1_000 })
-    let release: () => void = () => undefined
-    const gate = new Promise<void>((resolve) => (release = resolve))
-    const local = createLocalDirectorySource(day1)
-    // The slow agent stalls before its first data file, long enough to lose its lease.
-    const stalled: ObjectSource = {
-      ...local,
-      async *streamObject(bucket, key, options) {
-        await gate
-        yield* local.streamObject(bucket, key, options)
-      },
-    }
-    const running = runImportJob({ job: job!, agentId: 'slow', leaseMs: 1_000, heartbeatEveryMs: 20, store, source: stalled })
-    const takenOver = await claim(store, 'fast', new Date(Date.now() + 2_000))
+    const claimedAt = new Date()
+    const job = await claim(store, 'slow', claimedAt)
+    // Another agent takes the job over once the lease has expired (it never renewed: its clock stands still).
+    const takenOver = await claim(store, 'fast', new Date(claimedAt.getTime() + LEASE_MS + 1))
     expect(takenOver.lockedBy).toBe('fast')
-    await new Promise((resolve) => setTimeout(resolve, 200))
-    release()
-    const outcome = await running
+    // The slow agent stalls before its first data file; only its next heartbeat (refused: CONFLICT) can end the run.
+    const outcome = await runImportJob({
+      job,
+      agentId: 'slow',
+      leaseMs: LEASE_MS,
+      heartbeatEveryMs: 5,
+      now: () => claimedAt,
+      store,
+      source: stallsUntilAborted(createLocalDirectorySource(day1)),
+    })
     expect(outcome).toMatchObject({ outcome: 'lost', error: { code: 'CONFLICT' } })
-    expect(await store.getJob(job!.id)).toMatchObject({ status: 'running', lockedBy: 'fast', lastError: null })
+    expect(await store.getJob(job.id)).toMatchObject({ status: 'running', lockedBy: 'fast', lastError: null })
   })
 
   it('reports progress with its heartbeats and stops a job cancelled while it runs: it ends cancelled, the chain goes on', async () => {
@@ -242,17 +268,8 @@ describe('runImportJob', () => {
     const connector = await store.createConnector({ name: 'Photos', location, schedule: 'daily' })
     await store.requestImportNow(connector.id)
     const job = await claim(store, 'agent-a')
-    const local = createLocalDirectorySource(day1)
     // Data files stall until the import is aborted: the run can only end through the cancel.
-    const stalling: ObjectSource = {
-      ...local,
-      listFolders: (bucket, prefix, options) => local.listFolders(bucket, prefix, options),
-      readObject: (bucket, key, options) => local.readObject(bucket, key, options),
-      async *streamObject(_bucket, _key, options) {
-        await new Promise((_resolve, reject) => options?.signal?.addEventListener('abort', () => reject(options.signal?.reason)))
-        yield new Uint8Array()
-      },
-    }
+    const stalling = stallsUntilAborted(createLocalDirectorySource(day1))
     const running = runImportJob({ job, agentId: 'agent-a', leaseMs: LEASE_MS, heartbeatEveryMs: 5, store, source: stalling, scratch: createFileScratch() })
     for (;;) {
       const seen = await store.getJob(job.id)
