@@ -47,6 +47,14 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`)
 
   const stmt = statementCache(db)
+  /** Runs `fn` with a driver failure as a store error (shared/errors.ts), as the shared statements run. */
+  const mapErrors = <T>(fn: () => T): T => {
+    try {
+      return fn()
+    } catch (error) {
+      throw sqliteStoreError(error)
+    }
+  }
 
   const runner = createSqliteSqlRunner(db, stmt)
   const { cancelQueuedSteps, auditSteps, ...jobMethods } = createJobQueue(runner)
@@ -184,7 +192,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         `INSERT INTO folders (connector_id, path, depth, object_count, total_size_bytes, direct_object_count, direct_size_bytes, last_modified)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      db.transaction(() => {
+      mapErrors(db.transaction(() => {
         stmt('DELETE FROM folders WHERE connector_id = ?').run(connectorId)
         for (const folder of folders) {
           insert.run(
@@ -198,7 +206,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
             folder.lastModified,
           )
         }
-      })()
+      }))
     },
 
     async replaceFileInfo(collectionId, files, options) {
@@ -216,7 +224,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     },
 
     async applyFileInfoChanges(collectionId, changes, options) {
-      return { fileCount: db.transaction(() => applyChanges(collectionId, changes, options))() }
+      return { fileCount: mapErrors(db.transaction(() => applyChanges(collectionId, changes, options))) }
     },
 
     async *readFileInfo(collectionId, options = {}) {
@@ -227,11 +235,12 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
         'SELECT key, size, last_modified, etag, storage_class FROM file_info WHERE collection_pk = ? AND key > ? ORDER BY key LIMIT ?',
       ).raw(true)
       // Keyset pagination: keys are never empty, so '' sorts before the first one.
-      let rows = page.all(pk, '', batchSize) as FileInfoTuple[]
+      const after = (key: string): FileInfoTuple[] => mapErrors(() => page.all(pk, key, batchSize) as FileInfoTuple[])
+      let rows = after('')
       while (rows.length > 0) {
         yield rows.map(([key, size, lastModified, etag, storageClass]) => ({ key, size, lastModified, etag, storageClass }))
         if (rows.length < batchSize) return
-        rows = page.all(pk, rows[rows.length - 1]![0], batchSize) as FileInfoTuple[]
+        rows = after(rows[rows.length - 1]![0])
       }
     },
 
@@ -240,7 +249,7 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       const limit = pageLimit(query)
       const { text, values } = compile(fileInfoPageStatement({ column: 'collection_pk', value: pk }, query, limit + 1), sqliteDialect)
       // Rows as arrays (raw mode), as readFileInfo reads them.
-      const rows = stmt(text).raw(true).all(...values) as FileInfoTuple[]
+      const rows = mapErrors(() => stmt(text).raw(true).all(...values) as FileInfoTuple[])
       const page = pageOf(rows, limit, (row) => row[0])
       return {
         files: page.items.map(([key, size, lastModified, etag, storageClass]) => ({ key, size, lastModified, etag, storageClass })),
