@@ -2,127 +2,71 @@
 // and one agent process over HTTP, beside the in-process CLI import of the same reports in the same run.
 // Prints one JSON document.
 //
-//   npm run build && node benchmarks/agent-import.mjs [--objects 1000000] [--change-pct 1] [--postgres URL]
+//   npm run build && node benchmarks/agent-import.mjs [--objects 1000000] [--change-pct 1] [--depth 2]
+//                      [--postgres postgres://127.0.0.1:5432/test] [--profile DIR]
 //
-// Steps, each run by the CLI (`import --from s3://…`, SQLite) and by server + agent (SQLite file, or a
-// fresh Postgres schema with --postgres):
+// Steps, each run by the CLI (`import --from s3://…`) and by server + agent, on the same kind of database
+// (SQLite files; or with --postgres a fresh schema each for the CLI and the server, dropped at the end):
 //   1. first import of day 1 (phase A: folders)
-//   2. every folder two levels deep mapped to a collection, day 1 imported again (B: FileInfo baseline)
+//   2. every folder --depth levels deep mapped to a collection, day 1 imported again (B: FileInfo baseline)
 //   3. the next day's report (--change-pct changed), imported (A, B, C: deltas)
-// Peak RSS (VmHWM) of the CLI, the server and the agent is read from /proc while they run.
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
+// Peak RSS (VmHWM) of the CLI, the server and the agent is read from /proc while they run. With
+// --profile DIR, the CLI, the server and the agent write V8 CPU profiles under DIR/{cli,server,agent}.
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import * as path from 'node:path'
-import { clearInterval, setInterval } from 'node:timers'
 import { parseArgs } from 'node:util'
+import { BUCKET, CLI, dropSchema, generateReports, run, startInstallation, WHERE, withSchema } from './lib/installation.mjs'
 
-const ROOT = path.resolve(import.meta.dirname, '..')
-const CLI = path.join(ROOT, 'packages/cli/dist/bin.js')
-const SERVER_DIST = path.join(ROOT, 'examples/express-server/dist')
-const { startS3Server, startServerProcess, startAgentProcess } = await import(path.join(SERVER_DIST, 'demo/processes.js'))
-const { loadConfig, openStores } = await import(path.join(SERVER_DIST, 'index.js'))
-
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'
 const { values: args } = parseArgs({
   options: {
     objects: { type: 'string', default: '1000000' },
     'change-pct': { type: 'string', default: '1' },
+    depth: { type: 'string', default: '2' },
     postgres: { type: 'string' },
+    profile: { type: 'string' },
   },
 })
-const BUCKET = 'inventory-destination'
-const WHERE = ['--source-bucket', 'photos', '--config', 'daily', '--prefix', 'inv']
 const log = (message) => process.stderr.write(`[agent-import] ${message}\n`)
 const seconds = (since) => Number(((performance.now() - since) / 1000).toFixed(2))
-
-/** Peak resident set of a process so far, in MB (0 once it is gone). */
-function peakRssMb(pid) {
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return match ? Math.round(Number(match[1]) / 1024) : 0
-  } catch {
-    return 0
-  }
-}
-
-/** Runs a node script to its end, with its peak RSS. */
-async function run(argv, env = {}) {
-  const child = spawn(process.execPath, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  let peak = 0
-  child.stdout.on('data', (chunk) => (stdout += chunk))
-  child.stderr.on('data', (chunk) => (stderr += chunk))
-  const timer = setInterval(() => (peak = Math.max(peak, peakRssMb(child.pid))), 50)
-  const [code] = await once(child, 'exit')
-  clearInterval(timer)
-  if (code !== 0) throw new Error(`${argv.join(' ')} exited ${code}: ${stderr}`)
-  return { stdout, peakRssMb: peak }
-}
+/** NODE_OPTIONS refuses --cpu-prof: a preloaded module profiles the process instead. */
+const profileEnv = (name) =>
+  args.profile ? { NODE_OPTIONS: `--import=${path.join(import.meta.dirname, 'lib/cpu-profile.mjs')}`, CPU_PROFILE_DIR: path.resolve(args.profile, name) } : {}
 
 const dir = await mkdtemp(path.join(tmpdir(), 'agent-import-bench-'))
-const day1 = path.join(dir, 'day1')
-const day2 = path.join(dir, 'day2')
-const s3 = await startS3Server()
+const cliSchema = `bench_cli_${randomBytes(4).toString('hex')}`
+let installation
 try {
   log(`generating ${args.objects} objects and the next day's report (${args['change-pct']}% changed)`)
-  await run([CLI, 'generate', '--out', day1, '--objects', args.objects, ...WHERE])
-  await run([CLI, 'generate', '--out', day2, '--change-from', day1, '--change-pct', args['change-pct'], ...WHERE])
-  await s3.createBucket(BUCKET)
-  await s3.uploadDirectory(BUCKET, day1)
+  const { day1, day2 } = await generateReports(dir, { objects: args.objects, changePct: args['change-pct'] })
+  installation = await startInstallation({ dir, day1, postgres: args.postgres, processEnv: profileEnv })
+  const { s3, store, connector } = installation
 
-  // The CLI, in-process (the reference).
-  const cliEnv = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1' }
-  const db = path.join(dir, 'cli.sqlite')
+  // The CLI, in-process (the reference), on the same kind of database.
+  const cliEnv = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_REGION: 'us-east-1', ...profileEnv('cli') }
+  const db = args.postgres ? withSchema(args.postgres, cliSchema) : path.join(dir, 'cli.sqlite')
   const cliImport = async () => {
     const started = performance.now()
-    const { peakRssMb: peak } = await run(
+    const { peakRssMb } = await run(
+      process.execPath,
       ['--max-semi-space-size=8', CLI, 'import', '--from', `s3://${BUCKET}/inv`, '--endpoint', s3.endpoint, ...WHERE.slice(0, 4), '--db', db, '--json'],
       cliEnv,
     )
-    return { seconds: seconds(started), peakRssMb: peak }
+    return { seconds: seconds(started), peakRssMb }
   }
-
-  // Server + agent over HTTP.
-  const schema = `bench_${randomBytes(4).toString('hex')}`
-  const env = {
-    SHUTTERSENSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    SHUTTERSENSE_ADMIN_TOKEN: `admin-${randomBytes(12).toString('hex')}`,
-    SHUTTERSENSE_AGENT_REGISTRATION_TOKEN: `reg-${randomBytes(12).toString('hex')}`,
-    SHUTTERSENSE_DATA_DIR: path.join(dir, 'server'),
-    ...(args.postgres ? { DATABASE_URL: args.postgres, SHUTTERSENSE_DATABASE_SCHEMA: schema } : { DATABASE_URL: '' }),
-  }
-  const server = await startServerProcess(env)
-  const stores = await openStores(loadConfig(env).database, loadConfig(env).encryption)
-  const agent = startAgentProcess(server.url, {
-    SHUTTERSENSE_AGENT_REGISTRATION_TOKEN: env.SHUTTERSENSE_AGENT_REGISTRATION_TOKEN,
-    SHUTTERSENSE_AGENT_STATE: path.join(dir, 'agent.json'),
-    SHUTTERSENSE_SCRATCH_DIR: path.join(dir, 'agent-scratch'),
-  })
-  const connector = await stores.store.createConnector({ name: 'Photos', location: { destinationBucket: BUCKET, destinationPrefix: 'inv', sourceBucket: 'photos', configName: 'daily' } })
-  await stores.serverStore.setConnectorCredentials(connector.id, s3.credentials)
   const agentImport = async () => {
     const started = performance.now()
-    const { job } = await stores.store.requestImportNow(connector.id, { actor: 'benchmark' })
-    for (;;) {
-      const current = await stores.store.getJob(job.id)
-      if (current.status === 'completed') break
-      if (current.status !== 'queued' && current.status !== 'running') throw new Error(`job ${job.id} ${current.status}: ${JSON.stringify(current.lastError)}`)
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
+    await installation.importNow()
     return { seconds: seconds(started) }
   }
 
   const steps = {}
   log('1. first import (folders)')
   steps.firstImport = { cli: await cliImport(), serverAgent: await agentImport() }
-  await run([CLI, 'collections', 'create', '--db', db, '--depth', '2', '--json'])
-  const { folders } = await stores.store.listFolders(connector.id, { depth: 2, limit: 100_000 })
-  await stores.store.createCollections(connector.id, folders.map((folder, i) => ({ name: `C${i} ${folder.path}`, folderPath: folder.path })))
+  await run(process.execPath, [CLI, 'collections', 'create', '--db', db, '--depth', args.depth, '--json'])
+  const { folders } = await store.listFolders(connector.id, { depth: Number(args.depth), limit: 100_000 })
+  await store.createCollections(connector.id, folders.map((folder, i) => ({ name: `C${i} ${folder.path}`, folderPath: folder.path })))
   log(`2. ${folders.length} collections: baseline FileInfo`)
   steps.baseline = { cli: await cliImport(), serverAgent: await agentImport() }
   await s3.uploadDirectory(BUCKET, day2)
@@ -136,14 +80,12 @@ try {
     collections: folders.length,
     database: args.postgres ? 'postgres' : 'sqlite',
     steps,
-    peakRssMb: { server: peakRssMb(server.process.pid), agent: peakRssMb(agent.process.pid) },
+    peakRssMb: installation.peakRssMb(),
     machine: { cpus: cpus().length, memoryGb: Math.round(totalmem() / 2 ** 30), load: loadavg().map((l) => Number(l.toFixed(2))) },
   }
-  await agent.stop()
-  await server.stop()
-  await stores.close()
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)
 } finally {
-  await s3.stop()
+  await installation?.close()
+  if (args.postgres) await dropSchema(args.postgres, cliSchema)
   await rm(dir, { recursive: true, force: true })
 }

@@ -173,3 +173,21 @@ export const ImportSessionPatchBodySchema = z.object({
 })
 export const ImportSessionsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).optional() })
 export const ImportSessionsResponseSchema = z.object({ sessions: z.array(ImportSessionSchema) })
+
+export const FileInfoBatchMarkerSchema = FileInfoUploadHeaderSchema.extend({
+  collectionId: guid('col'),
+  mode: z.enum(['replace', 'changes']).describe('`replace`: FileInfo lines follow (the whole new set); `changes`: change lines follow.'),
+}).meta({ id: 'FileInfoBatchMarker', description: "Starts one collection's part of a batch upload." })
+
+export const FileInfoBatchLineSchema = z
+  .union([z.object({ collection: FileInfoBatchMarkerSchema }), FileInfoSchema, FileInfoChangeLineSchema])
+  .meta({
+    id: 'FileInfoBatchLine',
+    description: "`{\"collection\": marker}` starts a collection's part; FileInfo lines (mode `replace`) or change lines (mode `changes`) follow it.",
+  })
+
+export const FileInfoBatchResultSchema = z
+  .object({
+    collections: z.array(z.object({ collectionId: z.string(), fileCount: z.number().int(), replayed: z.boolean() })),
+  })
+  .meta({ id: 'FileInfoBatchResult', description: 'Each collection of the batch, in order: stored, or already stored by this import (`replayed`).' })

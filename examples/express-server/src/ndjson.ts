@@ -23,14 +23,15 @@ export class NdjsonFramingError extends Error {
 }
 
 /**
- * Splits a byte stream into lines (blank lines are skipped; a last line without `\n` counts). Holds one
- * chunk and one partial line at a time.
+ * Splits a byte stream into lines (blank lines are skipped; a last line without `\n` counts), one
+ * array per chunk read: a line at a time through an async generator costs more than parsing it.
+ * Holds one chunk and one partial line at a time.
  * @throws NdjsonFramingError for a line over `maxLineChars` or invalid UTF-8
  */
-export async function* ndjsonLines(
+export async function* ndjsonLineBatches(
   chunks: AsyncIterable<Uint8Array | string>,
   options: { maxLineChars?: number | undefined } = {},
-): AsyncGenerator<NdjsonLine> {
+): AsyncGenerator<NdjsonLine[]> {
   const maxLineChars = options.maxLineChars ?? 16 * 1024 * 1024
   const decoder = new TextDecoder('utf-8', { fatal: true })
   let partial = ''
@@ -45,34 +46,53 @@ export async function* ndjsonLines(
   }
   for await (const chunk of chunks) {
     const text = partial + decode(chunk, true)
+    const lines: NdjsonLine[] = []
     let start = 0
     for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
       number++
       const line = text.slice(start, end)
       start = end + 1
-      if (line.trim().length > 0) yield { number, text: line }
+      if (line.trim().length > 0) lines.push({ number, text: line })
     }
     partial = text.slice(start)
+    if (lines.length > 0) yield lines
     if (partial.length > maxLineChars) throw new NdjsonFramingError(number + 1, `longer than ${maxLineChars} characters`)
   }
   partial += decode(new Uint8Array(0), false)
-  if (partial.trim().length > 0) yield { number: number + 1, text: partial }
+  if (partial.trim().length > 0) yield [{ number: number + 1, text: partial }]
 }
 
-/** Parses each line as JSON; a line that is not JSON throws {@link NdjsonFramingError} naming it. */
+/** One parsed line of an NDJSON stream. */
+export interface NdjsonValue {
+  number: number
+  value: unknown
+}
+
+/** Parses each line as JSON, a chunk's lines at a time; a line that is not JSON throws {@link NdjsonFramingError} naming it. */
+export async function* ndjsonValueBatches(
+  chunks: AsyncIterable<Uint8Array | string>,
+  options: { maxLineChars?: number | undefined } = {},
+): AsyncGenerator<NdjsonValue[]> {
+  for await (const lines of ndjsonLineBatches(chunks, options)) {
+    const values: NdjsonValue[] = new Array(lines.length)
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!
+      try {
+        values[i] = { number: line.number, value: JSON.parse(line.text) }
+      } catch {
+        throw new NdjsonFramingError(line.number, 'not valid JSON')
+      }
+    }
+    yield values
+  }
+}
+
+/** {@link ndjsonValueBatches}, value by value. */
 export async function* ndjsonValues(
   chunks: AsyncIterable<Uint8Array | string>,
   options: { maxLineChars?: number | undefined } = {},
-): AsyncGenerator<{ number: number; value: unknown }> {
-  for await (const line of ndjsonLines(chunks, options)) {
-    let value: unknown
-    try {
-      value = JSON.parse(line.text)
-    } catch {
-      throw new NdjsonFramingError(line.number, 'not valid JSON')
-    }
-    yield { number: line.number, value }
-  }
+): AsyncGenerator<NdjsonValue> {
+  for await (const values of ndjsonValueBatches(chunks, options)) yield* values
 }
 
 /** Values as NDJSON text, about `chunkChars` characters per chunk. */

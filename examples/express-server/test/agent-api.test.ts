@@ -172,12 +172,12 @@ describe('agent API', () => {
 
   it('asks again for a FileInfo stream or an answer cut off mid-body (a server restart): same result, first attempt', async () => {
     // Fault injection: the first FileInfo stream breaks after 300 bytes (inside its second line), and the
-    // first answer to each of a checkpoint and a FileInfo upload after 5 bytes (after their commits).
+    // first answer to each of a checkpoint and a FileInfo batch upload after 5 bytes (after their commits).
     const cuts = new Map<string, number>()
     const cutting: typeof globalThis.fetch = async (input, init) => {
       const response = await globalThis.fetch(input, init)
       const target = String(input)
-      const kind = /\/file-info$/.test(target) && init?.method === 'GET' ? 'stream' : /\/import-sessions\/|\/file-info(-changes)?$/.test(target) ? 'answer' : null
+      const kind = /\/file-info$/.test(target) && init?.method === 'GET' ? 'stream' : /\/import-sessions\/|\/file-info(-changes|-batch)?$/.test(target) ? 'answer' : null
       if (kind === null || (cuts.get(`${kind} ${init?.method}`) ?? 0) > 0 || !response.body) return response
       cuts.set(`${kind} ${init?.method}`, 1)
       const keep = kind === 'stream' ? 300 : 5
@@ -199,7 +199,7 @@ describe('agent API', () => {
       return new Response(body, { status: response.status, headers: response.headers })
     }
     await expectSameAsInProcess(cutting)
-    expect([...cuts.keys()].sort()).toEqual(['answer PATCH', 'answer POST', 'answer PUT', 'stream GET'])
+    expect([...cuts.keys()].sort()).toEqual(['answer PATCH', 'answer POST', 'stream GET'])
   })
 
   it('an import shorter than one heartbeat still records its last progress, when it completes and when it fails', async () => {
@@ -290,6 +290,38 @@ describe('agent API', () => {
       read.push(...batch)
     }
     expect(read).toEqual(files)
+  })
+
+  it('stores a batch of collections in one upload, and nothing of a batch with a bad line', async () => {
+    const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
+    const [a, b] = await server.store.createCollections(connector.id, [
+      { name: 'A', folderPath: 'a/' },
+      { name: 'B', folderPath: 'b/' },
+    ])
+    const old: FileInfo = { key: 'b/old.jpg', size: 1, lastModified: '2024-01-01T00:00:00.000Z', etag: 'e', storageClass: 'STANDARD' }
+    await server.store.replaceFileInfo(b!.id, [[old]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+    const job = await claimImport(connector.id)
+    const file = (key: string): FileInfo => ({ key, size: 2, lastModified: '2024-01-02T00:00:00.000Z', etag: 'f', storageClass: 'STANDARD' })
+    const marker = (collectionId: string, mode: string) => ({ collection: { collectionId, mode, source: 'inventory', updatedAt: '2024-01-02T00:00:00.000Z' } })
+    const send = (lines: unknown[]) =>
+      request(server.app)
+        .post(`/api/agents/jobs/${job.id}/file-info-batch`)
+        .set('authorization', server.agent)
+        .set('content-type', NDJSON_CONTENT_TYPE)
+        .send(lines.map((line) => JSON.stringify(line)).join('\n'))
+    const rejected = await send([marker(a!.id, 'replace'), file('a/1.jpg'), marker(b!.id, 'changes'), { upsert: file('b/new.jpg') }, { delete: '' }]).expect(400)
+    expect(rejected.body.error).toMatchObject({ code: 'INVALID_NDJSON', message: expect.stringMatching(/^line 5: /) })
+    expect(await readAll(server.store, a!.id)).toEqual([])
+    expect(await readAll(server.store, b!.id)).toEqual([old])
+    await send([file('a/1.jpg')]).expect(400)
+
+    const stored = await send([marker(a!.id, 'replace'), file('a/1.jpg'), file('a/2.jpg'), marker(b!.id, 'changes'), { upsert: file('b/new.jpg') }, { delete: 'b/old.jpg' }]).expect(200)
+    expect(stored.body.collections).toEqual([
+      { collectionId: a!.id, fileCount: 2, replayed: false },
+      { collectionId: b!.id, fileCount: 1, replayed: false },
+    ])
+    expect(await readAll(server.store, a!.id)).toEqual([file('a/1.jpg'), file('a/2.jpg')])
+    expect(await readAll(server.store, b!.id)).toEqual([file('b/new.jpg')])
   })
 
   it('answers 415 for an upload that is not NDJSON', async () => {

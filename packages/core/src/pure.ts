@@ -83,6 +83,7 @@ export {
   type NewImportSession,
   type PageQuery,
   type ReplaceFileInfoOptions,
+  type FileInfoWrite,
   type StoreCallOptions,
   type StoredDelta,
   type StoreLifecycle,

@@ -326,6 +326,16 @@ export interface ReplaceFileInfoOptions extends StoreCallOptions {
 }
 
 /**
+ * One collection's FileInfo write of an import, as {@link ImportStore.writeFileInfoBatch} takes it: the
+ * whole new set (`replace`, what `replaceFileInfo` writes) or changes to the stored set (`changes`, what
+ * `applyFileInfoChanges` writes), with the same options.
+ */
+export type FileInfoWrite = { collectionId: string; options: Omit<ReplaceFileInfoOptions, 'signal'> } & (
+  | { replace: readonly FileInfo[] }
+  | { changes: FileInfoChanges }
+)
+
+/**
  * Opening and closing a store. Every backend implements it beside the parts below.
  */
 export interface StoreLifecycle {
@@ -372,6 +382,15 @@ export interface ImportStore {
     changes: FileInfoChanges,
     options: ReplaceFileInfoOptions,
   ): Promise<{ fileCount: number }>
+  /**
+   * Optional: several collections' writes in one call, each as its own `replaceFileInfo` or
+   * `applyFileInfoChanges` would store it (all or nothing per collection, in order; a collection this
+   * import has already stored is left as it is). When it throws, the collections before the failing one
+   * may be stored. A store behind a network implements it to save a round-trip per collection (the
+   * reference agent's HTTP client does); phases B and C then send small collections in batches, and
+   * write one collection per call otherwise.
+   */
+  writeFileInfoBatch?(writes: readonly FileInfoWrite[], options?: StoreCallOptions): Promise<void>
   /** Reads a collection's FileInfo in key order (UTF-8 byte order), in batches. */
   readFileInfo(collectionId: string, options?: StoreCallOptions & { batchSize?: number }): AsyncIterable<FileInfo[]>
   createImportSession(input: NewImportSession, options?: StoreCallOptions): Promise<ImportSession>

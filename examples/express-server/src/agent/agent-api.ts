@@ -1,6 +1,6 @@
 import { openAsBlob } from 'node:fs'
 import { InventoryError, isInventoryError, type InventoryErrorCode } from '@shuttersense/inventory-core'
-import { NDJSON_CONTENT_TYPE, ndjsonValues } from '../ndjson.js'
+import { NDJSON_CONTENT_TYPE, ndjsonValueBatches } from '../ndjson.js'
 
 /** How long calls to the server keep trying while it is unreachable or answers 5xx. */
 export interface RetryPolicy {
@@ -30,6 +30,8 @@ export interface AgentRequest {
   json?: unknown
   /** An NDJSON file to send as the body (read again on every attempt). */
   ndjsonFile?: string | undefined
+  /** An NDJSON body held in memory (a small upload needs no scratch file). */
+  ndjson?: string | undefined
   signal?: AbortSignal | undefined
   /** Overrides the client's retry policy (a heartbeat tries once: the next tick is its retry). */
   retry?: RetryPolicy | undefined
@@ -41,15 +43,15 @@ export interface AgentApi {
   /** The parsed JSON answer; `null` for 204. */
   call<T>(request: AgentRequest): Promise<T | null>
   /**
-   * The NDJSON answer, value by value. A stream that breaks off (the server restarted) is asked for
+   * The NDJSON answer, in batches of values (as they arrive). A stream that breaks off (the server restarted) is asked for
    * again and continues after the values already given, within the retry policy; past it, or when the
    * new answer differs, it throws `STORE_ERROR`.
    */
-  stream(request: AgentStreamRequest): AsyncIterable<unknown>
+  stream(request: AgentStreamRequest): AsyncIterable<unknown[]>
 }
 
 /** A streamed GET: the answer must be the same on every request (FileInfo in key order is). */
-export interface AgentStreamRequest extends Omit<AgentRequest, 'json' | 'ndjsonFile'> {
+export interface AgentStreamRequest extends Omit<AgentRequest, 'json' | 'ndjsonFile' | 'ndjson'> {
   /** Names a value, to check that a stream asked for again continues where the broken one stopped. */
   identity?: ((value: unknown) => unknown) | undefined
 }
@@ -115,6 +117,9 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
         if (request.ndjsonFile !== undefined) {
           headers['content-type'] = NDJSON_CONTENT_TYPE
           body = await openAsBlob(request.ndjsonFile)
+        } else if (request.ndjson !== undefined) {
+          headers['content-type'] = NDJSON_CONTENT_TYPE
+          body = request.ndjson
         } else if (request.json !== undefined) {
           headers['content-type'] = 'application/json'
           body = JSON.stringify(request.json)
@@ -159,16 +164,21 @@ export function createAgentApi(options: AgentApiOptions): AgentApi {
         if (!response.body) return
         let seen = 0
         try {
-          for await (const { value } of ndjsonValues(response.body as AsyncIterable<Uint8Array>)) {
-            if (++seen <= given) {
-              if (seen === given && request.identity && request.identity(value) !== last) {
-                throw new InventoryError('STORE_ERROR', `${what}: asked again, the server answered differently from value ${given} on`)
+          for await (const values of ndjsonValueBatches(response.body as AsyncIterable<Uint8Array>)) {
+            const fresh: unknown[] = []
+            for (const { value } of values) {
+              if (++seen <= given) {
+                if (seen === given && request.identity && request.identity(value) !== last) {
+                  throw new InventoryError('STORE_ERROR', `${what}: asked again, the server answered differently from value ${given} on`)
+                }
+                continue
               }
-              continue
+              fresh.push(value)
             }
-            given++
-            if (request.identity) last = request.identity(value)
-            yield value
+            if (fresh.length === 0) continue
+            given += fresh.length
+            if (request.identity) last = request.identity(fresh[fresh.length - 1])
+            yield fresh
           }
           return
         } catch (error) {

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs'
-import { open, rm } from 'node:fs/promises'
+import { open, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
 import {
   InventoryError,
@@ -7,6 +7,7 @@ import {
   type Connector,
   type FileInfo,
   type FileInfoChanges,
+  type FileInfoWrite,
   type FolderSummary,
   type ImportJob,
   type ImportSession,
@@ -33,6 +34,9 @@ export type HttpImportStore = ImportStore & {
     getCollection(id: string, options?: { signal?: AbortSignal | undefined }): Promise<Collection>
   }
 
+/** Uploads up to this many characters are held in memory; bigger ones are written to scratch first. */
+const MEMORY_UPLOAD_CHARS = 8 * 1024 * 1024
+
 /** A heartbeat tries once: `runImportJob` beats again on its next tick. */
 const HEARTBEAT_RETRY = { budgetMs: 0 }
 
@@ -53,21 +57,42 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
     return value
   }
 
-  /** Writes an upload to scratch, sends it (retried from the file), then deletes the file. */
+  /**
+   * Sends an upload, retried from what was written: a small one from memory; past
+   * {@link MEMORY_UPLOAD_CHARS} it goes on into a scratch file, sent from there and then deleted.
+   */
   async function upload<T>(
     method: 'PUT' | 'POST',
     urlPath: string,
     lines: Iterable<unknown> | AsyncIterable<unknown>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
-    mkdirSync(options.scratchDir, { recursive: true })
-    const file = path.join(options.scratchDir, `upload-${++uploads}.ndjson`)
-    const handle = await open(file, 'w')
+    const chunks: string[] = []
+    let chars = 0
+    let file: string | null = null
+    let handle: FileHandle | null = null
     try {
-      for await (const chunk of toNdjson(lines)) await handle.write(chunk)
+      for await (const chunk of toNdjson(lines)) {
+        if (handle) {
+          await handle.write(chunk)
+          continue
+        }
+        chunks.push(chunk)
+        chars += chunk.length
+        if (chars > MEMORY_UPLOAD_CHARS) {
+          mkdirSync(options.scratchDir, { recursive: true })
+          file = path.join(options.scratchDir, `upload-${++uploads}.ndjson`)
+          handle = await open(file, 'w')
+          for (const held of chunks.splice(0)) await handle.write(held)
+        }
+      }
+    } catch (error) {
+      if (file) await rm(file, { force: true })
+      throw error
     } finally {
-      await handle.close()
+      await handle?.close()
     }
+    if (file === null) return required(api.call<T>({ method, path: urlPath, ndjson: chunks.join(''), signal }))
     try {
       return await required(api.call<T>({ method, path: urlPath, ndjsonFile: file, signal }))
     } finally {
@@ -134,21 +159,38 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       )
       return { fileCount }
     },
+    async writeFileInfoBatch(writes: readonly FileInfoWrite[], callOptions = {}) {
+      function* lines(): Generator<unknown> {
+        for (const write of writes) {
+          const mode = 'replace' in write ? 'replace' : 'changes'
+          yield { collection: { collectionId: write.collectionId, mode, ...header(write.options) } }
+          if ('replace' in write) {
+            yield* write.replace
+            continue
+          }
+          for (const file of write.changes.upserts) yield { upsert: file }
+          for (const key of write.changes.deletes) yield { delete: key }
+        }
+      }
+      await upload<{ collections: unknown[] }>('POST', `${job}/file-info-batch`, lines(), callOptions.signal)
+    },
     async *readFileInfo(collectionId, readOptions = {}) {
       const batchSize = Math.max(1, readOptions.batchSize ?? 5000)
       let batch: FileInfo[] = []
       // Asked again after a server restart, the stream continues after the last key received.
-      const values = api.stream({
+      const stream = api.stream({
         method: 'GET',
         path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info`,
         signal: readOptions.signal,
         identity: (value) => (value as FileInfo).key,
       })
-      for await (const value of values) {
-        batch.push(value as FileInfo)
-        if (batch.length >= batchSize) {
-          yield batch
-          batch = []
+      for await (const values of stream) {
+        for (const value of values) {
+          batch.push(value as FileInfo)
+          if (batch.length >= batchSize) {
+            yield batch
+            batch = []
+          }
         }
       }
       if (batch.length > 0) yield batch

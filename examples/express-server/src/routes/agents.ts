@@ -14,6 +14,8 @@ import {
   CompletedSchema,
   FailBodySchema,
   FileCountSchema,
+  FileInfoBatchLineSchema,
+  FileInfoBatchResultSchema,
   FileInfoChangeLineSchema,
   FileInfoSchema,
   FileInfoUploadHeaderSchema,
@@ -36,6 +38,7 @@ import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
 import { ErrorSchema } from '../schemas.js'
+import { readFileInfoBatch } from './file-info-batch.js'
 import { stageNdjsonUpload } from './ndjson-upload.js'
 
 const TAG = 'agents'
@@ -450,6 +453,55 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       } finally {
         staged.dispose()
       }
+    },
+  )
+
+  api.route(
+    {
+      method: 'post',
+      path: '/api/agents/jobs/:jobGuid/file-info-batch',
+      operationId: 'writeJobFileInfoBatch',
+      summary: "Store several collections' FileInfo in one upload (NDJSON: per collection a marker line, then its lines)",
+      description:
+        'What the FileInfo upload and the FileInfo changes upload store, for many small collections in one request (an import sends ' +
+        'collections of up to about 25,000 rows this way, bigger ones on their own). Every line is validated before anything is stored; then ' +
+        'each collection is stored all or nothing in its own transaction, in order, and one this import has stored already is left as it is (`replayed`).',
+      tag: TAG,
+      auth: 'agent',
+      params: JobParamsSchema,
+      rawBody: { contentType: NDJSON_CONTENT_TYPE, schema: FileInfoBatchLineSchema, description: '`{"collection": FileInfoBatchMarker}`, then FileInfo or change lines; repeated.' },
+      responses: {
+        200: { description: 'Stored', schema: FileInfoBatchResultSchema },
+        ...uploadErrors,
+        413: { description: 'PAYLOAD_TOO_LARGE: more lines than a batch holds', schema: ErrorSchema },
+      },
+    },
+    async ({ params, actor, req }) => {
+      const agent = agentOf(actor)
+      await heldJob(params.jobGuid, agent)
+      requireNdjson(req.headers['content-type'])
+      const parts = await readFileInfoBatch(req)
+      const job = await heldJob(params.jobGuid, agent)
+      for (const part of parts) await jobCollection(job, part.collectionId)
+      // What this import had stored before the batch: a retried batch skips those collections.
+      const stored = new Map<string, ReadonlySet<string>>()
+      for (const importId of new Set(parts.flatMap((part) => (part.importId === undefined ? [] : [part.importId])))) {
+        stored.set(importId, new Set((await jobSession(job, importId)).checkpoint.collectionsDone))
+      }
+      const results = []
+      for (const part of parts) {
+        if (part.importId !== undefined && stored.get(part.importId)!.has(part.collectionId)) {
+          results.push({ collectionId: part.collectionId, fileCount: (await store.getCollection(part.collectionId)).fileCount, replayed: true })
+          continue
+        }
+        const write = { source: part.source, updatedAt: part.updatedAt, importId: part.importId, delta: part.delta }
+        const { fileCount } =
+          part.mode === 'replace'
+            ? await store.replaceFileInfo(part.collectionId, [part.files], write)
+            : await store.applyFileInfoChanges(part.collectionId, part.changes, write)
+        results.push({ collectionId: part.collectionId, fileCount, replayed: false })
+      }
+      return { collections: results }
     },
   )
 

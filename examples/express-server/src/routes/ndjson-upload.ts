@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { z } from 'zod'
 import { HttpError, issuesOf } from '../errors.js'
-import { ndjsonValues, NdjsonFramingError } from '../ndjson.js'
+import { ndjsonValueBatches, NdjsonFramingError } from '../ndjson.js'
 
 /** An NDJSON upload, validated to its last line and held until the store has taken it. */
 export interface StagedUpload<H, T> {
@@ -78,7 +78,7 @@ export async function stageNdjsonUpload<H, T>(
   }
 
   try {
-    for await (const { number, value } of ndjsonValues(body)) {
+    for await (const values of ndjsonValueBatches(body)) for (const { number, value } of values) {
       if (format.header && header === undefined) {
         const parsed = format.header.safeParse(value)
         if (!parsed.success) throw invalid(number, 'invalid header', issuesOf(parsed.error, `line.${number}`))

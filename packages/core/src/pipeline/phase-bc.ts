@@ -4,6 +4,7 @@ import { sortByKey } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
 import type { Collection, ImportStore } from '../store.js'
 import type { FileInfo } from '../types.js'
+import { createFileInfoBatcher, type FileInfoBatchLimits } from './file-info-batcher.js'
 import { spillName } from './phase-a.js'
 import { decodeSpill, spillBucketOf } from './spill.js'
 
@@ -20,6 +21,8 @@ export interface PhaseBCInput {
   now: () => Date
   signal?: AbortSignal | undefined
   onCollectionDone(collection: Collection, fileCount: number): void
+  /** Batches of `store.writeFileInfoBatch`, when the store has it. @default FILE_INFO_BATCH_LIMITS */
+  batchLimits?: FileInfoBatchLimits | undefined
 }
 
 /**
@@ -29,6 +32,11 @@ export interface PhaseBCInput {
  * a collection is either wholly before or wholly after this import.
  */
 export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
+  const { store } = input
+  // A store behind a network takes small collections in batches; any other writes one per call.
+  const batcher = store.writeFileInfoBatch
+    ? createFileInfoBatcher({ writeFileInfoBatch: store.writeFileInfoBatch.bind(store) }, { signal: input.signal, limits: input.batchLimits })
+    : null
   for (let bucket = 0; bucket < input.bucketCount; bucket++) {
     const members = input.collections
       .map((collection, index) => ({ collection, index }))
@@ -60,14 +68,25 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
         updatedAt: input.now().toISOString(),
         importId: input.importId,
         delta,
-        signal: input.signal,
       }
       // A daily report changes a few files of a collection: writing those beats rewriting every row.
-      if (previousCount === 0) await input.store.replaceFileInfo(collection.id, [files], write)
-      else await input.store.applyFileInfoChanges(collection.id, changes, write)
-      input.onCollectionDone(collection, files.length)
+      const replace = previousCount === 0
+      const rows = replace ? files.length : changes.upserts.length + changes.deletes.length
+      // Not `files.length` in the callback: a queued write must not keep its collection's files alive.
+      const fileCount = files.length
+      const done = () => input.onCollectionDone(collection, fileCount)
+      if (batcher?.fits(rows)) {
+        await batcher.add({ collectionId: collection.id, options: write, ...(replace ? { replace: files } : { changes }) }, rows, done)
+        continue
+      }
+      // Collections stay in order: what is queued is stored before a big one.
+      await batcher?.drain()
+      if (replace) await store.replaceFileInfo(collection.id, [files], { ...write, signal: input.signal })
+      else await store.applyFileInfoChanges(collection.id, changes, { ...write, signal: input.signal })
+      done()
     }
   }
+  await batcher?.drain()
 }
 
 /** No stored FileInfo, as `readFileInfo` streams it. */
