@@ -186,6 +186,13 @@ export const FileInfoBatchLineSchema = z
     description: "`{\"collection\": marker}` starts a collection's part; FileInfo lines (mode `replace`) or change lines (mode `changes`) follow it.",
   })
 
+export const FileInfoReadBodySchema = z.object({
+  collectionIds: z.array(guid('col')).min(1).max(1000).describe("Collections of the job's connector, in the order wanted."),
+})
+export const FileInfoReadLineSchema = z
+  .union([z.object({ collection: guid('col') }), FileInfoSchema])
+  .meta({ id: 'FileInfoReadLine', description: "`{\"collection\": id}` starts a collection's stored FileInfo; its FileInfo lines follow, in key order." })
+
 export const FileInfoBatchResultSchema = z
   .object({
     collections: z.array(z.object({ collectionId: z.string(), fileCount: z.number().int(), replayed: z.boolean() })),

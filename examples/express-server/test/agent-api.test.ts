@@ -177,7 +177,7 @@ describe('agent API', () => {
     const cutting: typeof globalThis.fetch = async (input, init) => {
       const response = await globalThis.fetch(input, init)
       const target = String(input)
-      const kind = /\/file-info$/.test(target) && init?.method === 'GET' ? 'stream' : /\/import-sessions\/|\/file-info(-changes|-batch)?$/.test(target) ? 'answer' : null
+      const kind = (/\/file-info$/.test(target) && init?.method === 'GET') || /\/file-info-read$/.test(target) ? 'stream' : /\/import-sessions\/|\/file-info(-changes|-batch)?$/.test(target) ? 'answer' : null
       if (kind === null || (cuts.get(`${kind} ${init?.method}`) ?? 0) > 0 || !response.body) return response
       cuts.set(`${kind} ${init?.method}`, 1)
       const keep = kind === 'stream' ? 300 : 5
@@ -199,7 +199,7 @@ describe('agent API', () => {
       return new Response(body, { status: response.status, headers: response.headers })
     }
     await expectSameAsInProcess(cutting)
-    expect([...cuts.keys()].sort()).toEqual(['answer PATCH', 'answer POST', 'stream GET'])
+    expect([...cuts.keys()].sort()).toEqual(['answer PATCH', 'answer POST', 'stream POST'])
   })
 
   it('an import shorter than one heartbeat still records its last progress, when it completes and when it fails', async () => {
@@ -322,6 +322,17 @@ describe('agent API', () => {
     ])
     expect(await readAll(server.store, a!.id)).toEqual([file('a/1.jpg'), file('a/2.jpg')])
     expect(await readAll(server.store, b!.id)).toEqual([file('b/new.jpg')])
+
+    // Read back in one stream, in the order asked.
+    const read = await request(server.app).post(`/api/agents/jobs/${job.id}/file-info-read`).set('authorization', server.agent).send({ collectionIds: [b!.id, a!.id] }).expect(200)
+    expect(read.text.trim().split('\n').map((line) => JSON.parse(line))).toEqual([
+      { collection: b!.id },
+      file('b/new.jpg'),
+      { collection: a!.id },
+      file('a/1.jpg'),
+      file('a/2.jpg'),
+    ])
+    await request(server.app).post(`/api/agents/jobs/${job.id}/file-info-read`).set('authorization', server.agent).send({ collectionIds: [] }).expect(400)
   })
 
   it('answers 415 for an upload that is not NDJSON', async () => {

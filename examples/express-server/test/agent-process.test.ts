@@ -76,6 +76,9 @@ async function startInstallation(backend: 'sqlite' | 'postgres') {
       SHUTTERSENSE_SCRATCH_DIR: path.join(home, `scratch-${name}`),
       SHUTTERSENSE_AGENT_NAME: name,
       SHUTTERSENSE_AGENT_WORKERS: '0',
+      // One collection per upload, so phase B stores its few collections one at a time and can be
+      // interrupted in the middle (an import batches up to ~25,000 rows: these all fit in one).
+      SHUTTERSENSE_AGENT_BATCH_ROWS: '1',
       ...extra,
     })
     agents.push(started)

@@ -84,6 +84,7 @@ export {
   type PageQuery,
   type ReplaceFileInfoOptions,
   type FileInfoWrite,
+  type StoredFileInfo,
   type StoreCallOptions,
   type StoredDelta,
   type StoreLifecycle,

@@ -335,6 +335,13 @@ export type FileInfoWrite = { collectionId: string; options: Omit<ReplaceFileInf
   | { changes: FileInfoChanges }
 )
 
+/** One collection's stored FileInfo, whole, as {@link ImportStore.readFileInfoBatch} gives it. */
+export interface StoredFileInfo {
+  collectionId: string
+  /** In key order. */
+  files: FileInfo[]
+}
+
 /**
  * Opening and closing a store. Every backend implements it beside the parts below.
  */
@@ -391,6 +398,13 @@ export interface ImportStore {
    * write one collection per call otherwise.
    */
   writeFileInfoBatch?(writes: readonly FileInfoWrite[], options?: StoreCallOptions): Promise<void>
+  /**
+   * Optional: the stored FileInfo of several collections in one call: each collection whole, in key
+   * order, one after the other in the order asked (a collection without FileInfo comes with none). A store
+   * behind a network implements it to save a round-trip per collection; phases B and C then read small
+   * collections (by their `fileCount`) in batches, and every other one through `readFileInfo`.
+   */
+  readFileInfoBatch?(collectionIds: readonly string[], options?: StoreCallOptions): AsyncIterable<StoredFileInfo>
   /** Reads a collection's FileInfo in key order (UTF-8 byte order), in batches. */
   readFileInfo(collectionId: string, options?: StoreCallOptions & { batchSize?: number }): AsyncIterable<FileInfo[]>
   createImportSession(input: NewImportSession, options?: StoreCallOptions): Promise<ImportSession>

@@ -50,8 +50,8 @@ export interface AgentApi {
   stream(request: AgentStreamRequest): AsyncIterable<unknown[]>
 }
 
-/** A streamed GET: the answer must be the same on every request (FileInfo in key order is). */
-export interface AgentStreamRequest extends Omit<AgentRequest, 'json' | 'ndjsonFile' | 'ndjson'> {
+/** A streamed answer: it must be the same on every request (FileInfo in key order is). */
+export interface AgentStreamRequest extends Omit<AgentRequest, 'ndjsonFile' | 'ndjson'> {
   /** Names a value, to check that a stream asked for again continues where the broken one stopped. */
   identity?: ((value: unknown) => unknown) | undefined
 }

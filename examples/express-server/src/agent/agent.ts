@@ -29,6 +29,8 @@ export interface AgentOptions extends Partial<JobRunSettings> {
   claimWaitMs?: number | undefined
   retry?: RetryPolicy | undefined
   fetch?: typeof fetch | undefined
+  /** Rows per FileInfo batch upload (see `HttpImportStoreOptions.batchRows`). */
+  batchRows?: number | undefined
 }
 
 /** A running agent: claims jobs one at a time until stopped. */
@@ -78,7 +80,7 @@ export function createAgent(options: AgentOptions): Agent {
     // A stop interrupts an import at once; short jobs are left to finish.
     interruptJob = job.kind === 'import' ? () => interrupt.abort(new Error('agent stopping')) : null
     if (stopping.signal.aborted) interruptJob?.()
-    const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(jobDir, 'uploads') })
+    const store = createHttpImportStore({ api, jobId: job.id, scratchDir: path.join(jobDir, 'uploads'), batchRows: options.batchRows })
     logger.info({ jobId: job.id, kind: job.kind, connectorId: job.connectorId, attempt: job.attempts }, 'job started')
     try {
       const outcome = await runClaimedJob({ ...claimed, agentId, store, jobDir, settings, signal: interrupt.signal, logger })

@@ -8,6 +8,7 @@ import {
   type FileInfo,
   type FileInfoChanges,
   type FileInfoWrite,
+  type StoredFileInfo,
   type FolderSummary,
   type ImportJob,
   type ImportSession,
@@ -27,6 +28,12 @@ export interface HttpImportStoreOptions {
    * the file (with backoff) rather than produced again. The agent deletes it when the job ends.
    */
   scratchDir: string
+  /**
+   * Rows (files replaced, or changes) per batch upload: a batch the import hands over is sent in
+   * requests of at most this many, each with at least one collection. @default Infinity (the import's
+   * batches, about 25,000 rows, go whole)
+   */
+  batchRows?: number | undefined
 }
 
 /** The import part of the store, spoken over HTTP to the server, plus reading one collection (a refresh needs it). */
@@ -112,6 +119,23 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
     ...(options.delta !== undefined ? { delta: options.delta } : {}),
   })
 
+  /** One `file-info-batch` upload. */
+  async function sendBatch(writes: readonly FileInfoWrite[], signal: AbortSignal | undefined): Promise<void> {
+    function* lines(): Generator<unknown> {
+      for (const write of writes) {
+        const mode = 'replace' in write ? 'replace' : 'changes'
+        yield { collection: { collectionId: write.collectionId, mode, ...header(write.options) } }
+        if ('replace' in write) {
+          yield* write.replace
+          continue
+        }
+        for (const file of write.changes.upserts) yield { upsert: file }
+        for (const key of write.changes.deletes) yield { delete: key }
+      }
+    }
+    await upload<{ collections: unknown[] }>('POST', `${job}/file-info-batch`, lines(), signal)
+  }
+
   /** Only the held job's connector is reachable; anything else is unknown to this store. */
   const ensureConnector = async (id: string, signal?: AbortSignal): Promise<void> => {
     connectorId ??= (await store.getConnector(id, { signal })).id
@@ -160,19 +184,44 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       return { fileCount }
     },
     async writeFileInfoBatch(writes: readonly FileInfoWrite[], callOptions = {}) {
-      function* lines(): Generator<unknown> {
-        for (const write of writes) {
-          const mode = 'replace' in write ? 'replace' : 'changes'
-          yield { collection: { collectionId: write.collectionId, mode, ...header(write.options) } }
-          if ('replace' in write) {
-            yield* write.replace
-            continue
+      const rowsOf = (write: FileInfoWrite) => ('replace' in write ? write.replace.length : write.changes.upserts.length + write.changes.deletes.length)
+      const limit = options.batchRows ?? Infinity
+      let part: FileInfoWrite[] = []
+      let rows = 0
+      for (const write of writes) {
+        if (part.length > 0 && rows + rowsOf(write) > limit) {
+          await sendBatch(part, callOptions.signal)
+          part = []
+          rows = 0
+        }
+        part.push(write)
+        rows += rowsOf(write)
+      }
+      if (part.length > 0) await sendBatch(part, callOptions.signal)
+    },
+    async *readFileInfoBatch(collectionIds: readonly string[], callOptions = {}): AsyncGenerator<StoredFileInfo> {
+      const stream = api.stream({
+        method: 'POST',
+        path: `${job}/file-info-read`,
+        json: { collectionIds },
+        signal: callOptions.signal,
+        identity: (value) => (value as { collection?: string }).collection ?? (value as FileInfo).key,
+      })
+      let current: StoredFileInfo | null = null
+      for await (const values of stream) {
+        for (const value of values) {
+          const marker = (value as { collection?: unknown }).collection
+          if (typeof marker === 'string') {
+            if (current) yield current
+            current = { collectionId: marker, files: [] }
+          } else if (current) {
+            current.files.push(value as FileInfo)
+          } else {
+            throw new InventoryError('STORE_ERROR', `POST ${job}/file-info-read: FileInfo before the first collection marker`)
           }
-          for (const file of write.changes.upserts) yield { upsert: file }
-          for (const key of write.changes.deletes) yield { delete: key }
         }
       }
-      await upload<{ collections: unknown[] }>('POST', `${job}/file-info-batch`, lines(), callOptions.signal)
+      if (current) yield current
     },
     async *readFileInfo(collectionId, readOptions = {}) {
       const batchSize = Math.max(1, readOptions.batchSize ?? 5000)

@@ -4,8 +4,9 @@ import { sortByKey } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
 import type { Collection, ImportStore } from '../store.js'
 import type { FileInfo } from '../types.js'
-import { createFileInfoBatcher, type FileInfoBatchLimits } from './file-info-batcher.js'
+import { createFileInfoBatcher, FILE_INFO_BATCH_LIMITS, type FileInfoBatchLimits } from './file-info-batcher.js'
 import { spillName } from './phase-a.js'
+import { createStoredFileInfoReader } from './stored-file-info.js'
 import { decodeSpill, spillBucketOf } from './spill.js'
 
 /** Inputs of phases B and C. */
@@ -43,6 +44,11 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       .filter(({ index }) => spillBucketOf(index, input.collections.length, input.bucketCount) === bucket)
     if (members.every(({ collection }) => input.done.has(collection.id))) continue
 
+    const stored = createStoredFileInfoReader(
+      store,
+      members.filter(({ collection }) => !input.done.has(collection.id)).map(({ collection }) => collection),
+      { signal: input.signal, limits: input.batchLimits ?? FILE_INFO_BATCH_LIMITS },
+    )
     const groups = new Map<number, FileInfo[]>()
     for await (const { collectionIndexes, files } of decodeSpill(input.scratch.read(spillName(bucket)))) {
       for (let i = 0; i < files.length; i++) {
@@ -57,8 +63,7 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       const files = sortByKey(groups.get(index) ?? [], (file) => file.key)
       groups.delete(index)
       const { delta, changes, previousCount } = await diffFileInfo(
-        // A collection never written holds no FileInfo: no query for it (thousands on a first import).
-        collection.fileInfoUpdatedAt === null ? noFileInfo() : input.store.readFileInfo(collection.id, { signal: input.signal }),
+        stored.read(collection),
         files,
         // A collection's first FileInfo is not news file by file: its delta keeps the counts only.
         { listLimit: collection.fileInfoUpdatedAt === null ? 0 : input.deltaListLimit },
@@ -88,6 +93,3 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
   }
   await batcher?.drain()
 }
-
-/** No stored FileInfo, as `readFileInfo` streams it. */
-async function* noFileInfo(): AsyncGenerator<FileInfo[]> {}
