@@ -77,7 +77,7 @@ async function startInstallation(backend: 'sqlite' | 'postgres') {
       SHUTTERSENSE_AGENT_NAME: name,
       SHUTTERSENSE_AGENT_WORKERS: '0',
       // One collection per upload, so phase B stores its few collections one at a time and can be
-      // interrupted in the middle (an import batches up to ~25,000 rows: these all fit in one).
+      // interrupted in the middle (an import batches up to ~10,000 rows: these all fit in one).
       SHUTTERSENSE_AGENT_BATCH_ROWS: '1',
       ...extra,
     })

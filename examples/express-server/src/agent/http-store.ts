@@ -31,7 +31,7 @@ export interface HttpImportStoreOptions {
   /**
    * Rows (files replaced, or changes) per batch upload: a batch the import hands over is sent in
    * requests of at most this many, each with at least one collection. @default Infinity (the import's
-   * batches, about 25,000 rows, go whole)
+   * batches, about 10,000 rows, go whole)
    */
   batchRows?: number | undefined
 }

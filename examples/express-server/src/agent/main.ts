@@ -5,7 +5,7 @@
  *   SHUTTERSENSE_AGENT_STATE                where the agent token is kept (default ./.shuttersense/agent.json)
  *   SHUTTERSENSE_SCRATCH_DIR                job scratch, deleted after each job (default: the system temp directory)
  *   SHUTTERSENSE_AGENT_NAME, SHUTTERSENSE_AGENT_LEASE_MS, SHUTTERSENSE_AGENT_WORKERS, LOG_LEVEL
- *   SHUTTERSENSE_AGENT_BATCH_ROWS           rows per FileInfo batch upload (default: the import's, ~25,000)
+ *   SHUTTERSENSE_AGENT_BATCH_ROWS           rows per FileInfo batch upload (default: the import's, ~10,000)
  * SIGTERM or Ctrl-C: a running import is released to the queue at once (another agent resumes it from
  * its checkpoint), a test or refresh job finishes first.
  */

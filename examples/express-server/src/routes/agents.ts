@@ -466,7 +466,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       summary: "Store several collections' FileInfo in one upload (NDJSON: per collection a marker line, then its lines)",
       description:
         'What the FileInfo upload and the FileInfo changes upload store, for many small collections in one request (an import sends ' +
-        'collections of up to about 25,000 rows this way, bigger ones on their own). Every line is validated before anything is stored; then ' +
+        'collections of up to about 10,000 rows this way, bigger ones on their own). Every line is validated before anything is stored; then ' +
         'each collection is stored all or nothing in its own transaction, in order, and one this import has stored already is left as it is (`replayed`).',
       tag: TAG,
       auth: 'agent',
@@ -513,7 +513,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       path: '/api/agents/jobs/:jobGuid/file-info-read',
       operationId: 'readJobFileInfoBatch',
       summary: "Several collections' stored FileInfo in one NDJSON stream (per collection a marker line, then its FileInfo in key order)",
-      description: 'What the FileInfo download gives, for many small collections in one request (an import reads collections of up to about 25,000 files this way).',
+      description: 'What the FileInfo download gives, for many small collections in one request (an import reads collections of up to about 10,000 files this way).',
       tag: TAG,
       auth: 'agent',
       params: JobParamsSchema,

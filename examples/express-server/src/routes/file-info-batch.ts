@@ -9,7 +9,7 @@ export type FileInfoBatchPart = z.infer<typeof FileInfoBatchMarkerSchema> &
   ({ mode: 'replace'; files: FileInfo[] } | { mode: 'changes'; changes: FileInfoChanges })
 
 /**
- * Lines one batch may hold: the agent sends small collections together (about 25,000 rows) and a big
+ * Lines one batch may hold: the agent sends small collections together (about 10,000 rows) and a big
  * one on its own, streamed, so the whole batch is held in memory.
  */
 export const FILE_INFO_BATCH_MAX_LINES = 200_000
