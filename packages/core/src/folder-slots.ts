@@ -16,10 +16,11 @@ export class FolderSlots {
   /** Number of folders. */
   size = 0
 
-  /** The slot of the path in `bytes[start, end)`, numbered now when the path is new. */
-  slotOf(bytes: Uint8Array, start: number, end: number): number {
-    let hash = 0x811c9dc5 | 0
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193)
+  /**
+   * The slot of the path in `bytes[start, end)`, numbered now when the path is new. `hash` is
+   * {@link pathHash} of those bytes, for a caller that computed it on the way (it must be that).
+   */
+  slotOf(bytes: Uint8Array, start: number, end: number, hash = pathHash(bytes, start, end)): number {
     const mask = this.table.length - 1
     for (let at = hash & mask; ; at = (at + 1) & mask) {
       const entry = this.table[at]!
@@ -95,6 +96,21 @@ export class FolderSlots {
     }
     this.table = table
   }
+}
+
+/** FNV-1a's starting value: {@link pathHash} of no bytes. */
+export const PATH_HASH_START = 0x811c9dc5 | 0
+
+/** {@link pathHash} of the bytes so far, then `byte`: a reader can hash a path as it decodes it. */
+export function pathHashStep(hash: number, byte: number): number {
+  return Math.imul(hash ^ byte, 0x01000193)
+}
+
+/** The hash that {@link FolderSlots} files a path under (32-bit FNV-1a of its bytes). */
+export function pathHash(bytes: Uint8Array, start: number, end: number): number {
+  let hash = PATH_HASH_START
+  for (let i = start; i < end; i++) hash = pathHashStep(hash, bytes[i]!)
+  return hash
 }
 
 const ENCODER = new TextEncoder()

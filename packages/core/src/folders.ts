@@ -105,13 +105,14 @@ export class FolderAccumulator {
   /**
    * Adds one object by its folder path's UTF-8 bytes, `path[start, end)` (empty at the bucket root), and
    * its last-modified as epoch milliseconds: what a reader of raw data file bytes gives, with no string.
-   * Returns the folder's slot (-1 at the root), as {@link add}'s `visit` gets it.
+   * Returns the folder's slot (-1 at the root), as {@link add}'s `visit` gets it. `pathHash`: the
+   * path's `pathHash` (folder-slots.ts), when the caller computed it on the way.
    */
-  addObject(path: Uint8Array, start: number, end: number, size: number, lastModified: number): number {
+  addObject(path: Uint8Array, start: number, end: number, size: number, lastModified: number, pathHash?: number): number {
     this.objectCount++
     this.totalSizeBytes += size
     if (end === start) return -1
-    const slot = this.slotFor(this.slots.slotOf(path, start, end))
+    const slot = this.slotFor(this.slots.slotOf(path, start, end, pathHash))
     this.counts[slot]!++
     this.bytes[slot]! += size
     if (lastModified > this.newest[slot]!) this.newest[slot] = lastModified

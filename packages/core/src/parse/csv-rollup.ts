@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer'
+import { PATH_HASH_START, pathHashStep } from '../folder-slots.js'
 import { civilMillis, isCivilTime } from '../iso-time.js'
 import type { FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
@@ -33,6 +34,9 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
   /** True when the decoded key has a byte of 0x80 or above (so it is decoded as UTF-8, not Latin-1). */
   private keyHigh = false
   private keyNul = false
+  /** Length of the decoded key's folder part (up to its last `/`), and that part's path hash. */
+  private folderEnd = 0
+  private folderHash = PATH_HASH_START
 
   constructor(
     options: ReadCsvOptions,
@@ -73,9 +77,7 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     if (time === -Infinity) return this.skip('invalid_date')
 
     const key = this.key
-    let folderEnd = keyLength
-    while (folderEnd > 0 && key[folderEnd - 1] !== 47 /* / */) folderEnd--
-    const slot = this.target.folders.addObject(key, 0, folderEnd, size, time)
+    const slot = this.target.folders.addObject(key, 0, this.folderEnd, size, time, this.folderHash)
     const counts = this.options.counts
     counts.rows++
     counts.records++
@@ -124,6 +126,9 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     let raw = false
     let high = false
     let nul = false
+    let hash = PATH_HASH_START
+    let folderEnd = 0
+    let folderHash = PATH_HASH_START
     for (let i = start; i < end; i++) {
       let byte = buf[i]!
       if (byte === 43) {
@@ -142,11 +147,18 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
       if (byte >= 0x80) high = true
       else if (byte === 0) nul = true
       key[length++] = byte
+      hash = pathHashStep(hash, byte)
+      if (byte === 47) {
+        folderEnd = length
+        folderHash = hash
+      }
     }
     if (raw && escaped) return RECORD_PATH
     if (high && !isUtf8(key.subarray(0, length))) return raw ? RECORD_PATH : MALFORMED
     this.keyHigh = high
     this.keyNul = nul
+    this.folderEnd = folderEnd
+    this.folderHash = folderHash
     return length
   }
 }
@@ -162,26 +174,33 @@ function isTrue(buf: Uint8Array, start: number, end: number): boolean {
  * `undefined`); NaN for any other form (which normalizeTimestamp parses with `Date`).
  */
 function canonicalIsoMillis(buf: Uint8Array, start: number, end: number): number {
-  if (end - start !== 24) return NaN
-  const at = (offset: number, count: number): number => {
-    let value = 0
-    for (let i = start + offset; i < start + offset + count; i++) {
-      const digit = buf[i]! - 48
-      if (digit < 0 || digit > 9) return NaN
-      value = value * 10 + digit
-    }
+  if (
+    end - start !== 24 ||
+    buf[start + 4] !== 45 ||
+    buf[start + 7] !== 45 ||
+    buf[start + 10] !== 84 ||
+    buf[start + 13] !== 58 ||
+    buf[start + 16] !== 58 ||
+    buf[start + 19] !== 46 ||
+    buf[start + 23] !== 90
+  ) {
+    return NaN
+  }
+  // Each value from its digits, inline: a digit outside 0-9 makes `bad` non-zero.
+  const d = (at: number): number => buf[start + at]! - 48
+  let bad = 0
+  const digit = (at: number): number => {
+    const value = d(at)
+    bad |= value >>> 0 > 9 ? 1 : 0
     return value
   }
-  const year = at(0, 4)
-  const month = at(5, 2)
-  const day = at(8, 2)
-  const hour = at(11, 2)
-  const minute = at(14, 2)
-  const second = at(17, 2)
-  const millis = at(20, 3)
-  const shaped =
-    buf[start + 4] === 45 && buf[start + 7] === 45 && buf[start + 10] === 84 && buf[start + 13] === 58 && buf[start + 16] === 58 && buf[start + 19] === 46 && buf[start + 23] === 90
-  const time = civilMillis(year, month, day, hour, minute, second, millis)
-  if (!shaped || Number.isNaN(time)) return NaN
-  return isCivilTime(year, month, day, hour, minute, second) ? time : -Infinity
+  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
+  const month = digit(5) * 10 + digit(6)
+  const day = digit(8) * 10 + digit(9)
+  const hour = digit(11) * 10 + digit(12)
+  const minute = digit(14) * 10 + digit(15)
+  const second = digit(17) * 10 + digit(18)
+  const millis = digit(20) * 100 + digit(21) * 10 + digit(22)
+  if (bad !== 0) return NaN
+  return isCivilTime(year, month, day, hour, minute, second) ? civilMillis(year, month, day, hour, minute, second, millis) : -Infinity
 }
