@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, expect } from 'vitest'
 import type { CollectionDelta } from '../delta.js'
 import { isInventoryError } from '../errors.js'
-import type { ImportStore } from '../store.js'
+import type { ImportJob, ImportStore } from '../store.js'
 import type { FileInfo, FolderSummary, InventoryLocation } from '../types.js'
 
 // What the conformance suites of the store parts share: sample records, assertions, the store's lifecycle.
@@ -68,6 +68,22 @@ export async function expectCode(promise: Promise<unknown>, code: string): Promi
     (caught: unknown) => caught,
   )
   expect(isInventoryError(error) ? error.code : error).toBe(code)
+}
+
+/**
+ * Fails a claimed job with a transient error (S3 said 503) to be retried at `retryAt`, and checks that it
+ * went back to the queue for then, unlocked, with the error kept: the retry rule both the import part and
+ * the job queue hold to.
+ */
+export async function failForRetry(
+  store: Pick<ImportStore, 'failJob'>,
+  jobId: string,
+  options: { agentId: string; retryAt: Date; now: Date },
+): Promise<ImportJob> {
+  const error = { code: 'SOURCE_UNAVAILABLE', message: 'S3 said 503' }
+  const retried = await store.failJob(jobId, { ...options, error })
+  expect(retried).toMatchObject({ status: 'queued', scheduledAt: options.retryAt.toISOString(), lockedBy: null, lastError: error })
+  return retried
 }
 
 /** UTF-8 byte order: the order every store returns keys and folder paths in. */

@@ -18,6 +18,7 @@ import {
   byUtf8,
   emptyDelta,
   expectCode,
+  failForRetry,
   file,
   folder,
   location,
@@ -445,18 +446,7 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         expect(failed).toMatchObject({ status: 'failed', attempts: 1, finishedAt: at(1000).toISOString(), lastError: { code: 'CHECKSUM_MISMATCH' } })
 
         const other = await newConnector('Other')
-        const retried = await store.failJob((await start(other.id, 'agent-a', 'manual', 3)).id, {
-          agentId: 'agent-a',
-          error: { code: 'SOURCE_UNAVAILABLE', message: 'S3 said 503' },
-          retryAt: at(30_000),
-          now: at(1000),
-        })
-        expect(retried).toMatchObject({
-          status: 'queued',
-          scheduledAt: at(30_000).toISOString(),
-          lockedBy: null,
-          lastError: { code: 'SOURCE_UNAVAILABLE', message: 'S3 said 503' },
-        })
+        await failForRetry(store, (await start(other.id, 'agent-a', 'manual', 3)).id, { agentId: 'agent-a', retryAt: at(30_000), now: at(1000) })
       })
 
       it('a cancel asked for shows in the heartbeat and ends the job when the agent acknowledges it', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { nextRunAt } from '../schedule.js'
 import type { CatalogStore, ImportJob, ImportStore, JobQueueStore, StoreLifecycle } from '../store.js'
-import { MINUTE, T0, at, expectCode, location, progress, storePerTest, type PartConformanceOptions } from './conformance-kit.js'
+import { MINUTE, T0, at, expectCode, failForRetry, location, progress, storePerTest, type PartConformanceOptions } from './conformance-kit.js'
 
 /** What the job queue's suite runs on: the queue, the import part (an agent's calls on its job) and connectors. */
 export type JobQueueConformanceStore = JobQueueStore & ImportStore & Pick<CatalogStore, 'createConnector' | 'updateConnector'>
@@ -222,18 +222,7 @@ export function describeJobQueueConformance<S extends JobQueueConformanceStore>(
         const connector = await newConnector('Photos', 'daily')
         const job = await store.enqueueImport(connector.id, { trigger: 'scheduled', maxAttempts: 2, now: T0 })
         await store.claimJob({ agentId: 'a', leaseMs: MINUTE, now: T0 })
-        const retried = await store.failJob(job.id, {
-          agentId: 'a',
-          error: { code: 'SOURCE_UNAVAILABLE', message: 'S3 said 503' },
-          retryAt: at(30_000),
-          now: at(1000),
-        })
-        expect(retried).toMatchObject({
-          status: 'queued',
-          scheduledAt: at(30_000).toISOString(),
-          lockedBy: null,
-          lastError: { code: 'SOURCE_UNAVAILABLE', message: 'S3 said 503' },
-        })
+        await failForRetry(store, job.id, { agentId: 'a', retryAt: at(30_000), now: at(1000) })
         expect(await store.claimJob({ agentId: 'a', leaseMs: MINUTE, now: at(29_999) })).toBeNull()
         await store.claimJob({ agentId: 'a', leaseMs: MINUTE, now: at(30_000) })
         const next = nextRunAt(at(31_000), 'daily')!
