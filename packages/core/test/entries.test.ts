@@ -26,55 +26,40 @@ async function bundleWithoutNode(entry: string): Promise<{ errors: string[]; cod
   }
 }
 
-/** The names an entry exports, values and types, one `name: value|type` line each, sorted. */
-function exportedNames(program: ts.Program, entry: string): string {
+/** An entry's exports: each name with the declaration it stands for (an alias resolved), as `name: value|type`. */
+function exportsOf(program: ts.Program, entry: string): { name: string; target: ts.Symbol; line: string }[] {
   const checker = program.getTypeChecker()
   const file = program.getSourceFile(path.join(src, entry))
   const module = file && checker.getSymbolAtLocation(file)
   if (!module) throw new Error(`${entry}: not in the program`)
-  return (
-    checker
-      .getExportsOfModule(module)
-      .map((symbol) => {
-        const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
-        return `${symbol.name}: ${target.flags & ts.SymbolFlags.Value ? 'value' : 'type'}`
-      })
-      .sort()
-      .join('\n') + '\n'
-  )
+  return checker.getExportsOfModule(module).map((symbol) => {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+    return { name: symbol.name, target, line: `${symbol.name}: ${target.flags & ts.SymbolFlags.Value ? 'value' : 'type'}` }
+  })
+}
+
+/** The names an entry exports, values and types, one `name: value|type` line each, sorted. */
+function exportedNames(program: ts.Program, entry: string): string {
+  return exportsOf(program, entry).map(({ line }) => line).sort().join('\n') + '\n'
 }
 
 /** The exports of an entry (`name: value|type`) whose declaration has no doc comment. */
 function undocumentedExports(program: ts.Program, entry: string): string[] {
-  const checker = program.getTypeChecker()
-  const file = program.getSourceFile(path.join(src, entry))
-  const module = file && checker.getSymbolAtLocation(file)
-  if (!module) throw new Error(`${entry}: not in the program`)
-  return checker
-    .getExportsOfModule(module)
-    .filter((symbol) => {
-      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+  return (
+    exportsOf(program, entry)
       // A doc comment is a `/** … */` with text before its tags (a bare `@default` says nothing).
-      return !(target.declarations ?? []).some((declaration) => ts.getJSDocCommentsAndTags(declaration).some(hasText))
-    })
-    .map((symbol) => {
-      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
-      return `${symbol.name}: ${target.flags & ts.SymbolFlags.Value ? 'value' : 'type'}`
-    })
-    .sort()
+      .filter(({ target }) => !(target.declarations ?? []).some((declaration) => ts.getJSDocCommentsAndTags(declaration).some(hasText)))
+      .map(({ line }) => line)
+      .sort()
+  )
 }
 
 /** Members without a doc comment of the `…Options` interfaces an entry exports (what a caller passes), as `Options.member`. */
 function undocumentedOptions(program: ts.Program, entry: string): string[] {
   const checker = program.getTypeChecker()
-  const file = program.getSourceFile(path.join(src, entry))
-  const module = file && checker.getSymbolAtLocation(file)
-  if (!module) throw new Error(`${entry}: not in the program`)
-  return checker
-    .getExportsOfModule(module)
-    .map((symbol) => [symbol.name, symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol] as const)
-    .filter(([name, target]) => name.endsWith('Options') && target.flags & ts.SymbolFlags.Interface)
-    .flatMap(([name, target]) =>
+  return exportsOf(program, entry)
+    .filter(({ name, target }) => name.endsWith('Options') && target.flags & ts.SymbolFlags.Interface)
+    .flatMap(({ name, target }) =>
       checker
         .getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))
         .filter((member) => ts.displayPartsToString(member.getDocumentationComment(checker)).trim() === '')
@@ -114,16 +99,10 @@ const PROBE = [
 function unexportedReferences(program: ts.Program, entries: string[]): string[] {
   const checker = program.getTypeChecker()
   const resolve = (symbol: ts.Symbol) => (symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol)
-  const exportsOf = (entry: string) => {
-    const file = program.getSourceFile(path.join(src, entry))
-    const module = file && checker.getSymbolAtLocation(file)
-    if (!module) throw new Error(`${entry}: not in the program`)
-    return checker.getExportsOfModule(module)
-  }
-  const exported = new Set(entries.flatMap((entry) => exportsOf(entry).map(resolve)))
+  const exported = new Set(entries.flatMap((entry) => exportsOf(program, entry).map(({ target }) => target)))
   const found = new Set<string>()
   for (const entry of entries) {
-    for (const symbol of exportsOf(entry)) {
+    for (const { name: publicName, target: declared } of exportsOf(program, entry)) {
       const visit = (node: ts.Node): void => {
         if (ts.isFunctionLike(node) && 'body' in node && node.body) {
           // The signature is public, the body is not.
@@ -141,12 +120,12 @@ function unexportedReferences(program: ts.Program, entries: string[]): string[] 
           const target = resolve(referenced)
           const file = target.declarations?.[0]?.getSourceFile().fileName ?? ''
           if (file.startsWith(src) && !(target.flags & ts.SymbolFlags.TypeParameter) && !exported.has(target)) {
-            found.add(`${target.name} (${path.relative(src, file)}) <- ${symbol.name}`)
+            found.add(`${target.name} (${path.relative(src, file)}) <- ${publicName}`)
           }
         }
         ts.forEachChild(node, visit)
       }
-      for (const declaration of resolve(symbol).declarations ?? []) visit(declaration)
+      for (const declaration of declared.declarations ?? []) visit(declaration)
     }
   }
   return [...found].sort()
