@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/schemas.ts', 'src/main.ts', 'src/agent/main.ts', 'src/demo/processes.ts', 'src/demo/demo.ts', 'src/demo/start.ts'],
-  format: ['esm'],
   dts: { entry: ['src/index.ts', 'src/schemas.ts'] },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
   external: [/^@shuttersense\//, 'better-sqlite3', 'pg', /^@aws-sdk\//, 'express', 'pino', 'zod'],
 })

@@ -1,11 +1,7 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
+export default packageBuild({
   entry: ['src/index.ts', 'src/bin.ts', 'src/demo.ts'],
-  format: ['esm'],
   dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
   external: [/^@shuttersense\//, 'better-sqlite3', 'pg', /^@aws-sdk\//],
 })

@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['@aws-sdk/client-s3', 'p-retry', '@shuttersense/inventory-core'],
-})
+export default packageBuild({ entry: ['src/index.ts'], external: ['@aws-sdk/client-s3', 'p-retry', '@shuttersense/inventory-core'] })

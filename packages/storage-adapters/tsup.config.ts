@@ -1,11 +1,3 @@
-import { defineConfig } from 'tsup'
+import { packageBuild } from '../../tsup.base.js'
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/sqlite.ts', 'src/postgres.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['better-sqlite3', 'pg', '@shuttersense/inventory-core'],
-})
+export default packageBuild({ entry: ['src/index.ts', 'src/sqlite.ts', 'src/postgres.ts'], external: ['better-sqlite3', 'pg', '@shuttersense/inventory-core'] })
