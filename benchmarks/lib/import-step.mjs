@@ -1,13 +1,13 @@
 // One measured step of the import benchmark, in its own process so its peak RSS is its own.
 // Prints one JSON line: { step, seconds, maxRssMb, ...figures }.
 import { parseArgs } from 'node:util'
-import { runInventoryImport } from '@shuttersense/inventory-core'
 import {
   createFileScratch,
   createLocalDirectorySource,
   createWorkerParser,
   defaultWorkerCount,
   limitHeapGrowth,
+  runInventoryImport,
 } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 

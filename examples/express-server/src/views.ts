@@ -1,12 +1,5 @@
-import {
-  listRequestsSaved,
-  type AuditEntry,
-  type Collection,
-  type Connector,
-  type ImportJob,
-  type ImportSession,
-  type StoredDelta,
-} from '@shuttersense/inventory-core'
+import { listRequestsSaved } from '@shuttersense/inventory-core/pure'
+import type { AuditEntry, Collection, Connector, ImportJob, ImportSession, StoredDelta } from '@shuttersense/inventory-core/types'
 import type { CollectionView, ConnectorView, JobView } from './schemas.js'
 
 /** The API's JSON of store objects: `guid` for ids, `…Guid` for references, credentials never. */

@@ -5,14 +5,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import request from 'supertest'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import {
-  runImportJob,
-  type FileInfo,
-  type ImportJob,
-  type InventoryLocation,
-  type InventoryStore,
-} from '@shuttersense/inventory-core'
-import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
+import type { FileInfo, InventoryLocation, InventoryStore } from '@shuttersense/inventory-core'
+import type { ImportJob } from '@shuttersense/inventory-core/types'
+import { createFileScratch, createLocalDirectorySource, runImportJob } from '@shuttersense/inventory-core/node'
 import { main as cli } from '@shuttersense/inventory-cli'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { createAgentApi } from '../src/agent/agent-api.js'

@@ -2,9 +2,10 @@
  * Generated inventory reports for the end-to-end tests: the CLI's generator writes them under the
  * location below, and the expected deltas are computed straight from their data files.
  */
-import { compareKeys, findLatestInventory, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import type { FileInfo, InventoryLocation } from '@shuttersense/inventory-core'
+import { compareKeys } from '@shuttersense/inventory-core/pure'
+import { createLocalDirectorySource, findLatestInventory } from '@shuttersense/inventory-core/node'
 import { emptyRowCounts, readCsvDataFile } from '@shuttersense/inventory-core/internal'
-import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { main as cli } from '@shuttersense/inventory-cli'
 
 /** Where the generated reports live (under the destination bucket `inventory-destination`). */

@@ -1,4 +1,5 @@
-import type { Connector, InventoryStore } from '@shuttersense/inventory-core'
+import type { InventoryStore } from '@shuttersense/inventory-core'
+import type { Connector } from '@shuttersense/inventory-core/types'
 import { UsageError } from './cli-io.js'
 
 /** Whether `--db` names a PostgreSQL database rather than a SQLite file. */

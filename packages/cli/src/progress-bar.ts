@@ -1,4 +1,4 @@
-import type { ImportProgress } from '@shuttersense/inventory-core'
+import type { ImportProgress } from '@shuttersense/inventory-core/types'
 import { formatBytes, formatCount, type CliIo } from './cli-io.js'
 
 /** A one-line progress bar on a terminal; silent when stderr is not a TTY. Redraws at most 10 times a second. */

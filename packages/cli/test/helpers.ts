@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import type { FileInfo, InventoryStore, StoredDelta } from '@shuttersense/inventory-core'
+import type { FileInfo, InventoryStore } from '@shuttersense/inventory-core'
+import type { StoredDelta } from '@shuttersense/inventory-core/types'
 import { expect } from 'vitest'
 import { main } from '../src/main.js'
 

@@ -1,15 +1,10 @@
 import { cpSync, readdirSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  runImportJob,
-  runInventoryImport,
-  type ImportJob,
-  type InventoryStore,
-  type ObjectSource,
-} from '@shuttersense/inventory-core'
+import type { InventoryStore, ObjectSource } from '@shuttersense/inventory-core'
+import type { ImportJob } from '@shuttersense/inventory-core/types'
+import { createFileScratch, createLocalDirectorySource, runImportJob, runInventoryImport } from '@shuttersense/inventory-core/node'
 import { jobProgressOf } from '@shuttersense/inventory-core/internal'
-import { createFileScratch, createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 

@@ -3,20 +3,16 @@ import { availableParallelism } from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  runInventoryImport,
-  type DataFileParser,
-  type InventoryStore,
-  type ObjectSource,
-  type ScratchSpace,
-} from '@shuttersense/inventory-core'
-import { createMemoryScratch } from '@shuttersense/inventory-core/internal'
+import type { InventoryStore, ObjectSource } from '@shuttersense/inventory-core'
+import type { DataFileParser, ScratchSpace } from '@shuttersense/inventory-core/types'
 import {
   createFileScratch,
   createLocalDirectorySource,
   createWorkerParser,
   defaultWorkerCount,
+  runInventoryImport,
 } from '@shuttersense/inventory-core/node'
+import { createMemoryScratch } from '@shuttersense/inventory-core/internal'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 

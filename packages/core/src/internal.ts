@@ -1,7 +1,7 @@
 // `@shuttersense/inventory-core/internal`: everything core has, for the sibling packages of this
 // repository (the S3 source, the stores, the CLI, the reference server). NOT public API: no semver, any
-// release may change or remove any name. Embedders use the root entry, `/pure`, `/node` and `/testing`.
-// A new module is exported here; a name goes to a public entry too (root, `/pure`, `/node`) only when an
+// release may change or remove any name. Embedders use the root entry, `/pure`, `/types`, `/node` and `/testing`.
+// A new module is exported here; a name goes to a public entry too (root, `/pure`, `/types`, `/node`) only when an
 // embedder needs it, with a doc comment and its line in test/api/*.api.txt (test/entries.test.ts checks).
 export * from './errors.js'
 export * from './job-retry.js'

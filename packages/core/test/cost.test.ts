@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { listRequestsSaved } from '../src/index.js'
+import { listRequestsSaved } from '../src/pure.js'
 
 describe('listRequestsSaved', () => {
   it('compares the import requests with one ListObjectsV2 page per 1000 keys', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type CsvEngine, type FileInfo, type RowCounts, parseManifest } from '../src/index.js'
+import { parseManifest } from '../src/pure.js'
+import type { CsvEngine, FileInfo, RowCounts } from '../src/public-types.js'
 import {
   csvColumnsFromSchema,
   decodeInventoryKey,

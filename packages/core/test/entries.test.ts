@@ -156,6 +156,12 @@ describe('the /pure entry', () => {
     expect(code).toContain('suggestCollectionName')
   })
 
+  it('/types bundles to no code at all: it is types only', async () => {
+    const { errors, code } = await bundleWithoutNode('public-types.ts')
+    expect(errors).toEqual([])
+    expect(code.trim()).toBe('')
+  })
+
   it('is what sets it apart: the root entry does not bundle without Node.js', async () => {
     const { errors } = await bundleWithoutNode('index.ts')
     expect(errors.some((text) => /node:(crypto|zlib|stream|buffer)/.test(text))).toBe(true)
@@ -164,7 +170,9 @@ describe('the /pure entry', () => {
 
 describe('public API surface', () => {
   // `/internal` is left out on purpose: it is for this repository's packages, under no semver.
-  const entries = ['index.ts', 'pure.ts', 'node.ts', 'testing.ts']
+  const entries = ['index.ts', 'pure.ts', 'public-types.ts', 'node.ts', 'testing.ts']
+  /** The API report of an entry: test/api/<the entry's subpath>.api.txt (`/types` is src/public-types.ts). */
+  const report = (entry: string) => `./api/${entry.replace('public-types.ts', 'types.ts').replace('.ts', '.api.txt')}`
   const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
@@ -181,19 +189,30 @@ describe('public API surface', () => {
   // A change here is a change of what embedders can import: update the files with `npx vitest run -u`
   // only on purpose, and say so in the commit.
   for (const entry of entries) {
-    it(`${entry} exports exactly the names in test/api/${entry.replace('.ts', '.api.txt')}`, async () => {
-      await expect(exportedNames(program, entry)).toMatchFileSnapshot(`./api/${entry.replace('.ts', '.api.txt')}`)
+    it(`${entry} exports exactly the names in ${report(entry).slice(2)}`, async () => {
+      await expect(exportedNames(program, entry)).toMatchFileSnapshot(report(entry))
     })
   }
 
-  it('/pure exports nothing the root entry lacks', () => {
-    const root = new Set(names('index.ts'))
-    expect(names('pure.ts').filter((name) => !root.has(name))).toEqual([])
+  it('the root entry stays small: what an embedder uses (docs/embedding.md says why these 25)', () => {
+    expect(names('index.ts').length).toBeLessThanOrEqual(25)
+  })
+
+  it('/pure holds values only, among them every value of the root entry but the import itself', () => {
+    expect(names('pure.ts').filter((name) => !name.endsWith(': value'))).toEqual([])
+    const pure = new Set(names('pure.ts'))
+    expect(names('index.ts').filter((name) => name.endsWith(': value') && !pure.has(name))).toEqual(['importInventory: value'])
+  })
+
+  it('/types holds types only, among them every type of the root entry', () => {
+    expect(names('public-types.ts').filter((name) => !name.endsWith(': type'))).toEqual([])
+    const types = new Set(names('public-types.ts'))
+    expect(names('index.ts').filter((name) => name.endsWith(': type') && !types.has(name))).toEqual([])
   })
 
   it('/internal holds every public name too, so sibling packages need one import path at most', () => {
     const internal = new Set(names('internal.ts'))
-    expect([...names('index.ts'), ...names('node.ts')].filter((name) => !internal.has(name))).toEqual([])
+    expect(['index.ts', 'pure.ts', 'public-types.ts', 'node.ts'].flatMap(names).filter((name) => !internal.has(name))).toEqual([])
   })
 
   for (const entry of entries) {
@@ -204,7 +223,7 @@ describe('public API surface', () => {
   }
 
   it('public declarations name only types that a public entry exports', () => {
-    expect(unexportedReferences(program, ['index.ts', 'node.ts', 'testing.ts'])).toEqual([
+    expect(unexportedReferences(program, ['index.ts', 'pure.ts', 'public-types.ts', 'node.ts', 'testing.ts'])).toEqual([
       // On purpose: embedders pass the parser `createWorkerParser` makes and never implement one, so the
       // worker protocol stays internal; `rollUp` is the built-in readers' fast path over core's folder
       // rollup (a reader of one's own implements the call form alone).
@@ -235,7 +254,8 @@ describe('public API surface', () => {
 describe('sibling packages', () => {
   const repo = path.resolve(src, '../../..')
   const roots = ['packages/s3-source/src', 'packages/storage-adapters/src', 'packages/orc/src', 'packages/cli/src', 'examples/express-server/src', 'benchmarks']
-  const program = ts.createProgram(['index.ts', 'node.ts', 'testing.ts'].map((entry) => path.join(src, entry)), {
+  const publicEntries = ['index.ts', 'pure.ts', 'public-types.ts', 'node.ts', 'testing.ts']
+  const program = ts.createProgram(publicEntries.map((entry) => path.join(src, entry)), {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
     customConditions: ['@shuttersense/source'],
@@ -244,7 +264,7 @@ describe('sibling packages', () => {
     types: ['node'],
   })
   const publicNames = new Set(
-    ['index.ts', 'node.ts', 'testing.ts'].flatMap((entry) => exportedNames(program, entry).trim().split('\n').map((line) => line.split(':')[0])),
+    publicEntries.flatMap((entry) => exportedNames(program, entry).trim().split('\n').map((line) => line.split(':')[0])),
   )
 
   it('import from /internal only what no public entry exports (the public API wherever it has the name)', () => {

@@ -9,15 +9,10 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  type CsvEngine,
-  type FileInfo,
-  type FolderSummary,
-  type InventoryLocation,
-  type RowCounts,
-  compareKeys,
-  findLatestInventory,
-} from '@shuttersense/inventory-core'
+import type { FileInfo, FolderSummary, InventoryLocation } from '@shuttersense/inventory-core'
+import { compareKeys } from '@shuttersense/inventory-core/pure'
+import type { CsvEngine, RowCounts } from '@shuttersense/inventory-core/types'
+import { createLocalDirectorySource, findLatestInventory } from '@shuttersense/inventory-core/node'
 import {
   FolderAccumulator,
   dataFileReaderFor,
@@ -26,7 +21,6 @@ import {
   verifyMd5,
   stageDataFile,
 } from '@shuttersense/inventory-core/internal'
-import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { AWS_FIXTURE_FILES, AWS_FIXTURES, awsFixture, csvRow, expectCode } from './helpers.js'
 
 const VERSIONED_SCHEMA =

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { folderGuid } from '../src/index.js'
+import { folderGuid } from '../src/node.js'
 import { newId } from '../src/internal.js'
 
 describe('ids', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import type { z } from 'zod'
-import { parseManifest, type InventoryManifest, type ManifestDataFile } from '../src/index.js'
+import { parseManifest } from '../src/pure.js'
+import type { InventoryManifest, ManifestDataFile } from '../src/public-types.js'
 import { manifestCreatedAt, md5Hex, parseChecksumFile, verifyManifestChecksum, verifyMd5 } from '../src/internal.js'
 import type { manifestFileSchema, manifestSchema } from '../src/manifest/manifest-schema.js'
 import { awsFixture, chunked, collect, collectBytes, expectCode, fromChunks } from './helpers.js'

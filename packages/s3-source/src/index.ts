@@ -17,7 +17,8 @@ export {
   type ValidateInventoryAccessOptions,
 } from './validate-access.js'
 // Moved to core (the server shows it without loading the AWS SDK); kept here for existing callers.
-export { listRequestsSaved, type ListRequestsSaved, type ListRequestsSavedInput } from '@shuttersense/inventory-core'
+export { listRequestsSaved } from '@shuttersense/inventory-core/pure'
+export type { ListRequestsSaved, ListRequestsSavedInput } from '@shuttersense/inventory-core/types'
 export { resolveRetryOptions, type ResolvedRetryOptions, type RetryOptions } from './retry.js'
 export { createRequestCounter, type RequestCounter } from './request-counter.js'
 export { isTransientError, toInventoryError, type S3ErrorContext } from './errors.js'

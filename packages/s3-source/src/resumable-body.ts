@@ -1,5 +1,6 @@
 import { GetObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import { InventoryError, type StreamObjectOptions } from '@shuttersense/inventory-core'
+import { InventoryError } from '@shuttersense/inventory-core'
+import type { StreamObjectOptions } from '@shuttersense/inventory-core/types'
 import { toByteIterable, type ByteInput } from '@shuttersense/inventory-core/internal'
 import type { S3Context } from './context.js'
 import { abortedError, errorCode, httpStatus, isTransientError, toInventoryError } from './errors.js'

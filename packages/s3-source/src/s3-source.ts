@@ -1,5 +1,6 @@
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3'
-import { type FileInfo, type ObjectSource, type ReadObjectOptions, type SourceCallOptions } from '@shuttersense/inventory-core'
+import type { FileInfo, ObjectSource } from '@shuttersense/inventory-core'
+import type { ReadObjectOptions, SourceCallOptions } from '@shuttersense/inventory-core/types'
 import { readAllBytes, type ByteInput } from '@shuttersense/inventory-core/internal'
 import { buildS3Client, type S3ClientOptions } from './client.js'
 import { getContext, setContext, type S3Context } from './context.js'

@@ -1,13 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import {
-  findLatestInventory,
-  inventoryPrefix,
-  isInventoryError,
-  type InventoryErrorCode,
-  type InventoryFileFormat,
-  type InventoryLocation,
-  type ObjectSource,
-} from '@shuttersense/inventory-core'
+import { isInventoryError, type InventoryErrorCode, type InventoryLocation, type ObjectSource } from '@shuttersense/inventory-core'
+import { inventoryPrefix } from '@shuttersense/inventory-core/pure'
+import type { InventoryFileFormat } from '@shuttersense/inventory-core/types'
+import { findLatestInventory } from '@shuttersense/inventory-core/node'
 import { manifestCreatedAt } from '@shuttersense/inventory-core/internal'
 import { getContext } from './context.js'
 import { isWrongRegion } from './errors.js'

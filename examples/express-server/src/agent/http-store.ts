@@ -1,20 +1,17 @@
 import { mkdirSync } from 'node:fs'
 import { open, rm, type FileHandle } from 'node:fs/promises'
 import path from 'node:path'
-import {
-  InventoryError,
-  type Collection,
-  type Connector,
-  type FileInfo,
-  type FileInfoChanges,
-  type FileInfoWrite,
-  type StoredFileInfo,
-  type FolderSummary,
-  type ImportJob,
-  type ImportSession,
-  type ImportStore,
-  type ReplaceFileInfoOptions,
-} from '@shuttersense/inventory-core'
+import { InventoryError, type FileInfo, type FolderSummary, type ImportStore } from '@shuttersense/inventory-core'
+import type {
+  Collection,
+  Connector,
+  FileInfoChanges,
+  FileInfoWrite,
+  StoredFileInfo,
+  ImportJob,
+  ImportSession,
+  ReplaceFileInfoOptions,
+} from '@shuttersense/inventory-core/types'
 import { flatten, toNdjson } from '../ndjson.js'
 import type { AgentApi } from './agent-api.js'
 

@@ -1,17 +1,8 @@
 import type { Logger } from 'pino'
-import {
-  coerceError,
-  InventoryError,
-  isInventoryError,
-  nextRunAt,
-  refreshCollectionFileInfo,
-  runImportJob,
-  configuredLocation,
-  type Connector,
-  type ImportJob,
-  type JobProgress,
-} from '@shuttersense/inventory-core'
-import { createFileScratch, createWorkerParser } from '@shuttersense/inventory-core/node'
+import { coerceError, InventoryError, isInventoryError, nextRunAt } from '@shuttersense/inventory-core'
+import { refreshCollectionFileInfo, configuredLocation } from '@shuttersense/inventory-core/pure'
+import type { Connector, ImportJob, JobProgress } from '@shuttersense/inventory-core/types'
+import { createFileScratch, createWorkerParser, runImportJob } from '@shuttersense/inventory-core/node'
 import { createS3Source, validateInventoryAccess, type RetryOptions, type S3Source } from '@shuttersense/inventory-s3'
 import type { ConnectorCredentials } from '../server-store/index.js'
 import type { HttpImportStore } from './http-store.js'

@@ -1,6 +1,7 @@
 import { once } from 'node:events'
 import type { Response } from 'express'
-import type { Collection, FileInfo, FileInfoChanges, FolderSummary, ImportJob, JobKind } from '@shuttersense/inventory-core'
+import type { FileInfo, FolderSummary } from '@shuttersense/inventory-core'
+import type { Collection, FileInfoChanges, ImportJob, JobKind } from '@shuttersense/inventory-core/types'
 import {
   AcknowledgeCancelBodySchema,
   AgentConnectorSchema,

@@ -2,11 +2,11 @@ import {
   isInventoryError,
   nextRunAt,
   suggestCollectionName,
-  folderGuid,
-  type Connector,
   type InventoryLocation,
   type InventoryStore,
 } from '@shuttersense/inventory-core'
+import type { Connector } from '@shuttersense/inventory-core/types'
+import { folderGuid } from '@shuttersense/inventory-core/node'
 import { actorName } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'

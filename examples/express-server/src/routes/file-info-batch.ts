@@ -1,4 +1,5 @@
-import type { FileInfo, FileInfoChanges } from '@shuttersense/inventory-core'
+import type { FileInfo } from '@shuttersense/inventory-core'
+import type { FileInfoChanges } from '@shuttersense/inventory-core/types'
 import type { z } from 'zod'
 import { FileInfoBatchMarkerSchema, FileInfoChangeLineSchema, FileInfoSchema, quickFileInfo } from '../agent-schemas.js'
 import { HttpError, issuesOf } from '../errors.js'

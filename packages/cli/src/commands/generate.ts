@@ -1,6 +1,6 @@
-import { findLatestInventory, type InventoryLocation } from '@shuttersense/inventory-core'
+import type { InventoryLocation } from '@shuttersense/inventory-core'
+import { createLocalDirectorySource, findLatestInventory } from '@shuttersense/inventory-core/node'
 import { parseFileSchema } from '@shuttersense/inventory-core/internal'
-import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { generatePhotoObjects } from '../generate/photo-bucket.js'
 import { nextDayObjects, type ChangeStats } from '../generate/next-day.js'

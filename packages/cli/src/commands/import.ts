@@ -1,11 +1,7 @@
 import * as path from 'node:path'
-import {
-  countBadRows,
-  importInventory,
-  type ImportResult,
-  type InventoryLocation,
-  type ObjectSource,
-} from '@shuttersense/inventory-core'
+import { importInventory, type InventoryLocation, type ObjectSource } from '@shuttersense/inventory-core'
+import { countBadRows } from '@shuttersense/inventory-core/pure'
+import type { ImportResult } from '@shuttersense/inventory-core/types'
 import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import type { ListRequestsSaved } from '@shuttersense/inventory-s3'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'

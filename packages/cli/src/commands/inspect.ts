@@ -1,9 +1,5 @@
-import {
-  suggestUniqueCollectionNames,
-  type FolderSummary,
-  type InventoryStore,
-  type NewCollection,
-} from '@shuttersense/inventory-core'
+import { suggestUniqueCollectionNames, type FolderSummary, type InventoryStore } from '@shuttersense/inventory-core'
+import type { NewCollection } from '@shuttersense/inventory-core/types'
 import { formatBytes, formatCount, printJson, UsageError, type CliIo } from '../cli-io.js'
 import { openStore, resolveConnector } from '../open-store.js'
 

@@ -1,4 +1,4 @@
-import { type InventoryFileFormat } from '@shuttersense/inventory-core'
+import type { InventoryFileFormat } from '@shuttersense/inventory-core/types'
 import { decodeInventoryKey, INVENTORY_FIELDS, type InventoryField } from '@shuttersense/inventory-core/internal'
 
 /** What a data file of the generator reports once written: its manifest entry. */

@@ -1,6 +1,6 @@
-import { directFolderOf, findLatestInventory, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import { directFolderOf, type FileInfo, type InventoryLocation } from '@shuttersense/inventory-core'
+import { createLocalDirectorySource, findLatestInventory } from '@shuttersense/inventory-core/node'
 import { emptyRowCounts, dataFileReaderFor, stageDataFile, verifyMd5 } from '@shuttersense/inventory-core/internal'
-import { createLocalDirectorySource } from '@shuttersense/inventory-core/node'
 import { SeededRandom } from './random.js'
 
 /** Changes applied by {@link nextDayObjects}. */

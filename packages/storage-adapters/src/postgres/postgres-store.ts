@@ -1,12 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
-import {
-  InventoryError,
-  type FileInfo,
-  type FolderSummary,
-  type InventoryStore,
-  type ReplaceFileInfoOptions,
-} from '@shuttersense/inventory-core'
+import { InventoryError, type FileInfo, type FolderSummary, type InventoryStore } from '@shuttersense/inventory-core'
+import type { ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
 import { throwIfAborted } from '@shuttersense/inventory-core/internal'
 import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
 import { migrationSteps } from '../shared/sql/migrations.js'

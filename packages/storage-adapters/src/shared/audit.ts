@@ -1,4 +1,4 @@
-import type { AuditEntry, FailJobOptions, NewAuditEntry } from '@shuttersense/inventory-core'
+import type { AuditEntry, FailJobOptions, NewAuditEntry } from '@shuttersense/inventory-core/types'
 import { auditFromRow, type AuditRow, type JobRow } from './rows.js'
 import { sql, type SqlFragment } from './sql/statement.js'
 import { firstOf, type SqlSteps } from './sql/steps.js'

@@ -1,11 +1,5 @@
-import {
-  InventoryError,
-  type Collection,
-  type ImportSession,
-  type ImportSessionPatch,
-  type InventoryStore,
-  type ReplaceFileInfoOptions,
-} from '@shuttersense/inventory-core'
+import { InventoryError, type InventoryStore } from '@shuttersense/inventory-core'
+import type { Collection, ImportSession, ImportSessionPatch, ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
 import { newId } from '@shuttersense/inventory-core/internal'
 import { connectorDeletedAudit } from './audit.js'
 import { duplicateCollection, duplicateIn } from './errors.js'

@@ -1,11 +1,5 @@
-import {
-  InventoryError,
-  type AuditEntry,
-  type ImportNowResult,
-  type InventoryStore,
-  type JobKind,
-  type JobTrigger,
-} from '@shuttersense/inventory-core'
+import { InventoryError, type InventoryStore } from '@shuttersense/inventory-core'
+import type { AuditEntry, ImportNowResult, JobKind, JobTrigger } from '@shuttersense/inventory-core/types'
 import { newId } from '@shuttersense/inventory-core/internal'
 import { appendAuditSteps, jobAudit, listAuditStatement, type TimedAuditEntry } from './audit.js'
 import { cancelRequested, chainsToNextRun, heldBy, isSpent, leaseExpiredMessage, shouldRetry } from './job-rules.js'

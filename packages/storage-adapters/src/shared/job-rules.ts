@@ -1,4 +1,5 @@
-import { InventoryError, type FailJobOptions } from '@shuttersense/inventory-core'
+import { InventoryError } from '@shuttersense/inventory-core'
+import type { FailJobOptions } from '@shuttersense/inventory-core/types'
 import { hasAttemptsLeft } from '@shuttersense/inventory-core/internal'
 import type { JobRow } from './rows.js'
 

@@ -1,4 +1,4 @@
-import { InventoryError } from '@shuttersense/inventory-core'
+import { InventoryError, type FolderSummary } from '@shuttersense/inventory-core'
 import type {
   AuditEntry,
   Collection,
@@ -11,14 +11,13 @@ import type {
   FileInfoSource,
   FolderPage,
   FolderQuery,
-  FolderSummary,
   ImportSchedule,
   ImportSession,
   ImportStatus,
   ImportPhase,
   InventoryFileFormat,
   StoredDelta,
-} from '@shuttersense/inventory-core'
+} from '@shuttersense/inventory-core/types'
 
 /** Column names shared by the SQLite and Postgres schemas, and their mapping to domain objects. */
 export interface ConnectorRow {

@@ -1,14 +1,13 @@
-import {
-  DEFAULT_DELTA_LIST_LIMIT,
-  InventoryError,
-  type Connector,
-  type ConnectorPatch,
-  type ImportSchedule,
-  type InventoryFileFormat,
-  type NewCollection,
-  type NewConnector,
-} from '@shuttersense/inventory-core'
-import { normalizeDestinationPrefix, normalizeFolderPath } from '@shuttersense/inventory-core/internal'
+import { InventoryError } from '@shuttersense/inventory-core'
+import type {
+  Connector,
+  ConnectorPatch,
+  ImportSchedule,
+  InventoryFileFormat,
+  NewCollection,
+  NewConnector,
+} from '@shuttersense/inventory-core/types'
+import { DEFAULT_DELTA_LIST_LIMIT, normalizeDestinationPrefix, normalizeFolderPath } from '@shuttersense/inventory-core/internal'
 
 const SCHEDULES: readonly ImportSchedule[] = ['manual', 'daily', 'weekly', 'inventory']
 

@@ -1,12 +1,6 @@
 import Database from 'better-sqlite3'
-import {
-  InventoryError,
-  type FileInfo,
-  type FileInfoChanges,
-  type FolderSummary,
-  type InventoryStore,
-  type ReplaceFileInfoOptions,
-} from '@shuttersense/inventory-core'
+import { InventoryError, type FileInfo, type FolderSummary, type InventoryStore } from '@shuttersense/inventory-core'
+import type { FileInfoChanges, ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
 import { createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
 import { migrationSteps } from '../shared/sql/migrations.js'
 import { compile } from '../shared/sql/statement.js'
