@@ -364,7 +364,10 @@ export interface StoreLifecycle {
 export interface ImportStore {
   /** @throws InventoryError `NOT_FOUND` */
   getConnector(id: string, options?: StoreCallOptions): Promise<Connector>
-  /** Collections of a connector (all connectors when omitted), ordered by folder path. */
+  /**
+   * Collections of a connector, ordered by folder path. Omitted: of all connectors the store reaches (a
+   * store of every part: all; an agent's HTTP client: its job's connector). The import always names one.
+   */
   listCollections(connectorId?: string, options?: StoreCallOptions): Promise<Collection[]>
   /**
    * Replaces all folders of a connector at once. `folders` is read once, in any order, and written as it
@@ -374,6 +377,9 @@ export interface ImportStore {
   /**
    * Replaces a collection's FileInfo with `files` (batches), all or nothing. With `importId` + `delta`
    * it also stores the delta and marks the collection done for that import, in the same transaction.
+   * An import writes a collection once (its checkpoint skips those done), so a store behind a network
+   * may answer a second write of a collection the import has marked done without storing it: that is a
+   * retried upload whose answer was lost (the reference agent's HTTP client behaves so).
    */
   replaceFileInfo(
     collectionId: string,

@@ -141,6 +141,8 @@ export function describeCatalogStoreConformance<S extends CatalogConformanceStor
         expect((await store.listCollections(connector.id)).map((c) => c.name)).toEqual(['Wedding'])
         // Another connector may use the name.
         expect(await store.createCollections(other.id, [{ name: 'Wedding', folderPath: '2020/Wedding/' }])).toHaveLength(1)
+        // Without a connector: the collections of all of them.
+        expect((await store.listCollections()).map((c) => c.connectorId).sort()).toEqual([connector.id, other.id].sort())
       })
 
       it('creates a batch with normalised folder paths and lists it by path', async () => {

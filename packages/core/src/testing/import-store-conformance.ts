@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import type { CollectionDelta } from '../delta.js'
 import type {
   Collection,
@@ -53,6 +53,11 @@ export interface ImportStoreFixtures<S> {
   readFolders(store: S, connectorId: string): Promise<FolderSummary[]>
   /** The newest delta stored for a collection, or `null`. */
   latestDelta(store: S, collectionId: string): Promise<StoredDelta | null>
+  /**
+   * The ids of two agents the store knows, as `lockedBy` records them: the first holds the jobs the
+   * tests start, the second is refused. Omitted: `agent-a` and `agent-b` (a store that takes any id).
+   */
+  agentIds?(store: S): readonly [string, string]
 }
 
 /** Options of {@link describeImportStoreConformance}. */
@@ -125,7 +130,7 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         await expectCode(current().getConnector('con_missing'), 'NOT_FOUND')
       })
 
-      it('lists collections by folder path, of one connector or of all', async () => {
+      it('lists the collections of a connector by folder path', async () => {
         const store = current()
         const photos = await newConnector('Photos')
         const other = await newConnector('Other')
@@ -140,7 +145,7 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
           ['B', 'b/'],
         ])
         expect(listed[0]).toMatchObject({ connectorId: photos.id, fileCount: 0, fileInfoSource: null, fileInfoUpdatedAt: null })
-        expect((await store.listCollections()).map((c) => c.folderPath).sort()).toEqual(['a/', 'b/', 'c/'])
+        expect((await store.listCollections(other.id)).map((c) => c.folderPath)).toEqual(['c/'])
       })
     })
 
@@ -319,6 +324,70 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
       })
     })
 
+    describe('FileInfo of several collections in one call (the optional batch calls)', () => {
+      const threeCollections = async (): Promise<Collection[]> => {
+        const connector = await newConnector()
+        return fixtures.createCollections(current(), connector.id, [
+          { name: 'A', folderPath: 'a/' },
+          { name: 'B', folderPath: 'b/' },
+          { name: 'C', folderPath: 'c/' },
+        ])
+      }
+
+      it('writes each collection of a batch as its own replace or changes would, and leaves one this import stored as it is', async (context) => {
+        const store = current()
+        if (!store.writeFileInfoBatch) return context.skip('the store has no writeFileInfoBatch')
+        const [a, b, c] = (await threeCollections()) as [Collection, Collection, Collection]
+        await store.replaceFileInfo(b.id, [[file('b/1'), file('b/2')]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        const session = await store.createImportSession({ connectorId: a.connectorId, manifestKey: 'm', inventoryTimestamp: 't' })
+        const write = { source: 'inventory' as const, updatedAt: '2024-01-02T00:00:00.000Z', importId: session.id }
+        const changed = { ...emptyDelta({ new: 1, deleted: 1, unchanged: 1 }), new: [file('b/3')], deleted: [file('b/1')] }
+        await store.writeFileInfoBatch([
+          { collectionId: a.id, replace: [file('a/1'), file('a/2', 5, 'x')], options: { ...write, delta: emptyDelta({ new: 2 }) } },
+          { collectionId: b.id, changes: { upserts: [file('b/3')], deletes: ['b/1'] }, options: { ...write, delta: changed } },
+          { collectionId: c.id, replace: [], options: { ...write, delta: emptyDelta() } },
+        ])
+        expect(await readAll(store, a.id)).toEqual([file('a/1'), file('a/2', 5, 'x')])
+        expect(await readAll(store, b.id)).toEqual([file('b/2'), file('b/3')])
+        expect(await readAll(store, c.id)).toEqual([])
+        expect(await collectionNow(c)).toMatchObject({ fileCount: 0, fileInfoSource: 'inventory', fileInfoUpdatedAt: write.updatedAt })
+        expect(await fixtures.latestDelta(store, b.id)).toMatchObject({ counts: changed.counts, new: changed.new, deleted: changed.deleted })
+        const [stored] = await store.listImportSessions(a.connectorId)
+        expect([...stored!.checkpoint.collectionsDone].sort()).toEqual([a.id, b.id, c.id].sort())
+
+        // Sent again (a retry after a lost answer): what this import stored stays as it is.
+        await store.writeFileInfoBatch([{ collectionId: a.id, replace: [file('a/9')], options: { ...write, delta: emptyDelta({ new: 1 }) } }])
+        expect(await readAll(store, a.id)).toEqual([file('a/1'), file('a/2', 5, 'x')])
+        expect((await fixtures.latestDelta(store, a.id))?.counts).toEqual(emptyDelta({ new: 2 }).counts)
+      })
+
+      it('refuses a batch naming a collection of no connector it holds, and a key twice in a collection', async (context) => {
+        const store = current()
+        if (!store.writeFileInfoBatch) return context.skip('the store has no writeFileInfoBatch')
+        const [a] = (await threeCollections()) as [Collection]
+        const write = { source: 'inventory' as const, updatedAt: '2024-01-02T00:00:00.000Z' }
+        await expectCode(store.writeFileInfoBatch([{ collectionId: 'col_missing', replace: [file('x/1')], options: write }]), 'NOT_FOUND')
+        await expectCode(store.writeFileInfoBatch([{ collectionId: a.id, replace: [file('a/1'), file('a/1')], options: write }]), 'INVALID_ARGUMENT')
+        expect(await collectionNow(a)).toMatchObject({ fileCount: 0, fileInfoSource: null })
+      })
+
+      it('reads several collections whole, in key order, in the order asked (one without FileInfo comes with none)', async (context) => {
+        const store = current()
+        if (!store.readFileInfoBatch) return context.skip('the store has no readFileInfoBatch')
+        const [a, b, c] = (await threeCollections()) as [Collection, Collection, Collection]
+        const many = Array.from({ length: 12_000 }, (_, i) => file(`a/${String(i).padStart(5, '0')}`, i))
+        await store.replaceFileInfo(a.id, [many.slice(6000), many.slice(0, 6000)], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        await store.replaceFileInfo(c.id, [[file('c/é'), file('c/e')]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
+        const read = []
+        for await (const stored of store.readFileInfoBatch([c.id, b.id, a.id])) read.push(stored)
+        expect(read).toEqual([
+          { collectionId: c.id, files: [file('c/e'), file('c/é')] },
+          { collectionId: b.id, files: [] },
+          { collectionId: a.id, files: many },
+        ])
+      })
+    })
+
     describe('deltas and import sessions', () => {
       it('stores the delta and marks the collection done for the import, with the FileInfo', async () => {
         const store = current()
@@ -346,13 +415,15 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         expect(stored).toEqual({ ...delta, collectionId: collection.id, importId: session.id, computedAt: '2024-05-07T02:00:00.000Z' })
         expect((await store.listImportSessions(collection.connectorId))[0]?.checkpoint.collectionsDone).toEqual([collection.id])
 
+        // The next day's import: its delta is the latest.
+        const next = await store.createImportSession({ connectorId: collection.connectorId, manifestKey: 'm2', inventoryTimestamp: 't2' })
         await store.replaceFileInfo(collection.id, [[]], {
           source: 'inventory',
           updatedAt: '2024-05-08T02:00:00.000Z',
-          importId: session.id,
+          importId: next.id,
           delta: emptyDelta({ deleted: 2 }),
         })
-        expect((await fixtures.latestDelta(store, collection.id))?.counts.deleted).toBe(2)
+        expect(await fixtures.latestDelta(store, collection.id)).toMatchObject({ importId: next.id, counts: { deleted: 2 } })
       })
 
       it('updates an import session and lists sessions newest first', async () => {
@@ -391,15 +462,20 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
     })
 
     describe("the agent's calls on its job", () => {
-      const start = (connectorId: string, agentId = 'agent-a', trigger: JobTrigger = 'manual', maxAttempts?: number) =>
+      let agentA = 'agent-a'
+      let agentB = 'agent-b'
+      beforeEach(() => {
+        if (fixtures.agentIds) [agentA, agentB] = fixtures.agentIds(current())
+      })
+      const start = (connectorId: string, agentId = agentA, trigger: JobTrigger = 'manual', maxAttempts?: number) =>
         fixtures.startJob(current(), connectorId, { agentId, leaseMs: MINUTE, now: at(0), trigger, maxAttempts })
 
       it('a heartbeat extends the lease and records progress; another agent gets CONFLICT', async () => {
         const store = current()
         const connector = await newConnector()
         const job = await start(connector.id)
-        expect(job).toMatchObject({ status: 'running', lockedBy: 'agent-a', connectorId: connector.id, kind: 'import' })
-        const beaten = await store.heartbeatJob(job.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(1000), progress: progress(500) })
+        expect(job).toMatchObject({ status: 'running', lockedBy: agentA, connectorId: connector.id, kind: 'import' })
+        const beaten = await store.heartbeatJob(job.id, { agentId: agentA, leaseMs: MINUTE, now: at(1000), progress: progress(500) })
         expect(beaten).toMatchObject({
           status: 'running',
           progress: progress(500),
@@ -408,37 +484,37 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
           cancelRequestedAt: null,
         })
         // A heartbeat without progress keeps the last one.
-        expect(await store.heartbeatJob(job.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(2000) })).toMatchObject({ progress: progress(500) })
-        await expectCode(store.heartbeatJob(job.id, { agentId: 'agent-b', leaseMs: MINUTE, now: at(3000) }), 'CONFLICT')
+        expect(await store.heartbeatJob(job.id, { agentId: agentA, leaseMs: MINUTE, now: at(2000) })).toMatchObject({ progress: progress(500) })
+        await expectCode(store.heartbeatJob(job.id, { agentId: agentB, leaseMs: MINUTE, now: at(3000) }), 'CONFLICT')
       })
 
       it('completing keeps the result and queues the next scheduled import at nextRunAt, or none', async () => {
         const store = current()
         const daily = await newConnector('Daily', 'daily')
-        const job = await start(daily.id, 'agent-a', 'scheduled')
-        await expectCode(store.completeJob(job.id, { agentId: 'agent-b', nextRunAt: null, now: at(500) }), 'CONFLICT')
+        const job = await start(daily.id, agentA, 'scheduled')
+        await expectCode(store.completeJob(job.id, { agentId: agentB, nextRunAt: null, now: at(500) }), 'CONFLICT')
         const { job: done, next } = await store.completeJob(job.id, {
-          agentId: 'agent-a',
+          agentId: agentA,
           now: at(1000),
           nextRunAt: at(86_400_000),
           result: { importId: 'imp_1' },
         })
         expect(done).toMatchObject({ id: job.id, status: 'completed', finishedAt: at(1000).toISOString(), result: { importId: 'imp_1' } })
         expect(next).toMatchObject({ connectorId: daily.id, kind: 'import', trigger: 'scheduled', status: 'queued', scheduledAt: at(86_400_000).toISOString() })
-        await expectCode(store.completeJob(job.id, { agentId: 'agent-a', nextRunAt: null }), 'CONFLICT')
+        await expectCode(store.completeJob(job.id, { agentId: agentA, nextRunAt: null }), 'CONFLICT')
 
         const manual = await newConnector('Manual')
         const once = await start(manual.id)
-        expect((await store.completeJob(once.id, { agentId: 'agent-a', now: at(2000), nextRunAt: null })).next).toBeNull()
+        expect((await store.completeJob(once.id, { agentId: agentA, now: at(2000), nextRunAt: null })).next).toBeNull()
       })
 
       it('a failure is retried at retryAt while attempts remain, then fails the job for good', async () => {
         const store = current()
         const connector = await newConnector()
-        const job = await start(connector.id, 'agent-a', 'manual', 1)
-        await expectCode(store.failJob(job.id, { agentId: 'agent-b', error: { code: 'X', message: 'x' }, retryAt: null }), 'CONFLICT')
+        const job = await start(connector.id, agentA, 'manual', 1)
+        await expectCode(store.failJob(job.id, { agentId: agentB, error: { code: 'X', message: 'x' }, retryAt: null }), 'CONFLICT')
         const failed = await store.failJob(job.id, {
-          agentId: 'agent-a',
+          agentId: agentA,
           error: { code: 'CHECKSUM_MISMATCH', message: 'bad data file' },
           retryAt: at(MINUTE),
           now: at(1000),
@@ -446,21 +522,21 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         expect(failed).toMatchObject({ status: 'failed', attempts: 1, finishedAt: at(1000).toISOString(), lastError: { code: 'CHECKSUM_MISMATCH' } })
 
         const other = await newConnector('Other')
-        await failForRetry(store, (await start(other.id, 'agent-a', 'manual', 3)).id, { agentId: 'agent-a', retryAt: at(30_000), now: at(1000) })
+        await failForRetry(store, (await start(other.id, agentA, 'manual', 3)).id, { agentId: agentA, retryAt: at(30_000), now: at(1000) })
       })
 
       it('a cancel asked for shows in the heartbeat and ends the job when the agent acknowledges it', async () => {
         const store = current()
         const connector = await newConnector()
         const job = await start(connector.id)
-        await expectCode(store.acknowledgeCancel(job.id, { agentId: 'agent-a', now: at(1000) }), 'CONFLICT')
+        await expectCode(store.acknowledgeCancel(job.id, { agentId: agentA, now: at(1000) }), 'CONFLICT')
         await fixtures.requestCancel(store, job.id, at(2000))
-        const seen = await store.heartbeatJob(job.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(3000) })
+        const seen = await store.heartbeatJob(job.id, { agentId: agentA, leaseMs: MINUTE, now: at(3000) })
         expect(seen).toMatchObject({ status: 'running', cancelRequestedAt: at(2000).toISOString() })
-        await expectCode(store.acknowledgeCancel(job.id, { agentId: 'agent-b', now: at(4000) }), 'CONFLICT')
-        const ended = await store.acknowledgeCancel(job.id, { agentId: 'agent-a', now: at(4000) })
+        await expectCode(store.acknowledgeCancel(job.id, { agentId: agentB, now: at(4000) }), 'CONFLICT')
+        const ended = await store.acknowledgeCancel(job.id, { agentId: agentA, now: at(4000) })
         expect(ended).toMatchObject({ status: 'cancelled', finishedAt: at(4000).toISOString() })
-        await expectCode(store.heartbeatJob(job.id, { agentId: 'agent-a', leaseMs: MINUTE, now: at(5000) }), 'CONFLICT')
+        await expectCode(store.heartbeatJob(job.id, { agentId: agentA, leaseMs: MINUTE, now: at(5000) }), 'CONFLICT')
       })
     })
   })
