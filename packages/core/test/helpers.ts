@@ -9,6 +9,7 @@ import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import type { DataFileReader } from '../src/pipeline/data-file-reader.js'
 import { stageDataFile } from '../src/pipeline/staged-data-file.js'
+import { FolderAccumulator } from '../src/folders.js'
 
 /** The real reports AWS wrote, kept in the repository with their license (fixtures/aws-inventory/README.md). */
 export const AWS_FIXTURES = path.resolve(import.meta.dirname, '../../../fixtures/aws-inventory')
@@ -199,4 +200,44 @@ export async function readStaged(bytes: Uint8Array, options: ReadStagedOptions):
     await staged.closeAll()
   }
   return { files, counts }
+}
+
+/** What {@link readBothWays} is given beyond the bytes. */
+export interface ReadBothWaysOptions {
+  reader: DataFileReader
+  manifest: InventoryManifest
+  file: ManifestDataFile
+  /** True for a folder a collection wants (`''` is the bucket root). */
+  wanted(folder: string): boolean
+  rollupOnly?: boolean | undefined
+}
+
+/**
+ * Reads `bytes` through the reader's records (rolled up here) or through its `rollUp` form (checking
+ * that each kept record sits in the folder of its slot): the counts, the wanted folders' records, every
+ * folder and the totals, to compare the two.
+ */
+export async function readOneWay(bytes: Uint8Array, rollUp: boolean, options: ReadBothWaysOptions) {
+  const { reader, manifest, file, wanted } = options
+  const open = () => verifyMd5(chunked(bytes, 1000), file.MD5checksum, file.key)
+  const staged = stageDataFile(open, file.key)
+  const counts = emptyRowCounts()
+  const folders = new FolderAccumulator()
+  const records: FileInfo[] = []
+  const context = { manifest, file, open, openFile: staged.openFile, counts, rollupOnly: options.rollupOnly }
+  try {
+    if (rollUp) {
+      const sink = { folders, wants: (slot: number) => wanted(slot < 0 ? '' : folders.folderOf(slot)) }
+      for await (const batch of reader.rollUp!(context, sink)) {
+        expect(batch.records).toHaveLength(batch.slots.length)
+        batch.records.forEach((record, i) => expect(batch.slots[i]! < 0 ? '' : folders.folderOf(batch.slots[i]!)).toBe(record.key.slice(0, record.key.lastIndexOf('/') + 1)))
+        records.push(...batch.records)
+      }
+    } else {
+      for await (const batch of reader(context)) folders.add(batch, (record, folder) => wanted(folder) && records.push(record))
+    }
+  } finally {
+    await staged.closeAll()
+  }
+  return { counts, records, folders: folders.summaries(), totals: [folders.objectCount, folders.totalSizeBytes] }
 }

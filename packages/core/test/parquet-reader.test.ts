@@ -1,15 +1,13 @@
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
-import { FolderAccumulator } from '../src/folders.js'
 import { createParquetReader, readParquetData } from '../src/formats/parquet-reader.js'
 import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import { dataFileReaderFor, type DataFileReader } from '../src/pipeline/data-file-reader.js'
 import { stageInMemory } from '../src/io/random-access-file.js'
-import { stageDataFile } from '../src/pipeline/staged-data-file.js'
 import { emptyRowCounts, type FileInfo } from '../src/types.js'
-import { AWS_FIXTURE_FILES, awsFixture, chunked, expectCode, readStaged } from './helpers.js'
+import { AWS_FIXTURE_FILES, awsFixture, expectCode, readOneWay, readStaged } from './helpers.js'
 
 const manifest = parseManifest(awsFixture('parquet_inventory_manifest.json'))
 const data = awsFixture('parquet_inventory.parquet')
@@ -180,30 +178,8 @@ describe('readParquetData on written files', () => {
     )
     const wanted = (folder: string): boolean => folder.startsWith('2021/') || folder.startsWith('café/') || folder === ''
     const file = { ...manifest.files[0]!, MD5checksum: md5Hex(bytes) }
-    const run = async (rollUp: boolean) => {
-      const open = () => verifyMd5(chunked(bytes, 1000), file.MD5checksum, file.key)
-      const staged = stageDataFile(open, file.key)
-      const counts = emptyRowCounts()
-      const folders = new FolderAccumulator()
-      const records: FileInfo[] = []
-      const reader = createParquetReader({ batchSize: 3 })
-      const context = { manifest, file, open, openFile: staged.openFile, counts }
-      try {
-        if (rollUp) {
-          const sink = { folders, wants: (slot: number) => wanted(slot < 0 ? '' : folders.folderOf(slot)) }
-          for await (const batch of reader.rollUp!(context, sink)) {
-            expect(batch.records).toHaveLength(batch.slots.length)
-            batch.records.forEach((record, i) => expect(batch.slots[i]! < 0 ? '' : folders.folderOf(batch.slots[i]!)).toBe(record.key.slice(0, record.key.lastIndexOf('/') + 1)))
-            records.push(...batch.records)
-          }
-        } else {
-          for await (const batch of reader(context)) folders.add(batch, (record, folder) => wanted(folder) && records.push(record))
-        }
-      } finally {
-        await staged.closeAll()
-      }
-      return { counts, records, folders: folders.summaries(), totals: [folders.objectCount, folders.totalSizeBytes] }
-    }
+    const options = { reader: createParquetReader({ batchSize: 3 }), manifest, file, wanted }
+    const run = (rollUp: boolean) => readOneWay(bytes, rollUp, options)
     const viaRecords = await run(false)
     expect(await run(true)).toEqual(viaRecords)
     // The file holds what the test means it to.

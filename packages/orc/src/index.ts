@@ -1,6 +1,6 @@
 export { OrcError, type OrcErrorCode } from './orc-error.js'
 export type { OrcInteger } from './byte-cursor.js'
-export type { OrcValue } from './column-decoder.js'
+export type { OrcBytesColumn, OrcValue } from './column-decoder.js'
 export { decimalText } from './column-decoder.js'
 export {
   type OrcColumnEncoding,
@@ -22,6 +22,7 @@ export {
   type OrcFile,
   type OrcRandomAccess,
   type OrcStripe,
+  type OrcStripeColumns,
   type ReadStripesOptions,
   openOrcFile,
 } from './orc-file.js'

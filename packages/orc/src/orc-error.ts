@@ -41,3 +41,12 @@ export function withFile(file: string, error: unknown): OrcError {
   const why = error instanceof Error ? error.message : String(error)
   return new OrcError('DATA_FILE_CORRUPT', `${file}: corrupt ORC file (${why})`, file, { cause: error })
 }
+
+/** {@link namingFile} for work that does not wait. */
+export function namingFileSync<T>(file: string, action: () => T): T {
+  try {
+    return action()
+  } catch (error) {
+    throw withFile(file, error)
+  }
+}

@@ -1,4 +1,4 @@
-import { decodeColumn, type OrcValue } from './column-decoder.js'
+import { type OrcBytesColumn, decodeBytesView, decodeColumn, decodeEpochMillis, type OrcValue } from './column-decoder.js'
 import { type ByteBudget, decompressStream } from './decompress.js'
 import {
   type OrcColumnStatistics,
@@ -13,7 +13,7 @@ import {
   decodePostScript,
   decodeStripeFooter,
 } from './orc-metadata.js'
-import { OrcError, corrupt, namingFile } from './orc-error.js'
+import { OrcError, corrupt, namingFile, namingFileSync } from './orc-error.js'
 import { type OrcSchema, schemaOf } from './orc-schema.js'
 
 /** Random access to a file's bytes: its length and ranged reads (a local file, an S3 object, memory). */
@@ -52,6 +52,24 @@ export interface OrcStripe {
   columns: Record<string, OrcValue[]>
 }
 
+/**
+ * One stripe's requested columns, read and decompressed, each decoded when first asked for, in the form
+ * asked for: values (as {@link OrcStripe}), or, without an object per value, a string column's byte
+ * ranges and a timestamp column's epoch milliseconds.
+ */
+export interface OrcStripeColumns {
+  index: number
+  rowCount: number
+  writerTimezone: string
+  /** The type of a requested field. */
+  typeOf(field: string): OrcSchema
+  values(field: string): OrcValue[]
+  /** A string, varchar, char or binary field's values as byte ranges. */
+  bytes(field: string): OrcBytesColumn
+  /** A timestamp field's values as epoch milliseconds (NaN where null). */
+  epochMillis(field: string): Float64Array
+}
+
 /** An opened ORC file: its tail decoded, its stripes read on demand. */
 export interface OrcFile {
   readonly name: string
@@ -68,6 +86,8 @@ export interface OrcFile {
   readStripeStatistics(): Promise<OrcColumnStatistics[][]>
   /** One stripe's requested columns. */
   readStripe(index: number, options?: ReadStripesOptions): Promise<OrcStripe>
+  /** One stripe's requested columns, decoded on demand (see {@link OrcStripeColumns}). */
+  readStripeColumns(index: number, options?: ReadStripesOptions): Promise<OrcStripeColumns>
   /** Every stripe in order, one at a time. */
   readStripes(options?: ReadStripesOptions): AsyncGenerator<OrcStripe>
 }
@@ -149,9 +169,19 @@ function createOrcFile(
 ): OrcFile {
   const { compression, compressionBlockSize } = postScript
   const types: readonly OrcType[] = footer.types
+  const fieldTypes = new Map(schema.fields!.map((field) => [field.name, field.type]))
   const fieldColumns = new Map(schema.fields!.map((field) => [field.name, field.type.column]))
 
   async function readStripe(index: number, options: ReadStripesOptions = {}): Promise<OrcStripe> {
+    const stripe = await readStripeColumns(index, options)
+    return namingFile(name, async () => {
+      const columns: Record<string, OrcValue[]> = {}
+      for (const field of options.columns ?? fieldColumns.keys()) columns[field] = stripe.values(field)
+      return { index, rowCount: stripe.rowCount, writerTimezone: stripe.writerTimezone, columns }
+    })
+  }
+
+  async function readStripeColumns(index: number, options: ReadStripesOptions = {}): Promise<OrcStripeColumns> {
     return namingFile(name, async () => {
       const stripe = footer.stripes[index]
       if (!stripe) throw new OrcError('FORMAT_UNSUPPORTED', `there is no stripe ${index} (the file has ${footer.stripes.length})`)
@@ -186,15 +216,30 @@ function createOrcFile(
       }
       const decoded = new Map<string, Uint8Array>()
       for (const [key, stream] of located) decoded.set(key, decompress(await read(stream.start, stream.length), `stripe ${index} ${key} stream`))
-      const columns: Record<string, OrcValue[]> = {}
       const source = {
         types,
         encodings: stripeFooter.columns,
         streams: (column: number, kind: string) => decoded.get(`column ${column} ${kind}`),
         writerTimezone: stripeFooter.writerTimezone,
       }
-      for (const [field, column] of roots) columns[field] = decodeColumn(source, column, stripe.numberOfRows)
-      return { index, rowCount: stripe.numberOfRows, writerTimezone: stripeFooter.writerTimezone, columns }
+      const rows = stripe.numberOfRows
+      const requested = new Map(roots)
+      const columnOf = (field: string): number => {
+        const column = requested.get(field)
+        if (column === undefined) throw new OrcError('FORMAT_UNSUPPORTED', `column ${JSON.stringify(field)} was not read from stripe ${index}`)
+        return column
+      }
+      // Decoding errors name the file, as the reading does.
+      const decode = <T>(field: string, how: (column: number) => T): T => namingFileSync(name, () => how(columnOf(field)))
+      return {
+        index,
+        rowCount: rows,
+        writerTimezone: stripeFooter.writerTimezone,
+        typeOf: (field) => (columnOf(field), fieldTypes.get(field)!),
+        values: (field) => decode(field, (column) => decodeColumn(source, column, rows)),
+        bytes: (field) => decode(field, (column) => decodeBytesView(source, column, rows)),
+        epochMillis: (field) => decode(field, (column) => decodeEpochMillis(source, column, rows)),
+      }
     })
   }
 
@@ -218,6 +263,7 @@ function createOrcFile(
     userMetadata: footer.userMetadata,
     readStripeStatistics: () => namingFile(name, async () => decodeMetadata(metadata())),
     readStripe,
+    readStripeColumns,
     async *readStripes(options) {
       for (let index = 0; index < footer.stripes.length; index++) yield await readStripe(index, options)
     },

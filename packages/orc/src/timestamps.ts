@@ -57,13 +57,27 @@ export function zoneOffsetSeconds(timeZone: string, utcSeconds: number): number 
  * trailing decimal zeros less one), the base taken in a zone `baseOffset` seconds ahead of UTC.
  */
 export function decodeTimestamp(seconds: number, encodedNanos: number, baseOffset: number): OrcTimestamp {
-  const zeros = encodedNanos % 8
-  let nanos = Math.floor(encodedNanos / 8)
-  if (zeros !== 0) nanos *= 10 ** (zeros + 1)
-  let epochSeconds = seconds + BASE_UTC_SECONDS - baseOffset
+  const nanos = decodeNanos(encodedNanos)
+  return { seconds: epochSecondsOf(seconds, nanos, baseOffset), nanos }
+}
+
+/** {@link decodeTimestamp}'s instant as epoch milliseconds (`seconds * 1000` plus whole milliseconds of `nanos`), with no object. */
+export function timestampMillis(seconds: number, encodedNanos: number, baseOffset: number): number {
+  const nanos = decodeNanos(encodedNanos)
+  return epochSecondsOf(seconds, nanos, baseOffset) * 1000 + Math.floor(nanos / 1e6)
+}
+
+/** Nanoseconds from their encoding: the low 3 bits count trailing decimal zeros less one. */
+function decodeNanos(encoded: number): number {
+  const zeros = encoded % 8
+  const nanos = Math.floor(encoded / 8)
+  return zeros === 0 ? nanos : nanos * 10 ** (zeros + 1)
+}
+
+function epochSecondsOf(seconds: number, nanos: number, baseOffset: number): number {
+  const epochSeconds = seconds + BASE_UTC_SECONDS - baseOffset
   // Writers store negative times truncated toward zero, not floored: step back a second.
-  if (epochSeconds < 0 && nanos > 999_999) epochSeconds -= 1
-  return { seconds: epochSeconds, nanos }
+  return epochSeconds < 0 && nanos > 999_999 ? epochSeconds - 1 : epochSeconds
 }
 
 /** The offset of `writerTimezone` at ORC's timestamp base (2015-01-01 local). */

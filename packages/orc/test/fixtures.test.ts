@@ -56,3 +56,51 @@ describe('Apache ORC example files', () => {
     },
   )
 })
+
+describe('the views without an object per value', () => {
+  const utf8 = new TextDecoder()
+  /** The first row where `got` and `wanted` differ, shown (a whole-array diff of 100,000 values is slow). */
+  const expectSame = (got: unknown[], wanted: unknown[], what: string): void => {
+    expect(got.length).toBe(wanted.length)
+    const row = got.findIndex((value, i) => !Object.is(value, wanted[i]))
+    if (row >= 0) expect({ what, row, value: got[row] }).toEqual({ what, row, value: wanted[row] })
+  }
+  it.each(files)('%s: string byte ranges and timestamp milliseconds are the values', async (name) => {
+    const orc = await openOrcFile(fixtureFile(name), { name })
+    const fields = orc.schema.fields!
+    const strings = fields.filter((field) => ['string', 'varchar', 'char', 'binary'].includes(field.type.kind)).map((field) => field.name)
+    const timestamps = fields.filter((field) => ['timestamp', 'timestamp_instant'].includes(field.type.kind)).map((field) => field.name)
+    let compared = 0
+    // Two stripes a file at most: the largest file has hundreds of thousands of rows.
+    for (let index = 0; index < Math.min(orc.stripes.length, 2); index++) {
+      const stripe = await orc.readStripeColumns(index, { columns: [...strings, ...timestamps] })
+      for (const field of strings) {
+        const values = stripe.values(field)
+        const { data, starts, ends } = stripe.bytes(field)
+        const viewedValues = values.map((_, row) => {
+          if (starts[row]! < 0) return null
+          const bytes = data.subarray(starts[row], ends[row])
+          return stripe.typeOf(field).kind === 'binary' ? Buffer.from(bytes).toString('hex') : utf8.decode(bytes)
+        })
+        const wanted = values.map((value) => (value instanceof Uint8Array ? Buffer.from(value).toString('hex') : value))
+        expectSame(viewedValues, wanted, `${field} of stripe ${index}`)
+        compared += values.length
+      }
+      for (const field of timestamps) {
+        const values = stripe.values(field) as ({ seconds: number; nanos: number } | null)[]
+        const millis = values.map((value) => (value === null ? NaN : value.seconds * 1000 + Math.floor(value.nanos / 1e6)))
+        expectSame(Array.from(stripe.epochMillis(field)), millis, `${field} of stripe ${index}`)
+        compared += values.length
+      }
+    }
+    if (strings.length + timestamps.length > 0 && orc.rowCount > 0) expect(compared).toBeGreaterThan(0)
+  })
+
+  it('refuses a view of a column of another type, naming the file', async () => {
+    const orc = await openOrcFile(fixtureFile('TestOrcFile.test1.orc'), { name: 'TestOrcFile.test1.orc' })
+    const stripe = await orc.readStripeColumns(0, { columns: ['int1'] })
+    expect(() => stripe.bytes('int1')).toThrow(/^TestOrcFile\.test1\.orc: column \d+ is int, not a string column/)
+    expect(() => stripe.epochMillis('int1')).toThrow(/not a timestamp column/)
+    expect(() => stripe.values('string1')).toThrow(/column "string1" was not read/)
+  })
+})

@@ -20,6 +20,7 @@ import {
   STREAM_KIND,
   stripeFooter,
   type ColumnCount,
+  type OrcEncoding,
   type OrcStream,
   type OrcStripe,
 } from './orc-protobuf.js'
@@ -41,35 +42,81 @@ const KIND: Record<FieldKind, number> = {
 /** ORC timestamps count seconds from 2015-01-01 00:00:00 in the writer's timezone (UTC here). */
 const ORC_EPOCH_SECONDS = Date.UTC(2015, 0, 1) / 1000
 
+/** Options of {@link createOrcDataFileWriter}. */
+export interface OrcWriterOptions {
+  /** Rows per stripe. @default {@link ORC_STRIPE_ROWS} */
+  stripeRows?: number | undefined
+  /** Write string columns with dictionary encoding (DICTIONARY_V2) instead of DIRECT_V2. @default false */
+  dictionaryStrings?: boolean | undefined
+}
+
+/** An ORC data file writer that also takes rows as typed values (null for a missing value), in {@link reportFields} order. */
+export interface OrcDataFileWriter extends DataFileWriter {
+  writeRow(values: readonly Value[]): void
+}
+
+/** Opens the ORC data file `key` under `out` (the generator's writer, with knobs for tests). */
+export function createOrcDataFileWriter(out: string, key: string, versioned: boolean, options: OrcWriterOptions = {}): OrcDataFileWriter {
+  return new OrcWriter(out, key, versioned, options)
+}
+
 /** ORC as AWS writes it: ZLIB, writer timezone UTC, `fileSchema` a `struct<bucket:string,...>`. */
 export const ORC_FORMAT: GeneratedFormat = {
   fileFormat: 'ORC',
   extension: '.orc',
   fileSchema: (versioned) => `struct<${reportFields(versioned).map((field) => `${snakeName(field)}:${ORC_TYPE[kindOf(field)]}`).join(',')}>`,
-  createWriter: (out, key, versioned) => new OrcDataFileWriter(out, key, versioned),
+  createWriter: (out, key, versioned) => createOrcDataFileWriter(out, key, versioned),
 }
 
-type Value = string | number | boolean | null
+/** A typed value of a row. */
+export type Value = string | number | boolean | null
 
 const encoder = new TextEncoder()
 
-/** One column's streams for a stripe's values (nulls left out of DATA, marked in PRESENT when there are any). */
-function columnStreams(kind: FieldKind, values: readonly Value[]): { kind: number; bytes: Uint8Array }[] {
+/** UTF-8 bytes of `strings`, one after the other, and each one's length (one buffer, no array per value). */
+function stringBytes(strings: readonly string[]): { data: Buffer; lengths: number[] } {
+  const data = Buffer.allocUnsafe(strings.reduce((sum, value) => sum + Buffer.byteLength(value), 0))
+  const lengths = new Array<number>(strings.length)
+  let at = 0
+  strings.forEach((value, index) => {
+    const written = data.write(value, at)
+    lengths[index] = written
+    at += written
+  })
+  return { data, lengths }
+}
+
+/** A string column's dictionary streams: each distinct value once (first seen first), then each row's index. */
+function dictionaryStreams(strings: readonly string[]): { streams: { kind: number; bytes: Uint8Array }[]; dictionarySize: number } {
+  const indexOf = new Map<string, number>()
+  const indexes = strings.map((value) => {
+    let index = indexOf.get(value)
+    if (index === undefined) indexOf.set(value, (index = indexOf.size))
+    return index
+  })
+  const { data, lengths } = stringBytes([...indexOf.keys()])
+  return {
+    streams: [
+      { kind: STREAM_KIND.DATA, bytes: encodeUnsignedRleV2(indexes) },
+      { kind: STREAM_KIND.LENGTH, bytes: encodeUnsignedRleV2(lengths) },
+      { kind: STREAM_KIND.DICTIONARY_DATA, bytes: data },
+    ],
+    dictionarySize: indexOf.size,
+  }
+}
+
+/** One column's streams for a stripe's values (nulls left out of DATA, marked in PRESENT when there are any), and its encoding. */
+function columnStreams(kind: FieldKind, values: readonly Value[], dictionary: boolean): { streams: { kind: number; bytes: Uint8Array }[]; encoding: OrcEncoding } {
   const present = values.filter((value) => value !== null)
   const streams: { kind: number; bytes: Uint8Array }[] = []
   if (present.length < values.length) streams.push({ kind: STREAM_KIND.PRESENT, bytes: encodeBooleans(values.map((value) => value !== null)) })
   switch (kind) {
     case 'string': {
-      // One buffer for the stripe's strings, written in place (no array per value).
-      const strings = present as string[]
-      const data = Buffer.allocUnsafe(strings.reduce((sum, value) => sum + Buffer.byteLength(value), 0))
-      const lengths = new Array<number>(strings.length)
-      let at = 0
-      strings.forEach((value, index) => {
-        const written = data.write(value, at)
-        lengths[index] = written
-        at += written
-      })
+      if (dictionary) {
+        const { streams: dictionaryParts, dictionarySize } = dictionaryStreams(present as string[])
+        return { streams: [...streams, ...dictionaryParts], encoding: { kind: ENCODING_KIND.DICTIONARY_V2, dictionarySize } }
+      }
+      const { data, lengths } = stringBytes(present as string[])
       streams.push({ kind: STREAM_KIND.DATA, bytes: data })
       streams.push({ kind: STREAM_KIND.LENGTH, bytes: encodeUnsignedRleV2(lengths) })
       break
@@ -87,14 +134,14 @@ function columnStreams(kind: FieldKind, values: readonly Value[]): { kind: numbe
       break
     }
   }
-  return streams
+  return { streams, encoding: { kind: kind === 'boolean' ? ENCODING_KIND.DIRECT : ENCODING_KIND.DIRECT_V2 } }
 }
 
 /**
  * Writes one ORC file: the header, a stripe per {@link ORC_STRIPE_ROWS} rows (every stream ZLIB-compressed
  * in ORC's chunks), then metadata, footer and postscript. Bytes go straight to the file and its MD5.
  */
-class OrcDataFileWriter implements DataFileWriter {
+class OrcWriter implements OrcDataFileWriter {
   private readonly fd: number
   private readonly hash = createHash('md5')
   private readonly fields: readonly string[]
@@ -104,11 +151,15 @@ class OrcDataFileWriter implements DataFileWriter {
   private offset = 0
   private carry = ''
 
+  private readonly stripeRows: number
+
   constructor(
     out: string,
     readonly key: string,
     versioned: boolean,
+    private readonly options: OrcWriterOptions,
   ) {
+    this.stripeRows = options.stripeRows ?? ORC_STRIPE_ROWS
     const file = path.join(out, key)
     mkdirSync(path.dirname(file), { recursive: true })
     this.fd = openSync(file, 'w')
@@ -130,9 +181,13 @@ class OrcDataFileWriter implements DataFileWriter {
     for (const line of lines) {
       const values = parseGeneratedRow(line)
       // A row with too few fields (a malformed row) keeps its key; what is missing is null.
-      this.fields.forEach((field, index) => this.columns[index]!.push(typedFieldValue(field, values[index])))
-      if (this.columns[0]!.length >= ORC_STRIPE_ROWS) this.flushStripe()
+      this.writeRow(this.fields.map((field, index) => typedFieldValue(field, values[index])))
     }
+  }
+
+  writeRow(values: readonly Value[]): void {
+    this.columns.forEach((column, index) => column.push(values[index] ?? null))
+    if (this.columns[0]!.length >= this.stripeRows) this.flushStripe()
   }
 
   private flushStripe(): void {
@@ -141,9 +196,12 @@ class OrcDataFileWriter implements DataFileWriter {
     const offset = this.offset
     const streams: OrcStream[] = []
     const statistics: ColumnCount[] = [{ values: rows, hasNull: false }]
+    const encodings: OrcEncoding[] = [{ kind: ENCODING_KIND.DIRECT }]
     this.columns.forEach((values, index) => {
       const column = index + 1
-      for (const stream of columnStreams(this.kinds[index]!, values)) {
+      const { streams: columnParts, encoding } = columnStreams(this.kinds[index]!, values, this.options.dictionaryStrings === true)
+      encodings.push(encoding)
+      for (const stream of columnParts) {
         const bytes = compressZlib(stream.bytes)
         this.emit(bytes)
         streams.push({ kind: stream.kind, column, length: bytes.length })
@@ -152,7 +210,6 @@ class OrcDataFileWriter implements DataFileWriter {
       statistics.push({ values: rows - nulls, hasNull: nulls > 0 })
     })
     const dataLength = this.offset - offset
-    const encodings = [ENCODING_KIND.DIRECT, ...this.kinds.map((kind) => (kind === 'boolean' ? ENCODING_KIND.DIRECT : ENCODING_KIND.DIRECT_V2))]
     const footer = compressZlib(stripeFooter(streams, encodings))
     this.emit(footer)
     this.stripes.push({ offset, dataLength, footerLength: footer.length, rows, statistics })

@@ -57,9 +57,15 @@ export class ProtoMessage {
 /** Type.Kind values used here. */
 export const ORC_KIND = { BOOLEAN: 0, LONG: 4, STRING: 7, TIMESTAMP: 9, STRUCT: 12 } as const
 /** Stream.Kind values used here. */
-export const STREAM_KIND = { PRESENT: 0, DATA: 1, LENGTH: 2, SECONDARY: 5 } as const
+export const STREAM_KIND = { PRESENT: 0, DATA: 1, LENGTH: 2, DICTIONARY_DATA: 3, SECONDARY: 5 } as const
 /** ColumnEncoding.Kind values used here. */
-export const ENCODING_KIND = { DIRECT: 0, DIRECT_V2: 2 } as const
+export const ENCODING_KIND = { DIRECT: 0, DIRECT_V2: 2, DICTIONARY_V2: 3 } as const
+
+/** A column's encoding in a stripe: its kind, and a dictionary's size. */
+export interface OrcEncoding {
+  kind: number
+  dictionarySize?: number | undefined
+}
 
 export interface OrcStream {
   kind: number
@@ -81,10 +87,13 @@ export interface ColumnCount {
   hasNull: boolean
 }
 
-export function stripeFooter(streams: readonly OrcStream[], encodings: readonly number[]): Uint8Array {
+export function stripeFooter(streams: readonly OrcStream[], encodings: readonly OrcEncoding[]): Uint8Array {
   const footer = new ProtoMessage()
   for (const stream of streams) footer.message(1, new ProtoMessage().uint(1, stream.kind).uint(2, stream.column).uint(3, stream.length))
-  for (const kind of encodings) footer.message(2, new ProtoMessage().uint(1, kind))
+  for (const { kind, dictionarySize } of encodings) {
+    const encoding = new ProtoMessage().uint(1, kind)
+    footer.message(2, dictionarySize === undefined ? encoding : encoding.uint(2, dictionarySize))
+  }
   return footer.string(3, 'UTC').toBytes()
 }
 

@@ -1,11 +1,14 @@
-import { type OrcFile, type OrcSchema, type OrcTimestamp, type OrcValue, OrcError, openOrcFile } from '@shuttersense/inventory-orc'
+import { isUtf8 } from 'node:buffer'
+import { type OrcFile, type OrcSchema, type OrcStripeColumns, type OrcTimestamp, type OrcValue, OrcError, openOrcFile } from '@shuttersense/inventory-orc'
 import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import { type InventoryField, inventoryFieldOf, parseFileSchema, requireImportFields } from '../parse/file-schema.js'
 import { rowOutcome } from '../parse/record-fields.js'
 import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS, textOf } from './read-fields.js'
 import { RowTally } from '../parse/row-tally.js'
-import type { DataFileReadContext, DataFileReader } from '../pipeline/data-file-reader.js'
+import { KEY_FOR_RECORD_PATH, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, isInvalidKeyBytes, rollupMillis } from '../parse/rollup-row.js'
+import { PATH_HASH_START, pathHashStep } from '../folder-slots.js'
+import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
 
 /** Options of {@link createOrcReader}. */
@@ -26,37 +29,134 @@ export interface OrcReaderOptions {
  * URL-encoded); only the latest version that is not a delete marker is a file; bad rows are counted by reason.
  */
 export function createOrcReader(options: OrcReaderOptions = {}): DataFileReader {
-  return (context) => readOrcDataFile(context, options)
+  return Object.assign((context: DataFileReadContext) => readOrcDataFile(context, options), {
+    rollUp: (context: DataFileReadContext, sink: FolderRollupSink) => rollUpOrcDataFile(context, options, sink),
+  })
 }
 
 /** The ORC reader with default options. */
 export const readOrcData: DataFileReader = createOrcReader()
 
-async function* readOrcDataFile(context: DataFileReadContext, options: OrcReaderOptions): AsyncGenerator<FileInfo[]> {
+/** The file opened, its needed columns found, then each stripe's needed columns read in turn; the staged file is closed at the end. */
+async function* readStripes(context: DataFileReadContext, options: OrcReaderOptions): AsyncGenerator<{ stripe: OrcStripeColumns; columns: NeededColumns; stripeStart: number }> {
   const name = context.file.key
   const file = await context.openFile()
   try {
     const orc = await asInventoryError(() => openOrcFile(orcAccessOf(file), { name }))
     const columns = neededColumns(orc, context, name)
-    const batchSize = options.batchSize ?? 8192
-    const tally = new RowTally(context.counts, name)
     const wanted = Object.values(columns)
     let stripeStart = 0
     for (let index = 0; index < orc.stripes.length; index++) {
-      const stripe = await asInventoryError(() => orc.readStripe(index, { columns: wanted, maxStripeBytes: options.maxStripeBytes }))
-      const values: StripeValues = {}
-      for (const [field, column] of Object.entries(columns)) values[field as InventoryField] = stripe.columns[column]
-      for (let row = 0; row < stripe.rowCount; row++) {
-        tally.accept(outcomeOf(values, row), stripeStart + row + 1)
-        if (tally.batch.length >= batchSize) yield tally.take()
-      }
+      const stripe = await asInventoryError(async () => orc.readStripeColumns(index, { columns: wanted, maxStripeBytes: options.maxStripeBytes }))
+      yield { stripe, columns, stripeStart }
       stripeStart += stripe.rowCount
-      if (tally.batch.length > 0) yield tally.take()
     }
   } finally {
     await file.close()
   }
 }
+
+async function* readOrcDataFile(context: DataFileReadContext, options: OrcReaderOptions): AsyncGenerator<FileInfo[]> {
+  const batchSize = options.batchSize ?? 8192
+  const tally = new RowTally(context.counts, context.file.key)
+  for await (const { stripe, columns, stripeStart } of readStripes(context, options)) {
+    const values = asInventoryErrorSync(() => stripeValues(stripe, columns))
+    for (let row = 0; row < stripe.rowCount; row++) {
+      tally.accept(outcomeOf(values, row), stripeStart + row + 1)
+      if (tally.batch.length >= batchSize) yield tally.take()
+    }
+    if (tally.batch.length > 0) yield tally.take()
+  }
+}
+
+function stripeValues(stripe: OrcStripeColumns, columns: NeededColumns): StripeValues {
+  const values: StripeValues = {}
+  for (const [field, column] of Object.entries(columns)) values[field as InventoryField] = stripe.values(column)
+  return values
+}
+
+/**
+ * The rollup form of the reader ({@link DataFileReader.rollUp}): a current object with a valid key, size
+ * and an ordinary date goes into the folder rollup straight from the key's bytes in the stripe's string
+ * stream (or dictionary), with its size and date from the integer streams: no string, no date text, no
+ * object per row. Only the objects a collection wants become FileInfo; any other row takes
+ * {@link outcomeOf}'s path, so every row has the same outcome on either path. A file whose key is not a
+ * string column or whose date is not a timestamp goes through the record path whole.
+ */
+async function* rollUpOrcDataFile(context: DataFileReadContext, options: OrcReaderOptions, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
+  const batchSize = options.batchSize ?? 8192
+  const tally = new RowTally(context.counts, context.file.key)
+  const batches = new RolledUpBatches(context.counts, sink)
+  for await (const { stripe, columns, stripeStart } of readStripes(context, options)) {
+    const plain =
+      columns.key !== undefined &&
+      BYTE_KINDS.has(stripe.typeOf(columns.key).kind) &&
+      columns.lastModifiedDate !== undefined &&
+      TIMESTAMP_KINDS.has(stripe.typeOf(columns.lastModifiedDate).kind)
+    if (!plain) {
+      const values = asInventoryErrorSync(() => stripeValues(stripe, columns))
+      for (let row = 0; row < stripe.rowCount; row++) {
+        const outcome = outcomeOf(values, row)
+        if (typeof outcome === 'object') batches.addRecord(outcome)
+        else tally.accept(outcome, stripeStart + row + 1)
+        if (batches.objects >= batchSize) yield batches.take()
+      }
+      continue
+    }
+    const { keys, sizes, times, isLatest, isDeleteMarker } = asInventoryErrorSync(() => ({
+      keys: stripe.bytes(columns.key!),
+      sizes: columns.size === undefined ? undefined : stripe.values(columns.size),
+      times: stripe.epochMillis(columns.lastModifiedDate!),
+      isLatest: columns.isLatest === undefined ? undefined : stripe.values(columns.isLatest),
+      isDeleteMarker: columns.isDeleteMarker === undefined ? undefined : stripe.values(columns.isDeleteMarker),
+    }))
+    const { data, starts, ends } = keys
+    // The whole stripe's values, decoded only for a row that needs them (a wanted folder, the record path).
+    let values: StripeValues | undefined
+    const outcome = (row: number): ReturnType<typeof rowOutcome> => outcomeOf((values ??= asInventoryErrorSync(() => stripeValues(stripe, columns))), row)
+    for (let row = 0; row < stripe.rowCount; row++) {
+      if (batches.objects >= batchSize) yield batches.take()
+      const current = isLatest === undefined || isLatest[row] === true
+      const deleteMarker = isDeleteMarker !== undefined && isDeleteMarker[row] === true
+      // The key's bytes, its folder part (up to the last `/`) and that part's hash, in one pass.
+      const start = starts[row]!
+      const end = start < 0 ? start : ends[row]!
+      let high = 0
+      let nul = false
+      let hash = PATH_HASH_START
+      let folderEnd = start
+      let folderHash = PATH_HASH_START
+      if (current && !deleteMarker) {
+        for (let i = start; i < end; i++) {
+          const byte = data[i]!
+          high |= byte
+          if (byte === 0) nul = true
+          hash = pathHashStep(hash, byte)
+          if (byte === 47) {
+            folderEnd = i + 1
+            folderHash = hash
+          }
+        }
+      }
+      // A null key is the record path's (missing_key); bytes that are not UTF-8 too (their string differs).
+      const keyLength = start < 0 || (high >= 0x80 && !isUtf8(data.subarray(start, end))) ? KEY_FOR_RECORD_PATH : end - start
+      const size = sizeOf(sizes?.[row])
+      const kind = classifyRollupRow(current, deleteMarker, keyLength, keyLength > 0 && isInvalidKeyBytes(keyLength, nul), size, rollupMillis(times[row]))
+      if (kind === ROLL_UP_ROW) {
+        const slot = sink.folders.addObject(data, start, folderEnd, size, times[row]!, folderHash)
+        if (batches.rolledUp(slot)) batches.keep(outcome(row) as FileInfo, slot)
+        continue
+      }
+      const result = kind === RECORD_PATH_ROW ? outcome(row) : kind
+      if (typeof result === 'object') batches.addRecord(result)
+      else tally.accept(result, stripeStart + row + 1)
+    }
+  }
+  if (batches.objects > 0) yield batches.take()
+}
+
+const BYTE_KINDS = new Set(['string', 'varchar', 'char'])
+const TIMESTAMP_KINDS = new Set(['timestamp', 'timestamp_instant'])
 
 /** The file's own column name of each field read. */
 type NeededColumns = Partial<Record<InventoryField, string>>
@@ -124,8 +224,21 @@ async function asInventoryError<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action()
   } catch (error) {
-    if (isInventoryError(error)) throw error
-    if (error instanceof OrcError) throw new InventoryError(error.code, error.message, { file: error.file, cause: error })
-    throw error
+    throw inventoryErrorOf(error)
   }
+}
+
+/** {@link asInventoryError} for work that does not wait (decoding a stripe's columns). */
+function asInventoryErrorSync<T>(action: () => T): T {
+  try {
+    return action()
+  } catch (error) {
+    throw inventoryErrorOf(error)
+  }
+}
+
+function inventoryErrorOf(error: unknown): unknown {
+  if (isInventoryError(error)) return error
+  if (error instanceof OrcError) return new InventoryError(error.code, error.message, { file: error.file, cause: error })
+  return error
 }

@@ -6,6 +6,7 @@ import { type InventoryField, inventoryFieldOf, requireImportFields } from '../p
 import { isInvalidKey, rowOutcome } from '../parse/record-fields.js'
 import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS } from './read-fields.js'
 import { RowTally } from '../parse/row-tally.js'
+import { KEY_FOR_RECORD_PATH, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, rollupMillis } from '../parse/rollup-row.js'
 import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
 
@@ -94,53 +95,36 @@ async function* readParquetDataFile(context: DataFileReadContext, options: Parqu
  */
 async function* rollUpParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
   const batchSize = options.batchSize ?? 8192
-  const counts = context.counts
-  const tally = new RowTally(counts, context.file.key)
+  const tally = new RowTally(context.counts, context.file.key)
+  const batches = new RolledUpBatches(context.counts, sink)
   const folder = new FolderBytes()
-  let batch: RolledUpBatch = { objects: 0, records: [], slots: [] }
-  const accept = (outcome: FileInfo | undefined, slot: number, data: RowGroupData, row: number): void => {
-    counts.rows++
-    counts.records++
-    batch.objects++
-    if (!sink.wants(slot)) return
-    batch.records.push(outcome ?? (outcomeOf(data, row) as FileInfo))
-    batch.slots.push(slot)
-  }
   for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options)) {
     const { key: keys, size: sizes, lastModifiedDate: dates, isLatest, isDeleteMarker } = data
     for (let row = 0; row < groupRows; row++) {
-      if (batch.objects >= batchSize) {
-        yield batch
-        batch = { objects: 0, records: [], slots: [] }
-      }
-      if (isLatest !== undefined && !isTrue(isLatest[row])) {
-        tally.accept('noncurrent', groupStart + row + 1)
-        continue
-      }
-      if (isDeleteMarker !== undefined && isTrue(isDeleteMarker[row])) {
-        tally.accept('delete_marker', groupStart + row + 1)
-        continue
-      }
+      if (batches.objects >= batchSize) yield batches.take()
       const key = keys?.[row]
+      // A key that is not a string (null) is the record path's to name.
+      const keyLength = typeof key === 'string' ? key.length : KEY_FOR_RECORD_PATH
       const size = sizeOf(sizes?.[row])
-      const time = dates?.[row]
-      if (typeof key !== 'string' || key.length === 0 || isInvalidKey(key) || size < 0 || typeof time !== 'number' || !(time >= MIN_ISO_MILLIS && time < MAX_ISO_MILLIS)) {
-        // Not the plain case (no key, a bad key, size or date): the record path decides.
-        const outcome = outcomeOf(data, row)
-        if (typeof outcome !== 'object') {
-          tally.accept(outcome, groupStart + row + 1)
-          continue
-        }
-        let slot = -1
-        sink.folders.add([outcome], (_record, _folder, at) => (slot = at))
-        accept(outcome, slot, data, row)
+      const kind = classifyRollupRow(
+        isLatest === undefined || isTrue(isLatest[row]),
+        isDeleteMarker !== undefined && isTrue(isDeleteMarker[row]),
+        keyLength,
+        keyLength > 0 && isInvalidKey(key as string),
+        size,
+        rollupMillis(dates?.[row]),
+      )
+      if (kind === ROLL_UP_ROW) {
+        const slot = sink.folders.addObject(folder.bytes, 0, folder.set(key as string, (key as string).lastIndexOf('/') + 1), size, dates![row] as number)
+        if (batches.rolledUp(slot)) batches.keep(outcomeOf(data, row) as FileInfo, slot)
         continue
       }
-      const length = folder.set(key, key.lastIndexOf('/') + 1)
-      accept(undefined, sink.folders.addObject(folder.bytes, 0, length, size, time), data, row)
+      const outcome = kind === RECORD_PATH_ROW ? outcomeOf(data, row) : kind
+      if (typeof outcome === 'object') batches.addRecord(outcome)
+      else tally.accept(outcome, groupStart + row + 1)
     }
   }
-  if (batch.objects > 0) yield batch
+  if (batches.objects > 0) yield batches.take()
 }
 
 /** A reused buffer holding one folder path's UTF-8 bytes. */
@@ -163,10 +147,6 @@ class FolderBytes {
 
 /** A flag as the record path reads it (`String(value) === 'true'`), with booleans first. */
 const isTrue = (value: unknown): boolean => (typeof value === 'boolean' ? value : textOf(value) === 'true')
-
-/** Dates whose ISO text is the canonical 24 characters (years 0000 to 9999). */
-const MIN_ISO_MILLIS = -62167219200000
-const MAX_ISO_MILLIS = 253402300800000
 
 /** The file's own column name of each field read (from the file's schema, not the manifest's). */
 type NeededColumns = Partial<Record<InventoryField, string>>

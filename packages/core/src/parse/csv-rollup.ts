@@ -2,10 +2,10 @@ import { isUtf8 } from 'node:buffer'
 import { PATH_HASH_START, pathHashStep } from '../folder-slots.js'
 import { civilMillis, isCivilTime } from '../iso-time.js'
 import type { FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
-import type { FileInfo } from '../types.js'
 import type { ReadCsvOptions } from './csv-records.js'
 import { CsvRowSink, type SliceableBuffer, hexValue, parseCsv, quotedRowOutcome, scanCsv, sizeOf, splitRowOutcome } from './csv-scan.js'
-import { MAX_KEY_BYTES, type RowOutcome, normalizeEtag } from './record-fields.js'
+import { type RowOutcome, normalizeEtag } from './record-fields.js'
+import { KEY_FOR_RECORD_PATH, KEY_MALFORMED, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, isInvalidKeyBytes } from './rollup-row.js'
 
 /**
  * Reads decompressed CSV bytes as {@link readCsvRecords} does (same counts, same bad rows, same records),
@@ -20,15 +20,8 @@ export function readCsvRollup(chunks: AsyncIterable<Uint8Array>, options: ReadCs
   return options.engine === 'csv-parse' ? parseCsv(chunks, options, rows) : scanCsv(chunks, options, rows)
 }
 
-/** {@link decodeKey}'s answer for a key to read through the record path. */
-const RECORD_PATH = -1
-/** {@link decodeKey}'s answer for a malformed escape, or escaped bytes that are not UTF-8. */
-const MALFORMED = -2
-
 class RollupSink extends CsvRowSink<RolledUpBatch> {
-  private records: FileInfo[] = []
-  private slots: number[] = []
-  private objects = 0
+  private readonly batches: RolledUpBatches
   /** The current row's decoded key bytes. */
   private key = Buffer.allocUnsafe(4096) as SliceableBuffer
   /** True when the decoded key has a byte of 0x80 or above (so it is decoded as UTF-8, not Latin-1). */
@@ -43,55 +36,45 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     private readonly target: FolderRollupSink,
   ) {
     super(options)
+    this.batches = new RolledUpBatches(options.counts, target)
   }
 
   get pending(): number {
-    return this.objects
+    return this.batches.objects
   }
 
   take(): RolledUpBatch {
-    const batch = { objects: this.objects, records: this.records, slots: this.slots }
-    this.records = []
-    this.slots = []
-    this.objects = 0
-    return batch
+    return this.batches.take()
   }
 
-  // The checks run in rowOutcome's order, so a row has the same outcome on either path.
   acceptQuoted(buf: SliceableBuffer, starts: Int32Array, ends: Int32Array): void {
     const columns = this.options.columns
-    if (columns.isLatest >= 0 && !isTrue(buf, starts[columns.isLatest]!, ends[columns.isLatest]!)) return this.skip('noncurrent')
-    if (columns.isDeleteMarker >= 0 && isTrue(buf, starts[columns.isDeleteMarker]!, ends[columns.isDeleteMarker]!)) return this.skip('delete_marker')
-    const keyLength = this.decodeKey(buf, starts[columns.key]!, ends[columns.key]!)
-    if (keyLength === RECORD_PATH) return this.acceptOutcome(quotedRowOutcome(buf, starts, ends, columns, false))
-    if (keyLength === MALFORMED) return this.skip('invalid_key_encoding')
-    if (keyLength === 0) return this.skip('missing_key')
-    // Valid UTF-8 bytes: their count is the key's UTF-8 length.
-    if (keyLength > MAX_KEY_BYTES || this.keyNul) return this.skip('invalid_key')
-    const size = sizeOf(buf, starts[columns.size]!, ends[columns.size]!)
-    if (size < 0) return this.skip('invalid_size')
+    const current = columns.isLatest < 0 || isTrue(buf, starts[columns.isLatest]!, ends[columns.isLatest]!)
+    const deleteMarker = columns.isDeleteMarker >= 0 && isTrue(buf, starts[columns.isDeleteMarker]!, ends[columns.isDeleteMarker]!)
+    // Only a current object's key, size and date are read.
+    const keyLength = current && !deleteMarker ? this.decodeKey(buf, starts[columns.key]!, ends[columns.key]!) : 0
+    const size = keyLength > 0 ? sizeOf(buf, starts[columns.size]!, ends[columns.size]!) : -1
     const dateStart = starts[columns.lastModified]!
     const dateEnd = ends[columns.lastModified]!
-    const time = canonicalIsoMillis(buf, dateStart, dateEnd)
-    if (Number.isNaN(time)) return this.acceptOutcome(quotedRowOutcome(buf, starts, ends, columns, false))
-    if (time === -Infinity) return this.skip('invalid_date')
+    const time = size >= 0 ? canonicalIsoMillis(buf, dateStart, dateEnd) : NaN
+    const row = classifyRollupRow(current, deleteMarker, keyLength, keyLength > 0 && isInvalidKeyBytes(keyLength, this.keyNul), size, time)
+    if (row === RECORD_PATH_ROW) return this.acceptOutcome(quotedRowOutcome(buf, starts, ends, columns, false))
+    if (row !== ROLL_UP_ROW) return this.skip(row)
 
     const key = this.key
     const slot = this.target.folders.addObject(key, 0, this.folderEnd, size, time, this.folderHash)
-    const counts = this.options.counts
-    counts.rows++
-    counts.records++
-    this.objects++
-    if (!this.target.wants(slot)) return
+    if (!this.batches.rolledUp(slot)) return
     const text = (index: number): string => (index < 0 ? '' : buf.utf8Slice(starts[index]!, ends[index]!))
-    this.records.push({
-      key: this.keyHigh ? key.utf8Slice(0, keyLength) : key.latin1Slice(0, keyLength),
-      size,
-      lastModified: buf.latin1Slice(dateStart, dateEnd),
-      etag: normalizeEtag(text(columns.etag)),
-      storageClass: text(columns.storageClass),
-    })
-    this.slots.push(slot)
+    this.batches.keep(
+      {
+        key: this.keyHigh ? key.utf8Slice(0, keyLength) : key.latin1Slice(0, keyLength),
+        size,
+        lastModified: buf.latin1Slice(dateStart, dateEnd),
+        etag: normalizeEtag(text(columns.etag)),
+        storageClass: text(columns.storageClass),
+      },
+      slot,
+    )
   }
 
   protected acceptSplit(fields: readonly string[]): void {
@@ -101,21 +84,13 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
   /** A row read through the record path: counted, rolled up and kept when its folder is wanted. */
   private acceptOutcome(outcome: RowOutcome): void {
     if (typeof outcome !== 'object') return this.skip(outcome)
-    const counts = this.options.counts
-    counts.rows++
-    counts.records++
-    this.objects++
-    let slot = -1
-    this.target.folders.add([outcome], (_record, _folder, at) => (slot = at))
-    if (!this.target.wants(slot)) return
-    this.records.push(outcome)
-    this.slots.push(slot)
+    this.batches.addRecord(outcome)
   }
 
   /**
    * Decodes the form-URL-encoded key `buf[start, end)` into `this.key` as decodeKeyBytes would (`+` is a
    * space, `%XX` a byte; escaped bytes must form UTF-8) and returns its length in bytes, or
-   * {@link MALFORMED}, or {@link RECORD_PATH} for raw non-ASCII bytes that are not plain UTF-8 or sit
+   * {@link KEY_MALFORMED}, or {@link KEY_FOR_RECORD_PATH} for raw non-ASCII bytes that are not plain UTF-8 or sit
    * beside escapes (not what AWS writes; the string path decides those).
    */
   private decodeKey(buf: SliceableBuffer, start: number, end: number): number {
@@ -137,7 +112,7 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
       } else if (byte === 37) {
         const upper = hexValue(buf[i + 1])
         const lower = i + 2 < end ? hexValue(buf[i + 2]) : -1
-        if (upper < 0 || lower < 0) return raw ? RECORD_PATH : MALFORMED
+        if (upper < 0 || lower < 0) return raw ? KEY_FOR_RECORD_PATH : KEY_MALFORMED
         byte = upper * 16 + lower
         escaped = true
         i += 2
@@ -153,8 +128,8 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
         folderHash = hash
       }
     }
-    if (raw && escaped) return RECORD_PATH
-    if (high && !isUtf8(key.subarray(0, length))) return raw ? RECORD_PATH : MALFORMED
+    if (raw && escaped) return KEY_FOR_RECORD_PATH
+    if (high && !isUtf8(key.subarray(0, length))) return raw ? KEY_FOR_RECORD_PATH : KEY_MALFORMED
     this.keyHigh = high
     this.keyNul = nul
     this.folderEnd = folderEnd
