@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import { useApi } from '../api/context.js'
 import type { Connector, Job } from '../api/types.js'
-import { useAsync } from '../use-async.js'
+import { useApiResource } from '../use-api-resource.js'
 import { jobEnded, useJob } from '../use-job.js'
 import { describeAccessTest } from '../view-model/access-test.js'
 import { ErrorMessage } from './status.js'
@@ -9,7 +9,7 @@ import { ErrorMessage } from './status.js'
 /** "Test access": queues a test job, follows it, and says what the agent found, in words. */
 export function AccessTest({ connector }: { connector: Connector }) {
   const api = useApi()
-  const status = useAsync(() => api.inventoryStatus(connector.guid), [api, connector.guid])
+  const status = useApiResource((api) => api.inventoryStatus(connector.guid), [connector.guid])
   const [started, setStarted] = useState<Job | null>(null)
   const [error, setError] = useState<unknown>(null)
   const followed = useJob(api, started)

@@ -1,10 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react'
-import { ApiError } from '../api/client.js'
 import { useApi } from '../api/context.js'
 import type { Collection, Delta, DeltaType, Job } from '../api/types.js'
-import { Empty, ErrorMessage, Loading } from '../components/status.js'
+import { Empty, ErrorMessage, LoadState } from '../components/status.js'
+import { DataTable } from '../components/data-table.js'
 import { Link } from '../router.js'
-import { useAsync } from '../use-async.js'
+import { useApiResource } from '../use-api-resource.js'
 import { jobEnded, useJob } from '../use-job.js'
 import { deltaEntries, deltaShown, deltaSummary, fileInfoAge, relativeKey } from '../view-model/collection.js'
 import { formatBytes, formatCount, formatDate, plural } from '../view-model/format.js'
@@ -17,15 +17,15 @@ const TYPE_TEXT: Record<'all' | DeltaType, string> = { all: 'All changes', new: 
 function FileInfoCard({ collection, onRefreshed }: { collection: Collection; onRefreshed: () => void }) {
   const api = useApi()
   // A refresh queued earlier (another tab, before a reload) is followed too.
-  const pending = useAsync(
-    async () => {
+  const pending = useApiResource(
+    async (api) => {
       const [queued, running] = await Promise.all([
         api.listJobs({ connector: collection.connectorGuid, kind: 'refresh', status: 'queued', limit: 50 }),
         api.listJobs({ connector: collection.connectorGuid, kind: 'refresh', status: 'running', limit: 50 }),
       ])
       return [...running.jobs, ...queued.jobs].find((job) => job.payload?.collectionId === collection.guid) ?? null
     },
-    [api, collection.guid, collection.connectorGuid],
+    [collection.guid, collection.connectorGuid],
   )
   const [started, setStarted] = useState<Job | null>(null)
   const [error, setError] = useState<unknown>(null)
@@ -50,9 +50,7 @@ function FileInfoCard({ collection, onRefreshed }: { collection: Collection; onR
         {plural(collection.fileCount, 'file')}, {age.text}
         {collection.fileInfoUpdatedAt ? <span className="muted"> ({formatDate(collection.fileInfoUpdatedAt)})</span> : null}.
       </p>
-      {age.stale ? (
-        <p className="message warning">This FileInfo is more than a week old: files changed since may be missing. Refresh from S3 lists the folder now.</p>
-      ) : null}
+      {age.stale ? <p className="message warning">This FileInfo is more than a week old: files changed since may be missing. Refresh from S3 lists the folder now.</p> : null}
       <div className="actions">
         <button type="button" onClick={refresh} disabled={busy}>
           {busy ? 'Refreshing…' : 'Refresh from S3'}
@@ -83,14 +81,13 @@ function FileInfoCard({ collection, onRefreshed }: { collection: Collection; onR
 
 /** The cached FileInfo, a page at a time in key order, filtered by a key prefix under the folder. */
 function FileList({ collection, version }: { collection: Collection; version: number }) {
-  const api = useApi()
   const [prefixInput, setPrefixInput] = useState('')
   const [prefix, setPrefix] = useState('')
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const cursor = cursors[cursors.length - 1]
-  const page = useAsync(
-    () => api.listFiles(collection.guid, { prefix: collection.folderPath + prefix, cursor, limit: PAGE_SIZE }),
-    [api, collection.guid, collection.folderPath, prefix, cursor, version],
+  const page = useApiResource(
+    (api) => api.listFiles(collection.guid, { prefix: collection.folderPath + prefix, cursor, limit: PAGE_SIZE }),
+    [collection.guid, collection.folderPath, prefix, cursor, version],
   )
   useEffect(() => setCursors([undefined]), [version])
   const apply = (event: FormEvent) => {
@@ -98,7 +95,6 @@ function FileList({ collection, version }: { collection: Collection; version: nu
     setPrefix(prefixInput)
     setCursors([undefined])
   }
-  const files = page.data?.files ?? []
   return (
     <section className="card" aria-labelledby="files-title">
       <h2 id="files-title">File list</h2>
@@ -108,55 +104,46 @@ function FileList({ collection, version }: { collection: Collection; version: nu
         <input id="file-prefix" className="grow-input" value={prefixInput} onChange={(e) => setPrefixInput(e.target.value)} placeholder="ceremony/" />
         <button type="submit">Filter</button>
       </form>
-      <ErrorMessage error={page.error} title="The files could not be loaded" />
-      {page.data === undefined ? (
-        page.loading ? <Loading what="the files" /> : null
-      ) : files.length === 0 ? (
-        <Empty>{prefix ? `No file key starts with ${collection.folderPath}${prefix}.` : 'No files cached yet.'}</Empty>
-      ) : (
-        <>
-          <div className="table-wrap" role="region" aria-label="Files table" tabIndex={0}>
-            <table className="table">
-              <caption className="sr-only">Files in key order</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Key</th>
-                  <th scope="col" className="num">
-                    Size
-                  </th>
-                  <th scope="col" className="hide-narrow">
-                    Last modified
-                  </th>
-                  <th scope="col" className="hide-narrow">
-                    Storage class
-                  </th>
+      <LoadState
+        resource={page}
+        what="the files"
+        empty={{ when: (data) => data.files.length === 0, text: prefix ? `No file key starts with ${collection.folderPath}${prefix}.` : 'No files cached yet.' }}
+      >
+        {({ files, nextCursor }) => (
+          <>
+            <DataTable
+              label="Files table"
+              caption="Files in key order"
+              columns={[
+                { label: 'Key' },
+                { label: 'Size', className: 'num' },
+                { label: 'Last modified', className: 'hide-narrow' },
+                { label: 'Storage class', className: 'hide-narrow' },
+              ]}
+            >
+              {files.map((file) => (
+                <tr key={file.key}>
+                  <td className="mono break">{relativeKey(file.key, collection.folderPath)}</td>
+                  <td className="num">{formatBytes(file.size)}</td>
+                  <td className="hide-narrow">{formatDate(file.lastModified)}</td>
+                  <td className="hide-narrow">{file.storageClass}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {files.map((file) => (
-                  <tr key={file.key}>
-                    <td className="mono break">{relativeKey(file.key, collection.folderPath)}</td>
-                    <td className="num">{formatBytes(file.size)}</td>
-                    <td className="hide-narrow">{formatDate(file.lastModified)}</td>
-                    <td className="hide-narrow">{file.storageClass}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="actions" aria-label="File pages">
-            <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous page
-            </button>
-            <span>
-              Page {cursors.length} ({formatCount((cursors.length - 1) * PAGE_SIZE + 1)}–{formatCount((cursors.length - 1) * PAGE_SIZE + files.length)})
-            </span>
-            <button type="button" disabled={page.data.nextCursor === null} onClick={() => setCursors((c) => [...c, page.data!.nextCursor!])}>
-              Next page
-            </button>
-          </nav>
-        </>
-      )}
+              ))}
+            </DataTable>
+            <nav className="actions" aria-label="File pages">
+              <button type="button" disabled={cursors.length === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                Previous page
+              </button>
+              <span>
+                Page {cursors.length} ({formatCount((cursors.length - 1) * PAGE_SIZE + 1)}–{formatCount((cursors.length - 1) * PAGE_SIZE + files.length)})
+              </span>
+              <button type="button" disabled={nextCursor === null} onClick={() => nextCursor !== null && setCursors((c) => [...c, nextCursor])}>
+                Next page
+              </button>
+            </nav>
+          </>
+        )}
+      </LoadState>
     </section>
   )
 }
@@ -183,43 +170,29 @@ function DeltaDetail({ delta, folderPath }: { delta: Delta; folderPath: string }
       ) : entries.length === 0 ? (
         <Empty>No {type === 'all' ? 'changed' : type} files in this delta.</Empty>
       ) : (
-        <div className="table-wrap" role="region" aria-label="Changed files table" tabIndex={0}>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Change</th>
-                <th scope="col">Key</th>
-                <th scope="col" className="num">
-                  Size
-                </th>
-                <th scope="col" className="hide-narrow">
-                  Last modified
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <tr key={`${entry.type}:${entry.key}`}>
-                  <td className={`change-${entry.type}`}>{entry.type}</td>
-                  <td className="mono break">{relativeKey(entry.key, folderPath)}</td>
-                  <td className="num">
-                    {entry.sizeBefore !== undefined && entry.sizeBefore !== entry.size ? `${formatBytes(entry.sizeBefore)} → ` : ''}
-                    {formatBytes(entry.size)}
-                  </td>
-                  <td className="hide-narrow">{formatDate(entry.lastModified)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          label="Changed files table"
+          columns={[{ label: 'Change' }, { label: 'Key' }, { label: 'Size', className: 'num' }, { label: 'Last modified', className: 'hide-narrow' }]}
+        >
+          {entries.map((entry) => (
+            <tr key={`${entry.type}:${entry.key}`}>
+              <td className={`change-${entry.type}`}>{entry.type}</td>
+              <td className="mono break">{relativeKey(entry.key, folderPath)}</td>
+              <td className="num">
+                {entry.sizeBefore !== undefined && entry.sizeBefore !== entry.size ? `${formatBytes(entry.sizeBefore)} → ` : ''}
+                {formatBytes(entry.size)}
+              </td>
+              <td className="hide-narrow">{formatDate(entry.lastModified)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   )
 }
 
 function Deltas({ collection, version }: { collection: Collection; version: number }) {
-  const api = useApi()
-  const deltas = useAsync(() => api.listDeltas(collection.guid, { limit: 20 }), [api, collection.guid, version])
+  const deltas = useApiResource((api) => api.listDeltas(collection.guid, { limit: 20 }), [collection.guid, version])
   const [chosen, setChosen] = useState(0)
   useEffect(() => setChosen(0), [version])
   const list = deltas.data?.deltas ?? []
@@ -228,46 +201,36 @@ function Deltas({ collection, version }: { collection: Collection; version: numb
     <>
       <section className="card" aria-labelledby="latest-delta-title">
         <h2 id="latest-delta-title">Latest delta</h2>
-        <ErrorMessage error={deltas.error} title="The deltas could not be loaded" />
-        {deltas.data === undefined ? (
-          deltas.loading ? <Loading what="the deltas" /> : null
-        ) : list[0] ? (
-          <p data-testid="latest-delta">
-            {deltaSummary(list[0])} <span className="muted">— {formatDate(list[0].computedAt)}</span>
-          </p>
-        ) : (
-          <Empty>No delta yet: the collection has not been imported or refreshed.</Empty>
-        )}
+        <LoadState
+          resource={deltas}
+          what="the deltas"
+          empty={{ when: (data) => data.deltas.length === 0, text: 'No delta yet: the collection has not been imported or refreshed.' }}
+        >
+          {({ deltas: [latest] }) =>
+            latest ? (
+              <p data-testid="latest-delta">
+                {deltaSummary(latest)} <span className="muted">— {formatDate(latest.computedAt)}</span>
+              </p>
+            ) : null
+          }
+        </LoadState>
       </section>
       {list.length > 0 ? (
         <section className="card" aria-labelledby="delta-history-title">
           <h2 id="delta-history-title">Delta history</h2>
-          <div className="table-wrap" role="region" aria-label="Delta history table" tabIndex={0}>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Computed</th>
-                  <th scope="col">Changes</th>
-                  <th scope="col">
-                    <span className="sr-only">Detail</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((d, i) => (
-                  <tr key={`${d.computedAt}:${i}`} className={i === chosen ? 'chosen' : undefined}>
-                    <td>{formatDate(d.computedAt)}</td>
-                    <td>{deltaSummary(d)}</td>
-                    <td>
-                      <button type="button" className="link-button" aria-pressed={i === chosen} onClick={() => setChosen(i)}>
-                        {i === chosen ? 'Shown below' : 'Show files'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable label="Delta history table" columns={[{ label: 'Computed' }, { label: 'Changes' }, { label: <span className="sr-only">Detail</span> }]}>
+            {list.map((d, i) => (
+              <tr key={`${d.computedAt}:${i}`} className={i === chosen ? 'chosen' : undefined}>
+                <td>{formatDate(d.computedAt)}</td>
+                <td>{deltaSummary(d)}</td>
+                <td>
+                  <button type="button" className="link-button" aria-pressed={i === chosen} onClick={() => setChosen(i)}>
+                    {i === chosen ? 'Shown below' : 'Show files'}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           {delta ? (
             <>
               <h3>Changed files of {formatDate(delta.computedAt)}</h3>
@@ -282,39 +245,32 @@ function Deltas({ collection, version }: { collection: Collection; version: numb
 
 /** One collection: where its FileInfo came from and how old it is, refresh, files, and its deltas. */
 export function CollectionPage({ guid }: { guid: string }) {
-  const api = useApi()
   const [version, setVersion] = useState(0)
-  const collection = useAsync(() => api.getCollection(guid), [api, guid, version])
-  const connector = useAsync(
-    () => (collection.data ? api.getConnector(collection.data.connectorGuid) : Promise.resolve(null)),
-    [api, collection.data?.connectorGuid],
-  )
+  const collection = useApiResource((api) => api.getCollection(guid), [guid, version])
+  const connectorGuid = collection.data?.connectorGuid
+  const connector = useApiResource((api) => (connectorGuid ? api.getConnector(connectorGuid) : Promise.resolve(null)), [connectorGuid])
   const c = collection.data
-  const notFound = collection.error instanceof ApiError && collection.error.status === 404
   return (
     <main className="page">
       <p className="crumbs">
         <Link to="/">Connectors</Link> /{' '}
         {c ? (
           <>
-            <Link to={`/connectors/${c.connectorGuid}`}>{connector.data?.name ?? 'Connector'}</Link> /{' '}
-            <Link to={`/connectors/${c.connectorGuid}/collections`}>Collections</Link> /
+            <Link to={`/connectors/${c.connectorGuid}`}>{connector.data?.name ?? 'Connector'}</Link> / <Link to={`/connectors/${c.connectorGuid}/collections`}>Collections</Link> /
           </>
         ) : null}
       </p>
       <h1>{c?.name ?? 'Collection'}</h1>
       {c ? <p className="mono muted">{c.folderPath}</p> : null}
-      {notFound ? <p className="message error" role="alert">There is no such collection (it may have been deleted).</p> : <ErrorMessage error={collection.error} title="The collection could not be loaded" />}
-      {c === undefined ? (
-        collection.loading ? <Loading what="the collection" /> : null
-      ) : (
-        <>
-          <FileInfoCard collection={c} onRefreshed={() => setVersion((v) => v + 1)} />
-          <Deltas collection={c} version={version} />
-          <FileList collection={c} version={version} />
-        </>
-      )}
+      <LoadState resource={collection} what="the collection" notFound="There is no such collection (it may have been deleted).">
+        {(c) => (
+          <>
+            <FileInfoCard collection={c} onRefreshed={() => setVersion((v) => v + 1)} />
+            <Deltas collection={c} version={version} />
+            <FileList collection={c} version={version} />
+          </>
+        )}
+      </LoadState>
     </main>
   )
 }
-

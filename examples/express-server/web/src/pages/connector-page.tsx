@@ -1,10 +1,9 @@
 import { useState } from 'react'
-import { useApi } from '../api/context.js'
 import type { Connector } from '../api/types.js'
 import { AccessTest } from '../components/access-test.js'
-import { ErrorMessage, Loading } from '../components/status.js'
+import { LoadState } from '../components/status.js'
 import { Link, navigate } from '../router.js'
-import { useAsync } from '../use-async.js'
+import { useApiResource } from '../use-api-resource.js'
 import { ConnectorForm } from './connector-form.js'
 import { CollectionsTab } from './connector/collections-tab.js'
 import { FoldersTab } from './connector/folders-tab.js'
@@ -27,8 +26,7 @@ export function NewConnectorPage() {
 
 /** One connector, in tabs (each a URL of its own): inventory, folders, collections, settings. */
 export function ConnectorPage({ guid, tab }: { guid: string; tab: ConnectorTab }) {
-  const api = useApi()
-  const loaded = useAsync(() => api.getConnector(guid), [api, guid])
+  const loaded = useApiResource((api) => api.getConnector(guid), [guid])
   const [changed, setChanged] = useState<Connector | null>(null)
   const connector = changed?.guid === guid ? changed : (loaded.data ?? null)
   const justCreated = new URLSearchParams(location.search).has('created')
@@ -40,31 +38,37 @@ export function ConnectorPage({ guid, tab }: { guid: string; tab: ConnectorTab }
       <h1>{connector?.name ?? 'Connector'}</h1>
       <nav className="tabs" aria-label="Connector sections">
         {(Object.keys(TAB_TEXT) as ConnectorTab[]).map((key) => (
-          <Link key={key} to={`/connectors/${guid}${key === 'inventory' ? '' : `/${key}`}`} aria-current={key === tab ? 'page' : undefined} className={key === tab ? 'tab active' : 'tab'}>
+          <Link
+            key={key}
+            to={`/connectors/${guid}${key === 'inventory' ? '' : `/${key}`}`}
+            aria-current={key === tab ? 'page' : undefined}
+            className={key === tab ? 'tab active' : 'tab'}
+          >
             {TAB_TEXT[key]}
           </Link>
         ))}
       </nav>
-      <ErrorMessage error={loaded.error} title="The connector could not be loaded" />
-      {connector === null ? (
-        loaded.loading ? <Loading what="the connector" /> : null
-      ) : tab === 'inventory' ? (
-        <InventoryTab connector={connector} onConnectorChanged={setChanged} />
-      ) : tab === 'folders' ? (
-        <FoldersTab connector={connector} />
-      ) : tab === 'collections' ? (
-        <CollectionsTab connector={connector} />
-      ) : (
-        <div className="tab-body">
-          {justCreated ? (
-            <p className="message ok" role="status">
-              Connector created. Test access, then import from the Inventory tab.
-            </p>
-          ) : null}
-          <ConnectorForm connector={connector} onSaved={setChanged} />
-          <AccessTest connector={connector} />
-        </div>
-      )}
+      <LoadState resource={{ ...loaded, data: connector ?? undefined }} what="the connector" notFound="There is no such connector (it may have been deleted).">
+        {(connector) =>
+          tab === 'inventory' ? (
+            <InventoryTab connector={connector} onConnectorChanged={setChanged} />
+          ) : tab === 'folders' ? (
+            <FoldersTab connector={connector} />
+          ) : tab === 'collections' ? (
+            <CollectionsTab connector={connector} />
+          ) : (
+            <div className="tab-body">
+              {justCreated ? (
+                <p className="message ok" role="status">
+                  Connector created. Test access, then import from the Inventory tab.
+                </p>
+              ) : null}
+              <ConnectorForm connector={connector} onSaved={setChanged} />
+              <AccessTest connector={connector} />
+            </div>
+          )
+        }
+      </LoadState>
     </main>
   )
 }

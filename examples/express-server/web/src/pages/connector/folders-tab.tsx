@@ -1,16 +1,14 @@
 import { useCallback, useMemo, useState } from 'react'
-import { useApi } from '../../api/context.js'
 import type { Connector, Folder, FromInventoryResponse } from '../../api/types.js'
 import { FolderTree } from '../../components/folder-tree.js'
 import { MapDialog } from '../../components/map-dialog.js'
 import { ErrorMessage } from '../../components/status.js'
-import { useAsync } from '../../use-async.js'
+import { useApiResource } from '../../use-api-resource.js'
 import { plural } from '../../view-model/format.js'
 
 /** The folder tree of the last import, with "Map to collections" for the selected folders. */
 export function FoldersTab({ connector }: { connector: Connector }) {
-  const api = useApi()
-  const collections = useAsync(() => api.listCollections(connector.guid), [api, connector.guid])
+  const collections = useApiResource((api) => api.listCollections(connector.guid), [connector.guid])
   const names = useMemo(() => new Map((collections.data?.collections ?? []).map((c) => [c.guid, c.name])), [collections.data])
   const [selection, setSelection] = useState<Folder[]>([])
   const [mapping, setMapping] = useState(false)

@@ -2,8 +2,10 @@ import { useEffect, useRef, useState } from 'react'
 import { ApiError } from '../../api/client.js'
 import { useApi } from '../../api/context.js'
 import type { Connector, InventoryStatus, Job, Schedule } from '../../api/types.js'
-import { ErrorMessage, Empty, Loading, errorText } from '../../components/status.js'
-import { useAsync, useInterval } from '../../use-async.js'
+import { DataTable } from '../../components/data-table.js'
+import { LoadState, errorText } from '../../components/status.js'
+import { useApiResource } from '../../use-api-resource.js'
+import { useInterval } from '../../use-interval.js'
 import { auditDetailText } from '../../view-model/audit.js'
 import { SCHEDULE_TEXT } from '../../view-model/connector-state.js'
 import { formatAge, formatDate, formatPercent } from '../../view-model/format.js'
@@ -21,7 +23,15 @@ function Progress({ job }: { job: Job }) {
           </li>
         ))}
       </ol>
-      <div className="bar" role="progressbar" aria-label="Import progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={p?.percent ?? undefined} aria-valuetext={formatPercent(p?.percent)}>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label="Import progress"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={p?.percent ?? undefined}
+        aria-valuetext={formatPercent(p?.percent)}
+      >
         <div className="bar-fill" style={{ width: `${Math.min(100, p?.percent ?? 0)}%` }} />
       </div>
       <ul className="figures">
@@ -96,10 +106,9 @@ function ImportControls({ connector, status, onChanged }: { connector: Connector
 
 /** The inventory tab: import now, schedule, last and next import, live progress, history and audit log. */
 export function InventoryTab({ connector, onConnectorChanged }: { connector: Connector; onConnectorChanged: (connector: Connector) => void }) {
-  const api = useApi()
-  const status = useAsync(() => api.inventoryStatus(connector.guid), [api, connector.guid])
-  const history = useAsync(() => api.listImports(connector.guid, 20), [api, connector.guid])
-  const audit = useAsync(() => api.audit(connector.guid, 50), [api, connector.guid])
+  const status = useApiResource((api) => api.inventoryStatus(connector.guid), [connector.guid])
+  const history = useApiResource((api) => api.listImports(connector.guid, 20), [connector.guid])
+  const audit = useApiResource((api) => api.audit(connector.guid, 50), [connector.guid])
   // The status's currentJob is also a scheduled import queued for later: that one is the "next scheduled import".
   const queuedOrRunning = status.data?.currentJob ?? null
   const current = queuedOrRunning && (queuedOrRunning.status === 'running' || Date.parse(queuedOrRunning.scheduledAt) <= Date.now()) ? queuedOrRunning : null
@@ -123,7 +132,6 @@ export function InventoryTab({ connector, onConnectorChanged }: { connector: Con
     reloadAudit()
   }, [lastImportState, reloadHistory, reloadAudit])
   const now = new Date()
-  const s = status.data
   const reloadAll = (updated?: Connector) => {
     if (updated) onConnectorChanged(updated)
     status.reload()
@@ -132,128 +140,105 @@ export function InventoryTab({ connector, onConnectorChanged }: { connector: Con
   }
   return (
     <div className="tab-body">
-      <ErrorMessage error={status.error} title="The inventory status could not be loaded" />
-      {!s ? (
-        status.loading ? <Loading what="the inventory status" /> : null
-      ) : (
-        <section className="card" aria-labelledby="inventory-title">
-          <h2 id="inventory-title">Inventory import</h2>
-          {!s.configured ? <p className="message warning">This connector has no inventory settings yet: set them in Settings before importing.</p> : null}
-          <ImportControls connector={connector} status={s} onChanged={reloadAll} />
-          <dl className="facts">
-            <div>
-              <dt>Last import</dt>
-              <dd>
-                {s.lastImport ? (
-                  <>
-                    {s.lastImport.status === 'completed' ? 'Completed' : s.lastImport.status === 'failed' ? 'Failed' : 'Running'}{' '}
-                    <time dateTime={s.lastImport.finishedAt ?? s.lastImport.startedAt} title={formatDate(s.lastImport.finishedAt ?? s.lastImport.startedAt)}>
-                      {formatAge(s.lastImport.finishedAt ?? s.lastImport.startedAt, now)}
-                    </time>{' '}
-                    (report {s.lastImport.inventoryTimestamp})
-                  </>
-                ) : (
-                  'Never'
-                )}
-              </dd>
-            </div>
-            <div>
-              <dt>Next scheduled import</dt>
-              <dd>{s.nextScheduledImportAt ? `${formatDate(s.nextScheduledImportAt)} (${formatAge(s.nextScheduledImportAt, now)})` : s.schedule === 'manual' ? 'None (manual)' : '—'}</dd>
-            </div>
-            <div>
-              <dt>Folders</dt>
-              <dd>
-                {s.folderCount.toLocaleString('en-US')} ({s.mappedFolderCount.toLocaleString('en-US')} mapped to collections)
-              </dd>
-            </div>
-            <div>
-              <dt>S3 requests</dt>
-              <dd>{s.lastImport ? requestsText(s.lastImport.requests) : '—'}</dd>
-            </div>
-          </dl>
-          {s.lastImport?.status === 'failed' && s.lastImport.error ? (
-            <p className="message error">
-              The last import failed: {s.lastImport.error.message} ({s.lastImport.error.code})
-            </p>
-          ) : null}
-          {current ? (
-            <>
-              <h3>Running import</h3>
-              <Progress job={current} />
-            </>
-          ) : null}
-        </section>
-      )}
+      <LoadState resource={status} what="the inventory status">
+        {(s) => (
+          <section className="card" aria-labelledby="inventory-title">
+            <h2 id="inventory-title">Inventory import</h2>
+            {!s.configured ? <p className="message warning">This connector has no inventory settings yet: set them in Settings before importing.</p> : null}
+            <ImportControls connector={connector} status={s} onChanged={reloadAll} />
+            <dl className="facts">
+              <div>
+                <dt>Last import</dt>
+                <dd>
+                  {s.lastImport ? (
+                    <>
+                      {s.lastImport.status === 'completed' ? 'Completed' : s.lastImport.status === 'failed' ? 'Failed' : 'Running'}{' '}
+                      <time dateTime={s.lastImport.finishedAt ?? s.lastImport.startedAt} title={formatDate(s.lastImport.finishedAt ?? s.lastImport.startedAt)}>
+                        {formatAge(s.lastImport.finishedAt ?? s.lastImport.startedAt, now)}
+                      </time>{' '}
+                      (report {s.lastImport.inventoryTimestamp})
+                    </>
+                  ) : (
+                    'Never'
+                  )}
+                </dd>
+              </div>
+              <div>
+                <dt>Next scheduled import</dt>
+                <dd>
+                  {s.nextScheduledImportAt
+                    ? `${formatDate(s.nextScheduledImportAt)} (${formatAge(s.nextScheduledImportAt, now)})`
+                    : s.schedule === 'manual'
+                      ? 'None (manual)'
+                      : '—'}
+                </dd>
+              </div>
+              <div>
+                <dt>Folders</dt>
+                <dd>
+                  {s.folderCount.toLocaleString('en-US')} ({s.mappedFolderCount.toLocaleString('en-US')} mapped to collections)
+                </dd>
+              </div>
+              <div>
+                <dt>S3 requests</dt>
+                <dd>{s.lastImport ? requestsText(s.lastImport.requests) : '—'}</dd>
+              </div>
+            </dl>
+            {s.lastImport?.status === 'failed' && s.lastImport.error ? (
+              <p className="message error">
+                The last import failed: {s.lastImport.error.message} ({s.lastImport.error.code})
+              </p>
+            ) : null}
+            {current ? (
+              <>
+                <h3>Running import</h3>
+                <Progress job={current} />
+              </>
+            ) : null}
+          </section>
+        )}
+      </LoadState>
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title">Import history</h2>
-        <ErrorMessage error={history.error} title="The import history could not be loaded" />
-        {history.data === undefined ? (
-          history.loading ? <Loading what="the import history" /> : null
-        ) : history.data.imports.length === 0 ? (
-          <Empty>No imports yet.</Empty>
-        ) : (
-          <div className="table-wrap" role="region" aria-label="Import history table" tabIndex={0}>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Report</th>
-                  <th scope="col">Figures</th>
-                  <th scope="col" className="hide-narrow">S3 requests</th>
+        <LoadState resource={history} what="the import history" empty={{ when: (data) => data.imports.length === 0, text: 'No imports yet.' }}>
+          {(data) => (
+            <DataTable
+              label="Import history table"
+              columns={[{ label: 'Started' }, { label: 'Status' }, { label: 'Report' }, { label: 'Figures' }, { label: 'S3 requests', className: 'hide-narrow' }]}
+            >
+              {data.imports.map((imp) => (
+                <tr key={imp.guid}>
+                  <td>{formatDate(imp.startedAt)}</td>
+                  <td className={imp.status === 'failed' ? 'state-failed' : undefined}>
+                    {imp.status}
+                    {imp.status === 'running' ? ` (phase ${imp.phase})` : ''}
+                    {imp.error ? `: ${imp.error.message}` : ''}
+                  </td>
+                  <td className="mono">{imp.inventoryTimestamp}</td>
+                  <td>{importSummaryLines(imp).join('; ') || '—'}</td>
+                  <td className="hide-narrow">{imp.requests ? requestsText(imp.requests) : '—'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {history.data.imports.map((imp) => (
-                  <tr key={imp.guid}>
-                    <td>{formatDate(imp.startedAt)}</td>
-                    <td className={imp.status === 'failed' ? 'state-failed' : undefined}>
-                      {imp.status}
-                      {imp.status === 'running' ? ` (phase ${imp.phase})` : ''}
-                      {imp.error ? `: ${imp.error.message}` : ''}
-                    </td>
-                    <td className="mono">{imp.inventoryTimestamp}</td>
-                    <td>{importSummaryLines(imp).join('; ') || '—'}</td>
-                    <td className="hide-narrow">{imp.requests ? requestsText(imp.requests) : '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </LoadState>
       </section>
       <section className="card" aria-labelledby="audit-title">
         <h2 id="audit-title">Audit log</h2>
-        <ErrorMessage error={audit.error} title="The audit log could not be loaded" />
-        {audit.data === undefined ? (
-          audit.loading ? <Loading what="the audit log" /> : null
-        ) : audit.data.entries.length === 0 ? (
-          <Empty>Nothing recorded yet.</Empty>
-        ) : (
-          <div className="table-wrap" role="region" aria-label="Audit log table" tabIndex={0}>
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">When</th>
-                  <th scope="col">Who</th>
-                  <th scope="col">What</th>
-                  <th scope="col" className="hide-narrow">Detail</th>
+        <LoadState resource={audit} what="the audit log" empty={{ when: (data) => data.entries.length === 0, text: 'Nothing recorded yet.' }}>
+          {(data) => (
+            <DataTable label="Audit log table" columns={[{ label: 'When' }, { label: 'Who' }, { label: 'What' }, { label: 'Detail', className: 'hide-narrow' }]}>
+              {data.entries.map((entry) => (
+                <tr key={entry.seq}>
+                  <td>{formatDate(entry.at)}</td>
+                  <td>{entry.actor}</td>
+                  <td className="mono">{entry.action}</td>
+                  <td className="hide-narrow">{auditDetailText(entry.detail)}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {audit.data.entries.map((entry) => (
-                  <tr key={entry.seq}>
-                    <td>{formatDate(entry.at)}</td>
-                    <td>{entry.actor}</td>
-                    <td className="mono">{entry.action}</td>
-                    <td className="hide-narrow">{auditDetailText(entry.detail)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </LoadState>
       </section>
     </div>
   )
