@@ -44,6 +44,13 @@ describe.each(['sqlite', 'postgres'] as const)('npm run demo (the HTTP workflow)
         const collection = collections.find((c) => c.folderPath === delta.folderPath)!
         expect(delta.counts.new + delta.counts.modified + delta.counts.unchanged).toBe(collection.fileCount)
       }
+      // The source bucket holds the objects the report describes: a live refresh finds every cached file
+      // unchanged (what `npm start`'s "Refresh from S3" relies on).
+      const refreshed = collections.find((c) => c.folderPath === installation.deltas.find((d) => d.name === installation.refreshed.name)!.folderPath)!
+      expect(refreshed.fileCount).toBeGreaterThan(0)
+      expect(installation.refreshed.counts).toEqual({ new: 0, modified: 0, deleted: 0, unchanged: refreshed.fileCount })
+      const view = await fetch(`${installation.url}/api/collections/${installation.refreshed.guid}`, { headers: { authorization: `Bearer ${installation.userToken}` } })
+      expect(((await view.json()) as { fileInfoSource: string }).fileInfoSource).toBe('api')
     } finally {
       await installation.stop()
     }

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { main as cli } from '@shuttersense/inventory-cli'
+import { main as cli, nextDayObjects } from '@shuttersense/inventory-cli'
 import pg from 'pg'
 import type { ConnectorView, JobView } from '../schemas.js'
 import { createApiClient, type ApiClient } from './api-client.js'
@@ -36,6 +36,8 @@ export interface DemoInstallation {
   connectorGuid: string
   /** Every collection with the counts of its latest delta. */
   deltas: { name: string; folderPath: string; counts: { new: number; modified: number; deleted: number; unchanged: number } }[]
+  /** The collection refreshed from S3 at the end, with its refresh's delta (nothing changed since the report). */
+  refreshed: { guid: string; name: string; counts: { new: number; modified: number; deleted: number; unchanged: number } }
   stop(): Promise<void>
 }
 
@@ -226,7 +228,23 @@ export async function runHttpDemo(options: DemoOptions = {}): Promise<DemoInstal
     if (changed.length > 12) print(`   … ${changed.length - 12} more changed collections\n`)
     const total = deltas.reduce((sum, d) => ({ new: sum.new + d.counts.new, modified: sum.modified + d.counts.modified, deleted: sum.deleted + d.counts.deleted }), { new: 0, modified: 0, deleted: 0 })
     print(`   in all: ${total.new} new, ${total.modified} modified, ${total.deleted} deleted across ${plural(deltas.length, 'collection')}\n`)
-    return { url: server.url, userToken, connectorGuid: connector.guid, deltas, stop }
+
+    step(`Refresh a collection from S3 (a live ListObjectsV2 of its folder in s3://${DESTINATION.sourceBucket})`)
+    // The source bucket holds the objects the newest report describes (same keys, sizes, ETags and dates),
+    // so "Refresh from S3" works in `npm start` too. The report's own objects, read back unchanged:
+    await s3.createBucket(DESTINATION.sourceBucket)
+    const written = await s3.writeObjects(DESTINATION.sourceBucket, nextDayObjects(day2, { ...DESTINATION }, 0, 0, { added: 0, modified: 0, deleted: 0 }))
+    print(`   s3://${DESTINATION.sourceBucket}/ holds the report's ${plural(written, 'object')}\n`)
+    const chosen = mapped.collections[0]!
+    const { job: refreshJob } = await api.request<{ job: JobView }>('POST', `/api/collections/${chosen.guid}/refresh`)
+    print(`$ POST /api/collections/${chosen.guid}/refresh -> 202 ${refreshJob.guid}\n`)
+    await expectCompleted(api, refreshJob, print)
+    const live = await api.request<LatestDelta>('GET', `/api/collections/${chosen.guid}/deltas/latest`)
+    print(
+      `   ${chosen.name}: the live listing agrees with the inventory: ${live.counts.new} new, ${live.counts.modified} modified, ${live.counts.deleted} deleted (${live.counts.unchanged} unchanged)\n`,
+    )
+    const refreshed = { guid: chosen.guid, name: chosen.name, counts: live.counts }
+    return { url: server.url, userToken, connectorGuid: connector.guid, deltas, refreshed, stop }
   } catch (error) {
     const logs = children.map((c) => c.output()).join('\n').trim()
     await stop()
