@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdtempSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { promisify } from 'node:util'
@@ -77,6 +77,49 @@ function packageProblems(dir: string): string[] {
   return problems
 }
 
+/** The marked code examples of a docs page (`<!-- example: name.ts -->` before a ```ts block), by file name, and how many ```ts blocks it has. */
+function docExamples(page: string): { examples: Map<string, string>; blocks: number } {
+  const doc = readFileSync(path.join(repo, page), 'utf8')
+  const examples = new Map([...doc.matchAll(/<!-- example: ([\w.-]+) -->\s*```ts\n([\s\S]*?)```/g)].map((match) => [match[1]!, match[2]!]))
+  return { examples, blocks: [...doc.matchAll(/^```ts$/gm)].length }
+}
+
+// What the docs' examples import that is the user's own: `my-store.test.ts` tests "my store", here the
+// import part of a SQLite store with the catalog and queue calls the example's fixtures name.
+const MY_STORE = `import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import type { NewCollection, NewConnector } from '@shuttersense/inventory-core/types'
+import { inventoryStoreFixtures as every } from '@shuttersense/inventory-core/testing'
+import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
+
+type StartJob = typeof every.startJob
+
+export async function openMyStore(_options: { database: string }) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'my-store-'))
+  const store = createSqliteStore({ filename: path.join(dir, 'my.db') })
+  await store.migrate()
+  return Object.assign(store, {
+    admin: {
+      addConnector: (input: NewConnector) => every.createConnector(store, input),
+      addCollections: (connectorId: string, collections: readonly NewCollection[]) => every.createCollections(store, connectorId, collections),
+      folders: (connectorId: string) => every.readFolders(store, connectorId),
+      latestDelta: (collectionId: string) => every.latestDelta(store, collectionId),
+    },
+    queue: {
+      enqueueAndClaim: (connectorId: string, options: Parameters<StartJob>[2]) => every.startJob(store, connectorId, options),
+      requestCancel: (jobId: string, now: Date) => every.requestCancel(store, jobId, now),
+    },
+    async dropEverything() {
+      await store.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  })
+}
+
+export type MyStore = Awaited<ReturnType<typeof openMyStore>>
+`
+
 /** Runs `node` on a module in `cwd`, with `blocked` packages failing to load (a resolve hook). */
 async function importBlocking(cwd: string, specifier: string, blocked: string[]): Promise<void> {
   const hooks = path.join(cwd, 'block-hooks.mjs')
@@ -150,6 +193,43 @@ describe('the published packages, packed and installed into a fresh project', ()
     if (work) rmSync(work, { recursive: true, force: true })
   })
 
+  // Every example of docs/embedding.md, compiled together once with strict TypeScript against the
+  // installed packages (the repository's TypeScript; the types come from the tarballs only), into out/.
+  let compiled: Promise<void> | undefined
+  const compileExamples = () =>
+    (compiled ??= (async () => {
+      const { examples } = docExamples('docs/embedding.md')
+      for (const [name, code] of examples) writeFileSync(path.join(app, name), code)
+      writeFileSync(path.join(app, 'my-store.ts'), MY_STORE)
+      // The suites of /testing import vitest, a peer dependency a test of one's own store has installed.
+      symlinkSync(path.join(repo, 'node_modules/vitest'), path.join(app, 'node_modules/vitest'), 'dir')
+      writeFileSync(
+        path.join(app, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: {
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            strict: true,
+            noUncheckedIndexedAccess: true,
+            skipLibCheck: true,
+            types: ['node'],
+            outDir: 'out',
+          },
+          files: [...examples.keys()],
+        }),
+      )
+      await run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app }).catch((error: { stdout?: string }) => {
+        throw new Error(`the examples do not compile against the packages:\n${error.stdout}`)
+      })
+    })())
+
+  it('every TypeScript example of docs/embedding.md is marked, so the tests below compile it (and run it)', () => {
+    const { examples, blocks } = docExamples('docs/embedding.md')
+    expect([...examples.keys()].sort()).toEqual(['bundled.ts', 'embedding.ts', 'my-store.test.ts'])
+    expect(blocks).toBe(examples.size)
+  })
+
   it('packs every workspace package that is not private', () => {
     const publishable = rootPackage.workspaces.filter((dir) => !readJson<PackageJson>(path.join(repo, dir, 'package.json')).private)
     expect(publishable.sort()).toEqual([...PUBLISHED].sort())
@@ -214,29 +294,7 @@ describe('the published packages, packed and installed into a fresh project', ()
     const cli = path.join(app, 'node_modules/.bin/shuttersense-inventory')
     await run(cli, ['generate', '--out', inventory, '--source-bucket', 'photos', '--config', 'daily', '--objects', '3000', '--files', '2', '--seed', '3'], { cwd: app })
 
-    const doc = readFileSync(path.join(repo, 'docs/embedding.md'), 'utf8')
-    const example = /<!-- example: embedding\.ts -->\s*```ts\n([\s\S]*?)```/.exec(doc)?.[1]
-    expect(example, 'docs/embedding.md has the marked example').toBeDefined()
-    writeFileSync(path.join(app, 'embedding.ts'), example!)
-    writeFileSync(
-      path.join(app, 'tsconfig.json'),
-      JSON.stringify({
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          types: ['node'],
-          outDir: 'out',
-        },
-        files: ['embedding.ts'],
-      }),
-    )
-    // The repository's TypeScript; the types come from the installed tarballs only.
-    await run(process.execPath, [path.join(repo, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: app }).catch((error: { stdout?: string }) => {
-      throw new Error(`the example does not compile against the packages:\n${error.stdout}`)
-    })
+    await compileExamples()
     const { stdout } = await run(process.execPath, ['out/embedding.js', inventory, path.join(app, 'example.db')], { cwd: app })
     const printed = JSON.parse(stdout) as { objects: number; folders: number; collections: { folderPath: string; newFiles: number }[] }
     expect(printed.objects).toBe(3000)
@@ -245,6 +303,16 @@ describe('the published packages, packed and installed into a fresh project', ()
     expect(printed.collections.every((collection) => collection.folderPath.split('/').length === 3)).toBe(true)
     // The first import of each Collection is its baseline: every file in it is new.
     expect(printed.collections.reduce((sum, collection) => sum + collection.newFiles, 0)).toBeGreaterThan(0)
+  }, 120_000)
+
+  it("runs the docs' sketch of a store's own test: the import part's conformance suite passes on it", async () => {
+    await compileExamples()
+    const vitest = path.join(repo, 'node_modules/vitest/vitest.mjs')
+    await run(process.execPath, [vitest, 'run', '--root', app, '--reporter', 'json', '--outputFile', 'my-store.report.json', 'out/my-store.test.js'], { cwd: app })
+    const report = readJson<{ numTotalTests: number; numPassedTests: number; success: boolean }>(path.join(app, 'my-store.report.json'))
+    expect(report.success).toBe(true)
+    expect(report.numPassedTests).toBe(report.numTotalTests)
+    expect(report.numTotalTests).toBeGreaterThan(10)
   }, 120_000)
 
   it("core's /pure entry, as installed, bundles for a runtime without Node.js built-ins", async () => {
@@ -260,53 +328,44 @@ describe('the published packages, packed and installed into a fresh project', ()
     expect(result.outputFiles[0]!.text).not.toMatch(/from ["']node:/)
   })
 
-  it('bundled with esbuild: the worker parser says what to pass without its script, and runs on threads with it', async () => {
+  it("bundled with esbuild: the worker parser says what to pass without its script, and the docs' bundled example runs on threads with it", async () => {
+    // Without the script: a bundle of core alone, away from the installed package's worker script.
     const entry = path.join(app, 'bundle-entry.mjs')
     writeFileSync(
       entry,
       [
-        "import { createRequire } from 'node:module'",
-        "import { importInventory } from '@shuttersense/inventory-core'",
-        "import { createLocalDirectorySource, createWorkerParser } from '@shuttersense/inventory-core/node'",
-        "import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'",
-        'const [inventoryDir, databaseFile, mode] = process.argv.slice(2)',
-        "if (mode === 'no-script') {",
-        '  try { createWorkerParser({ workers: 1 }); console.log(JSON.stringify({ created: true })) }',
-        '  catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })) }',
-        '} else {',
-        "  const workerScript = createRequire(import.meta.url).resolve('@shuttersense/inventory-core/phase-a-worker.js')",
-        '  const store = createSqliteStore({ filename: databaseFile })',
-        '  await store.migrate()',
-        "  const location = { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' }",
-        '  const result = await importInventory({ location, source: createLocalDirectorySource(inventoryDir), store, workers: 2, workerScript })',
-        '  console.log(JSON.stringify({ objects: result.summary.objectCount, workerScript }))',
-        '  await store.close()',
-        '}',
+        "import { createWorkerParser } from '@shuttersense/inventory-core/node'",
+        'try { createWorkerParser({ workers: 1 }); console.log(JSON.stringify({ created: true })) }',
+        'catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })) }',
       ].join('\n'),
     )
+    await compileExamples()
     const bundleDir = path.join(app, 'bundle')
-    await build({
-      entryPoints: [entry],
-      outfile: path.join(bundleDir, 'app.mjs'),
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      absWorkingDir: app,
-      // The native driver and the AWS SDK stay in node_modules; core is inlined, away from its worker script.
-      external: ['better-sqlite3'],
-      banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
-      logLevel: 'silent',
-    })
+    const bundle = (entryPoint: string, outfile: string) =>
+      build({
+        entryPoints: [entryPoint],
+        outfile: path.join(bundleDir, outfile),
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        absWorkingDir: app,
+        // The native driver stays in node_modules; core is inlined, away from its worker script.
+        external: ['better-sqlite3'],
+        banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+        logLevel: 'silent',
+      })
+    await bundle(entry, 'no-script.mjs')
+    await bundle(path.join(app, 'out/bundled.js'), 'bundled.mjs')
     const inventory = path.join(app, 'bundled-inventory')
     await run(path.join(app, 'node_modules/.bin/shuttersense-inventory'), ['generate', '--out', inventory, '--source-bucket', 'photos', '--config', 'daily', '--objects', '2000', '--files', '2'], { cwd: app })
 
-    const withoutScript = JSON.parse((await run(process.execPath, [path.join(bundleDir, 'app.mjs'), inventory, '', 'no-script'], { cwd: app })).stdout) as { code?: string; message?: string }
+    const withoutScript = JSON.parse((await run(process.execPath, [path.join(bundleDir, 'no-script.mjs')], { cwd: app })).stdout) as { code?: string; message?: string }
     expect(withoutScript.code).toBe('INVALID_ARGUMENT')
     expect(withoutScript.message).toMatch(/phase-a-worker\.js/)
     expect(withoutScript.message).toMatch(/workerScript/)
     expect(withoutScript.message).toContain(bundleDir)
 
-    const withScript = JSON.parse((await run(process.execPath, [path.join(bundleDir, 'app.mjs'), inventory, path.join(app, 'bundled.db')], { cwd: app })).stdout) as { objects: number; workerScript: string }
+    const withScript = JSON.parse((await run(process.execPath, [path.join(bundleDir, 'bundled.mjs'), inventory, path.join(app, 'bundled.db')], { cwd: app })).stdout) as { objects: number; workerScript: string }
     expect(withScript.objects).toBe(2000)
     expect(withScript.workerScript).toBe(path.join(app, 'node_modules/@shuttersense/inventory-core/dist/phase-a-worker.js'))
   })

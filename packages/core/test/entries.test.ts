@@ -275,6 +275,25 @@ describe('sibling packages', () => {
     expect(misplaced).toEqual([])
   })
 
+  it("docs/embedding.md's table of what they take from /internal lists exactly what they import", () => {
+    const doc = readFileSync(path.join(repo, 'docs/embedding.md'), 'utf8')
+    const table = doc.slice(doc.indexOf('## What the sibling packages take from `/internal`')).split('\n\n').find((block) => block.startsWith('|')) ?? ''
+    const documented: Record<string, string[]> = {}
+    let current = ''
+    for (const [, cell, names] of table.matchAll(/^\|\s*(.*?)\s*\|\s*(.*?)\s*\|/gm)) {
+      current = /`([^`]+)`/.exec(cell!)?.[1] ?? current
+      if (current) documented[current] = [...(documented[current] ?? []), ...[...names!.matchAll(/`(\w+)`/g)].map((match) => match[1]!)].sort()
+    }
+    const imported: Record<string, string[]> = {}
+    for (const root of roots) {
+      const name = (JSON.parse(readFileSync(path.join(repo, root.replace(/\/src$/, ''), 'package.json'), 'utf8')) as { name: string }).name
+      const names = [...new Set(internalImports(repo, [root]).flatMap((found) => found.names))].sort()
+      if (names.length > 0) imported[name] = names
+    }
+    expect(Object.keys(imported).length).toBeGreaterThan(0) // the scan sees imports at all
+    expect(documented).toEqual(imported)
+  })
+
   it('the reference server uses only the public API, and the CLI too except its report generator', () => {
     const users = internalImports(repo, ['examples/express-server/src', 'packages/cli/src']).map(({ file }) => file)
     const generator = (file: string) => file.startsWith('packages/cli/src/generate/') || file === 'packages/cli/src/commands/generate.ts'
