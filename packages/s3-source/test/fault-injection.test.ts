@@ -39,6 +39,22 @@ async function readAll(chunks: AsyncIterable<Uint8Array>): Promise<Buffer> {
   return Buffer.concat(parts)
 }
 
+/**
+ * A socket that sent 100 bytes and then went quiet: `controller` aborts once the reader has taken those
+ * bytes, while it waits for more (an event, not a timer).
+ */
+function stalledBody(controller: AbortController): Readable {
+  const stalled = new Readable({ read() {} })
+  stalled.push(BLOB.subarray(0, 100))
+  const read = stalled.read.bind(stalled)
+  stalled.read = (size?: number) => {
+    const chunk: unknown = read(size)
+    if (chunk !== null) setImmediate(() => controller.abort())
+    return chunk
+  }
+  return stalled
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ code?: string; byteOffset?: number }> {
   try {
     await promise
@@ -292,39 +308,40 @@ describe('mock: cancellation', () => {
   })
 
   it('aborting ends a read that waits on a stalled body', async () => {
-    // A socket that sent 100 bytes and then went quiet.
-    const stalled = new Readable({ read() {} })
-    stalled.push(BLOB.subarray(0, 100))
-    setup({ getFault: () => ({ body: stalled }) })
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 20)
+    const stalled = stalledBody(controller)
+    setup({ getFault: () => ({ body: stalled }) })
     const error = await rejection(readAll(source().streamObject(BUCKET, KEY, { signal: controller.signal })))
     expect(error.code).toBe('ABORTED')
     expect(stalled.destroyed).toBe(true)
   })
 
   it('aborting ends a small-object read (a manifest) that waits on a stalled body', async () => {
-    const stalled = new Readable({ read() {} })
-    stalled.push(BLOB.subarray(0, 100))
-    setup({ getFault: () => ({ body: stalled }) })
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 20)
+    const stalled = stalledBody(controller)
+    setup({ getFault: () => ({ body: stalled }) })
     const error = await rejection(source().readObject(BUCKET, KEY, { signal: controller.signal }))
     expect(error.code).toBe('ABORTED')
     expect(stalled.destroyed).toBe(true)
   })
 
   it('aborting during a backoff wait ends it at once', async () => {
-    setup({ getFault: () => s3Error('SlowDown', 503) })
+    const controller = new AbortController()
+    // The first attempt is answered 503, and the abort comes once the source has it: during the wait.
+    const { getInputs } = setup({
+      getFault: () => {
+        setImmediate(() => controller.abort())
+        return s3Error('SlowDown', 503)
+      },
+    })
     const s3 = createS3Source({
       client: new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
       retry: { minTimeout: 60_000, randomize: false },
     })
-    const controller = new AbortController()
-    setTimeout(() => controller.abort(), 20)
     const started = Date.now()
     expect((await rejection(s3.readObject(BUCKET, KEY, { signal: controller.signal }))).code).toBe('ABORTED')
-    expect(Date.now() - started).toBeLessThan(5_000)
+    expect(Date.now() - started).toBeLessThan(5_000) // the wait is 60 s
+    expect(getInputs()).toHaveLength(1)
   })
 })
 
