@@ -338,9 +338,20 @@ describe('agent API', () => {
 
   it('waits for a job on a long-poll claim and hands it over when it is queued', async () => {
     const connector = await server.store.createConnector({ name: 'Photos', location: locationOf(day1) })
-    const waiting = request(server.app).post('/api/agents/claim').set('authorization', server.agent).send({ waitMs: 5000 })
-    const claimed = waiting.then((response) => response)
-    setTimeout(() => void server.store.requestImportNow(connector.id), 300)
+    // The job is queued once the claim has found the queue empty (an event, not a timer): a claim
+    // that does not wait answers 204 then.
+    const { store } = server
+    const claimJob = store.claimJob.bind(store)
+    const foundEmpty = new Promise<void>((resolve) => {
+      store.claimJob = async (options) => {
+        const job = await claimJob(options)
+        if (!job) resolve()
+        return job
+      }
+    })
+    const claimed = request(server.app).post('/api/agents/claim').set('authorization', server.agent).send({ waitMs: 10_000 }).then((response) => response)
+    await foundEmpty
+    await store.requestImportNow(connector.id)
     const response = await claimed
     expect(response.status).toBe(200)
     expect(response.body.job.connectorId).toBe(connector.id)
