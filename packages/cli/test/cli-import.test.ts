@@ -60,6 +60,7 @@ afterEach(() => cleanup())
 
 const generate = (...args: string[]): Promise<GenerateJson> =>
   runCliJson<GenerateJson>(['generate', '--out', inventory, ...WHERE, ...args])
+const aMinuteAgo = (): Date => new Date(Date.now() - 60_000)
 const importIt = (): Promise<ImportJson> => runCliJson<ImportJson>(['import', '--from', inventory, ...WHERE, '--db', db])
 const folders = async (): Promise<FolderJson[]> =>
   (await runCliJson<{ folders: FolderJson[] }>(['folders', '--db', db])).folders
@@ -226,9 +227,9 @@ describe('import of generated inventories', () => {
       expect((await runCli(['import', '--from', inventory, ...WHERE, '--db', db])).code).toBe(0)
 
       // A holder that died: once its lease has run out, the next import takes the job over.
-      await store.requestImportNow(first.connectorId)
-      const dead = await store.claimJob({ agentId: 'agent-dead', leaseMs: 1 })
-      await new Promise((resolve) => setTimeout(resolve, 5))
+      // (queued and claimed a minute ago with a lease of a second: the store's clock is injected, no sleep).
+      await store.requestImportNow(first.connectorId, { now: aMinuteAgo() })
+      const dead = await store.claimJob({ agentId: 'agent-dead', leaseMs: 1000, now: aMinuteAgo() })
       expect((await runCli(['import', '--from', inventory, ...WHERE, '--db', db])).code).toBe(0)
       expect(await store.getJob(dead!.id)).toMatchObject({ status: 'completed', attempts: 2 })
       expect((await store.listAudit({ connectorId: first.connectorId, limit: 2 })).map((entry) => entry.action)).toEqual([
@@ -237,9 +238,8 @@ describe('import of generated inventories', () => {
       ])
 
       // One whose attempts are used up is failed for good, and the import runs as a new job.
-      const spent = await store.enqueueImport(first.connectorId, { trigger: 'manual', maxAttempts: 1 })
-      await store.claimJob({ agentId: 'agent-dead', leaseMs: 1 })
-      await new Promise((resolve) => setTimeout(resolve, 5))
+      const spent = await store.enqueueImport(first.connectorId, { trigger: 'manual', maxAttempts: 1, now: aMinuteAgo() })
+      await store.claimJob({ agentId: 'agent-dead', leaseMs: 1000, now: aMinuteAgo() })
       const fresh = await runCliJson<{ jobId: string }>(['import', '--from', inventory, ...WHERE, '--db', db])
       expect(await store.getJob(spent.id)).toMatchObject({ status: 'failed', lastError: { code: 'LEASE_EXPIRED' } })
       expect(await store.getJob(fresh.jobId)).toMatchObject({ status: 'completed' })
