@@ -5,6 +5,7 @@
  */
 import type { FileInfo } from '@shuttersense/inventory-core'
 import { z } from 'zod'
+import { fileInfoOfTuple } from './file-info-line.js'
 
 const isoDate = z.iso.datetime({ offset: true })
 const guid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[A-Za-z0-9_-]+$`), `a ${prefix}_… id`)
@@ -32,15 +33,31 @@ export const FolderSummarySchema = z
   })
   .meta({ id: 'FolderSummary' })
 
+/** FileInfo as the compact line the agent sends ({@link FileInfoTuple}); the object form is accepted too. */
+export const FileInfoTupleSchema = z
+  .tuple([FileInfoSchema.shape.key, FileInfoSchema.shape.size, FileInfoSchema.shape.lastModified, FileInfoSchema.shape.etag, FileInfoSchema.shape.storageClass])
+  .meta({ id: 'FileInfoTuple', description: 'A FileInfo as `[key, size, lastModified, etag, storageClass]`.' })
+
+/** A FileInfo line of an upload: the object, or the compact array; read as the object. */
+export const FileInfoLineSchema = z
+  .union([FileInfoSchema, FileInfoTupleSchema.transform((tuple) => fileInfoOfTuple(tuple))])
+  .meta({ id: 'FileInfoLine', description: 'A FileInfo, as an object or as `[key, size, lastModified, etag, storageClass]`.' })
+
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/
 
 /**
  * A FileInfo line that is surely valid, without zod (a 1M-file upload is a million lines); `null` leaves
- * the verdict and its explanation to {@link FileInfoSchema}. Accepts a subset of what the schema accepts.
+ * the verdict and its explanation to {@link FileInfoLineSchema}. Takes either form (object or compact array)
+ * and accepts a subset of what the schema accepts.
  */
 export function quickFileInfo(value: unknown): FileInfo | null {
   if (typeof value !== 'object' || value === null) return null
+  if (Array.isArray(value)) return value.length === 5 ? checked(value[0], value[1], value[2], value[3], value[4]) : null
   const { key, size, lastModified, etag, storageClass } = value as Record<string, unknown>
+  return checked(key, size, lastModified, etag, storageClass)
+}
+
+function checked(key: unknown, size: unknown, lastModified: unknown, etag: unknown, storageClass: unknown): FileInfo | null {
   if (typeof key !== 'string' || key.length === 0 || typeof etag !== 'string' || typeof storageClass !== 'string') return null
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0) return null
   if (typeof lastModified !== 'string' || !ISO_UTC.test(lastModified) || Number.isNaN(Date.parse(lastModified))) return null
@@ -160,7 +177,7 @@ export const FileInfoUploadHeaderSchema = z
   .meta({ id: 'FileInfoUploadHeader', description: 'The first line of a FileInfo upload.' })
 
 export const FileInfoChangeLineSchema = z
-  .union([z.object({ upsert: FileInfoSchema }), z.object({ delete: z.string().min(1) })])
+  .union([z.object({ upsert: FileInfoLineSchema }), z.object({ delete: z.string().min(1) })])
   .meta({ id: 'FileInfoChange', description: 'After the header line: a file to write, or the key of a file that is gone.' })
 
 export const NewImportSessionBodySchema = z.object({ manifestKey: z.string().min(1), inventoryTimestamp: z.string().min(1) })
@@ -180,17 +197,23 @@ export const FileInfoBatchMarkerSchema = FileInfoUploadHeaderSchema.extend({
 }).meta({ id: 'FileInfoBatchMarker', description: "Starts one collection's part of a batch upload." })
 
 export const FileInfoBatchLineSchema = z
-  .union([z.object({ collection: FileInfoBatchMarkerSchema }), FileInfoSchema, FileInfoChangeLineSchema])
+  .union([z.object({ collection: FileInfoBatchMarkerSchema }), FileInfoLineSchema, FileInfoChangeLineSchema])
   .meta({
     id: 'FileInfoBatchLine',
     description: "`{\"collection\": marker}` starts a collection's part; FileInfo lines (mode `replace`) or change lines (mode `changes`) follow it.",
   })
 
+const FileInfoFormatSchema = z
+  .enum(['object', 'tuple'])
+  .default('object')
+  .describe('How FileInfo lines come: `object` (FileInfo), or `tuple` (`[key, size, lastModified, etag, storageClass]`, what the reference agent asks for).')
+export const FileInfoReadQuerySchema = z.object({ format: FileInfoFormatSchema })
 export const FileInfoReadBodySchema = z.object({
   collectionIds: z.array(guid('col')).min(1).max(1000).describe("Collections of the job's connector, in the order wanted."),
+  format: FileInfoFormatSchema,
 })
 export const FileInfoReadLineSchema = z
-  .union([z.object({ collection: guid('col') }), FileInfoSchema])
+  .union([z.object({ collection: guid('col') }), FileInfoSchema, FileInfoTupleSchema])
   .meta({ id: 'FileInfoReadLine', description: "`{\"collection\": id}` starts a collection's stored FileInfo; its FileInfo lines follow, in key order." })
 
 export const FileInfoBatchResultSchema = z

@@ -110,8 +110,3 @@ export async function* toNdjson(
   }
   if (buffer.length > 0) yield buffer
 }
-
-/** Flattens batches into single values (FileInfo travels in batches, one line per file). */
-export async function* flatten<T>(batches: Iterable<readonly T[]> | AsyncIterable<readonly T[]>): AsyncGenerator<T> {
-  for await (const batch of batches) yield* batch
-}

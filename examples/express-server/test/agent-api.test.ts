@@ -14,7 +14,7 @@ import { createAgentApi } from '../src/agent/agent-api.js'
 import { createHttpImportStore } from '../src/agent/http-store.js'
 import { NDJSON_CONTENT_TYPE } from '../src/ndjson.js'
 import { stageNdjsonUpload } from '../src/routes/ndjson-upload.js'
-import { FileInfoSchema, quickFileInfo } from '../src/agent-schemas.js'
+import { FileInfoLineSchema, FileInfoSchema, quickFileInfo } from '../src/agent-schemas.js'
 import { createTestServer, REGISTRATION_TOKEN, type TestServer } from './harness.js'
 
 const WHERE = ['--source-bucket', 'photos', '--config', 'daily']
@@ -266,12 +266,15 @@ describe('agent API', () => {
     expect(rejected.body.error.code).toBe('INVALID_NDJSON')
     expect(rejected.body.error.message).toMatch(/^line 25001: /)
     expect(rejected.body.error.issues[0].path).toBe('line.25001.size')
+    const tupleLines = lines.slice(1).map((line) => JSON.stringify(Object.values(JSON.parse(line) as FileInfo)))
+    const badTuple = await upload([lines[0], ...tupleLines.slice(0, 25_000), JSON.stringify(['a/x.jpg', 1, 'yesterday', 'e', 'STANDARD']), ...tupleLines.slice(25_000)].join('\n')).expect(400)
+    expect(badTuple.body.error.message).toMatch(/^line 25002: /)
     const notJson = await upload([...lines.slice(0, 3), '{"key": "a/x.jpg",', ...lines.slice(3)].join('\n')).expect(400)
     expect(notJson.body.error.message).toMatch(/^line 4: not valid JSON/)
     expect(await readAll(server.store, collection!.id)).toEqual([before])
     expect((await server.store.getCollection(collection!.id)).fileInfoSource).toBe('inventory')
 
-    const stored = await upload(`${lines.join('\n')}\n`).expect(200)
+    const stored = await upload(`${[lines[0], ...tupleLines].join('\n')}\n`).expect(200)
     expect(stored.body).toEqual({ fileCount: 30_000, replayed: false })
     const files = await readAll(server.store, collection!.id)
     expect(files).toHaveLength(30_000)
@@ -309,8 +312,16 @@ describe('agent API', () => {
     expect(await readAll(server.store, a!.id)).toEqual([])
     expect(await readAll(server.store, b!.id)).toEqual([old])
     await send([file('a/1.jpg')]).expect(400)
+    // The compact form is validated the same way: a bad field of an array line fails the batch.
+    const tuple = (f: FileInfo) => [f.key, f.size, f.lastModified, f.etag, f.storageClass]
+    const badTuple = await send([marker(a!.id, 'replace'), tuple(file('a/1.jpg')), [...tuple(file('a/2.jpg')).slice(0, 4)], marker(b!.id, 'changes'), { delete: 'b/old.jpg' }]).expect(400)
+    expect(badTuple.body.error).toMatchObject({ code: 'INVALID_NDJSON', message: expect.stringMatching(/^line 3: /) })
+    const badUpsert = await send([marker(b!.id, 'changes'), { upsert: [...tuple(file('b/x.jpg')).slice(0, 1), -5, ...tuple(file('b/x.jpg')).slice(2)] }]).expect(400)
+    expect(badUpsert.body.error).toMatchObject({ code: 'INVALID_NDJSON', message: expect.stringMatching(/^line 2: /) })
+    expect(await readAll(server.store, a!.id)).toEqual([])
+    expect(await readAll(server.store, b!.id)).toEqual([old])
 
-    const stored = await send([marker(a!.id, 'replace'), file('a/1.jpg'), file('a/2.jpg'), marker(b!.id, 'changes'), { upsert: file('b/new.jpg') }, { delete: 'b/old.jpg' }]).expect(200)
+    const stored = await send([marker(a!.id, 'replace'), file('a/1.jpg'), tuple(file('a/2.jpg')), marker(b!.id, 'changes'), { upsert: tuple(file('b/new.jpg')) }, { delete: 'b/old.jpg' }]).expect(200)
     expect(stored.body.collections).toEqual([
       { collectionId: a!.id, fileCount: 2, replayed: false },
       { collectionId: b!.id, fileCount: 1, replayed: false },
@@ -327,6 +338,8 @@ describe('agent API', () => {
       file('a/1.jpg'),
       file('a/2.jpg'),
     ])
+    const compact = await request(server.app).post(`/api/agents/jobs/${job.id}/file-info-read`).set('authorization', server.agent).send({ collectionIds: [a!.id], format: 'tuple' }).expect(200)
+    expect(compact.text.trim().split('\n').map((line) => JSON.parse(line))).toEqual([{ collection: a!.id }, tuple(file('a/1.jpg')), tuple(file('a/2.jpg'))])
     await request(server.app).post(`/api/agents/jobs/${job.id}/file-info-read`).set('authorization', server.agent).send({ collectionIds: [] }).expect(400)
   })
 
@@ -395,14 +408,22 @@ describe('quickFileInfo', () => {
       null,
       'text',
       [good],
+      ['a/b.jpg', 3, '2024-05-06T22:44:22.000Z', 'abc', 'STANDARD'],
+      ['a/b.jpg', 3, '2024-05-06T22:44:22.000Z', 'abc'],
+      ['a/b.jpg', 3, '2024-05-06T22:44:22.000Z', 'abc', 'STANDARD', 'extra'],
+      ['a/b.jpg', -3, '2024-05-06T22:44:22.000Z', 'abc', 'STANDARD'],
+      ['', 3, '2024-05-06T22:44:22.000Z', 'abc', 'STANDARD'],
+      ['a/b.jpg', 3, 'yesterday', 'abc', 'STANDARD'],
+      ['a/b.jpg', 3, '2024-05-06T22:44:22.000Z', 7, 'STANDARD'],
     ]
     for (const value of values) {
       const quick = quickFileInfo(value)
-      const parsed = FileInfoSchema.safeParse(value)
+      const parsed = FileInfoLineSchema.safeParse(value)
       if (quick !== null) expect(parsed.data).toEqual(quick)
       if (!parsed.success) expect(quick).toBeNull()
     }
     expect(quickFileInfo(good)).toEqual(good)
+    expect(quickFileInfo(['a/b.jpg', 3, '2024-05-06T22:44:22.000Z', 'abc', 'STANDARD'])).toEqual(good)
     expect(quickFileInfo({ ...good, size: -1 })).toBeNull()
   })
 })

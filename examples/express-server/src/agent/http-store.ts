@@ -12,7 +12,8 @@ import type {
   ImportSession,
   ReplaceFileInfoOptions,
 } from '@shuttersense/inventory-core/types'
-import { flatten, toNdjson } from '../ndjson.js'
+import { fileInfoOfTuple, fileInfoTuple, type FileInfoTuple } from '../file-info-line.js'
+import { toNdjson } from '../ndjson.js'
 import type { AgentApi } from './agent-api.js'
 
 /** Options of {@link createHttpImportStore}. */
@@ -104,6 +105,11 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
     }
   }
 
+  /** FileInfo batches as compact lines (the server takes `[key, size, lastModified, etag, storageClass]`). */
+  async function* tuplesOf(batches: Iterable<readonly FileInfo[]> | AsyncIterable<readonly FileInfo[]>): AsyncGenerator<FileInfoTuple> {
+    for await (const batch of batches) for (const file of batch) yield fileInfoTuple(file)
+  }
+
   async function* withHeader(header: unknown, values: AsyncIterable<unknown>): AsyncGenerator<unknown> {
     yield header
     yield* values
@@ -123,10 +129,10 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
         const mode = 'replace' in write ? 'replace' : 'changes'
         yield { collection: { collectionId: write.collectionId, mode, ...header(write.options) } }
         if ('replace' in write) {
-          yield* write.replace
+          for (const file of write.replace) yield fileInfoTuple(file)
           continue
         }
-        for (const file of write.changes.upserts) yield { upsert: file }
+        for (const file of write.changes.upserts) yield { upsert: fileInfoTuple(file) }
         for (const key of write.changes.deletes) yield { delete: key }
       }
     }
@@ -162,14 +168,14 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       const { fileCount } = await upload<{ fileCount: number }>(
         'PUT',
         `${job}/collections/${encodeURIComponent(collectionId)}/file-info`,
-        withHeader(header(writeOptions), flatten<FileInfo>(files)),
+        withHeader(header(writeOptions), tuplesOf(files)),
         writeOptions.signal,
       )
       return { fileCount }
     },
     async applyFileInfoChanges(collectionId, changes: FileInfoChanges, writeOptions) {
       async function* lines(): AsyncGenerator<unknown> {
-        for (const file of changes.upserts) yield { upsert: file }
+        for (const file of changes.upserts) yield { upsert: fileInfoTuple(file) }
         for (const key of changes.deletes) yield { delete: key }
       }
       const { fileCount } = await upload<{ fileCount: number }>(
@@ -200,9 +206,9 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       const stream = api.stream({
         method: 'POST',
         path: `${job}/file-info-read`,
-        json: { collectionIds },
+        json: { collectionIds, format: 'tuple' },
         signal: callOptions.signal,
-        identity: (value) => (value as { collection?: string }).collection ?? (value as FileInfo).key,
+        identity: (value) => (Array.isArray(value) ? (value as FileInfoTuple)[0] : (value as { collection: string }).collection),
       })
       let current: StoredFileInfo | null = null
       for await (const values of stream) {
@@ -212,7 +218,7 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
             if (current) yield current
             current = { collectionId: marker, files: [] }
           } else if (current) {
-            current.files.push(value as FileInfo)
+            current.files.push(fileInfoOfTuple(value as FileInfoTuple))
           } else {
             throw new InventoryError('STORE_ERROR', `POST ${job}/file-info-read: FileInfo before the first collection marker`)
           }
@@ -226,13 +232,13 @@ export function createHttpImportStore(options: HttpImportStoreOptions): HttpImpo
       // Asked again after a server restart, the stream continues after the last key received.
       const stream = api.stream({
         method: 'GET',
-        path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info`,
+        path: `${job}/collections/${encodeURIComponent(collectionId)}/file-info?format=tuple`,
         signal: readOptions.signal,
-        identity: (value) => (value as FileInfo).key,
+        identity: (value) => (value as FileInfoTuple)[0],
       })
       for await (const values of stream) {
         for (const value of values) {
-          batch.push(value as FileInfo)
+          batch.push(fileInfoOfTuple(value as FileInfoTuple))
           if (batch.length >= batchSize) {
             yield batch
             batch = []

@@ -19,8 +19,9 @@ import {
   FileInfoBatchResultSchema,
   FileInfoReadBodySchema,
   FileInfoReadLineSchema,
+  FileInfoReadQuerySchema,
   FileInfoChangeLineSchema,
-  FileInfoSchema,
+  FileInfoLineSchema,
   FileInfoUploadHeaderSchema,
   FolderCountSchema,
   FolderSummarySchema,
@@ -39,6 +40,7 @@ import {
 import type { Actor } from '../auth.js'
 import type { RouteContext } from '../context.js'
 import { HttpError } from '../errors.js'
+import { fileInfoTuple } from '../file-info-line.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
 import { ErrorSchema } from '../schemas.js'
 import { readFileInfoBatch } from './file-info-batch.js'
@@ -80,13 +82,16 @@ function* flattenSync<T>(batches: Iterable<T[]>): Generator<T> {
   for (const batch of batches) yield* batch
 }
 
+/** FileInfo lines in the form asked for; any other value (a collection marker) as it is. */
+const fileInfoLines = (format: 'object' | 'tuple') => (format === 'tuple' ? (value: unknown) => ('key' in (value as object) ? fileInfoTuple(value as FileInfo) : value) : undefined)
+
 /** Writes values as NDJSON with backpressure; a failure after the first byte cuts the stream, so the client sees it. */
-async function streamNdjson(res: Response, batches: AsyncIterable<readonly unknown[]>): Promise<void> {
+async function streamNdjson(res: Response, batches: AsyncIterable<readonly unknown[]>, encode?: (value: unknown) => unknown): Promise<void> {
   res.status(200).type(NDJSON_CONTENT_TYPE)
   try {
     for await (const batch of batches) {
       let text = ''
-      for (const value of batch) text += `${JSON.stringify(value)}\n`
+      for (const value of batch) text += `${JSON.stringify(encode ? encode(value) : value)}\n`
       if (!res.write(text)) await once(res, 'drain')
     }
     res.end()
@@ -390,14 +395,14 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       tag: TAG,
       auth: 'agent',
       params: JobCollectionParamsSchema,
-      rawBody: { contentType: NDJSON_CONTENT_TYPE, schema: FileInfoSchema, description: 'Line 1: FileInfoUploadHeader; then one FileInfo per line.' },
+      rawBody: { contentType: NDJSON_CONTENT_TYPE, schema: FileInfoLineSchema, description: 'Line 1: FileInfoUploadHeader; then one FileInfo per line (an object, or `[key, size, lastModified, etag, storageClass]`).' },
       responses: { 200: { description: 'Stored', schema: FileCountSchema }, ...uploadErrors },
     },
     async ({ params, actor, req }) => {
       const agent = agentOf(actor)
       await jobCollection(await heldJob(params.jobGuid, agent), params.collectionGuid)
       requireNdjson(req.headers['content-type'])
-      const staged = await stageNdjsonUpload(req, { header: FileInfoUploadHeaderSchema, line: FileInfoSchema, quickCheck: quickFileInfo })
+      const staged = await stageNdjsonUpload(req, { header: FileInfoUploadHeaderSchema, line: FileInfoLineSchema, quickCheck: quickFileInfo })
       try {
         const job = await heldJob(params.jobGuid, agent)
         const { header } = staged
@@ -534,7 +539,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
           yield* store.readFileInfo(collectionId, { batchSize: 5000 })
         }
       }
-      await streamNdjson(res, lines())
+      await streamNdjson(res, lines(), fileInfoLines(body.format))
       return undefined
     },
   )
@@ -555,12 +560,13 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       tag: TAG,
       auth: 'agent',
       params: JobCollectionParamsSchema,
-      responses: { 200: { description: 'One FileInfo per line', schema: FileInfoSchema, contentType: NDJSON_CONTENT_TYPE }, ...jobErrors },
+      query: FileInfoReadQuerySchema,
+      responses: { 200: { description: 'One FileInfo per line (an object, or with `format=tuple` an array)', schema: FileInfoLineSchema, contentType: NDJSON_CONTENT_TYPE }, ...jobErrors },
     },
-    async ({ params, actor, res }) => {
+    async ({ params, query, actor, res }) => {
       const job = await heldJob(params.jobGuid, agentOf(actor))
       const collection = await jobCollection(job, params.collectionGuid)
-      await streamNdjson(res, store.readFileInfo(collection.id, { batchSize: 5000 }))
+      await streamNdjson(res, store.readFileInfo(collection.id, { batchSize: 5000 }), fileInfoLines(query.format))
       return undefined
     },
   )

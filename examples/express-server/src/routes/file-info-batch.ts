@@ -1,7 +1,7 @@
 import type { FileInfo } from '@shuttersense/inventory-core'
 import type { FileInfoChanges } from '@shuttersense/inventory-core/types'
 import type { z } from 'zod'
-import { FileInfoBatchMarkerSchema, FileInfoChangeLineSchema, FileInfoSchema, quickFileInfo } from '../agent-schemas.js'
+import { FileInfoBatchMarkerSchema, FileInfoChangeLineSchema, FileInfoLineSchema, quickFileInfo } from '../agent-schemas.js'
 import { HttpError, issuesOf } from '../errors.js'
 import { ndjsonValueBatches, NdjsonFramingError } from '../ndjson.js'
 
@@ -54,7 +54,7 @@ export async function readFileInfoBatch(body: AsyncIterable<Uint8Array | string>
       }
       if (current === null) throw invalid(number, 'a batch starts with a {"collection": …} line')
       if (current.mode === 'replace') {
-        current.files.push(quickFileInfo(value) ?? parsed(FileInfoSchema, value, number, 'FileInfo'))
+        current.files.push(quickFileInfo(value) ?? parsed(FileInfoLineSchema, value, number, 'FileInfo'))
         continue
       }
       const upsert = quickUpsert(value)
