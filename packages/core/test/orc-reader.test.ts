@@ -1,4 +1,11 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { openOrcFile } from '@shuttersense/inventory-orc'
 import { describe, expect, it } from 'vitest'
+// The generator's ORC writer (the CLI's), which names columns as Hive does on request.
+import { reportFields } from '../../cli/src/generate/data-file-format.js'
+import { createOrcDataFileWriter, ORC_FORMAT } from '../../cli/src/generate/orc-data-file.js'
 import { createOrcReader, readOrcData } from '../src/formats/orc-reader.js'
 import { md5Hex } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
@@ -84,5 +91,34 @@ describe('readOrcData', () => {
     // A manifest whose schema lacks size is no help to a file of named columns: the file's own names win.
     const noSize = { ...manifest, fileSchema: manifest.fileSchema.replace('size:bigint,', '') }
     expect((await read(data, { manifest: noSize })).files).toEqual(AWS_FIXTURE_FILES)
+  })
+
+  it('reads a file of unnamed columns (_col0, _col1, … as Hive writes) by their position in the manifest’s fileSchema', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'orc-unnamed-'))
+    try {
+      const writer = createOrcDataFileWriter(dir, 'data/unnamed.orc', false, { unnamedColumns: true })
+      const fields = reportFields(false)
+      const row = (key: string, size: number, iso: string) =>
+        fields.map((field) => ({ bucket: 'photos', key, size, lastModifiedDate: Date.parse(iso), eTag: 'abc', storageClass: 'STANDARD' })[field] ?? null)
+      writer.writeRow(row('2021/a.jpg', 5, '2024-05-06T22:44:22.000Z'))
+      writer.writeRow(row('b.jpg', 7, '2024-05-07T01:02:03.004Z'))
+      await writer.close()
+      const bytes = readFileSync(path.join(dir, 'data/unnamed.orc'))
+      const orc = await openOrcFile({ size: bytes.length, read: async (at, length) => bytes.subarray(at, at + length) })
+      expect(orc.schema.fields!.map((field) => field.name).slice(0, 3)).toEqual(['_col0', '_col1', '_col2'])
+      const unnamed = { ...manifest, fileSchema: ORC_FORMAT.fileSchema(false) }
+      const expected = [
+        { key: '2021/a.jpg', size: 5, lastModified: '2024-05-06T22:44:22.000Z', etag: 'abc', storageClass: 'STANDARD' },
+        { key: 'b.jpg', size: 7, lastModified: '2024-05-07T01:02:03.004Z', etag: 'abc', storageClass: 'STANDARD' },
+      ]
+      expect((await read(bytes, { manifest: unnamed })).files).toEqual(expected)
+      // The manifest's order decides: with key and size swapped there, the key is read from the size column (no string).
+      const swapped = { ...unnamed, fileSchema: unnamed.fileSchema.replace('key:string,', '').replace('size:bigint,', 'size:bigint,key:string,') }
+      const { files, counts } = await read(bytes, { manifest: swapped })
+      expect(files).toEqual([])
+      expect(counts.badRows).toEqual({ missing_key: 2 })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

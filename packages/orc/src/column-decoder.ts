@@ -2,7 +2,7 @@ import { type OrcInteger, ByteCursor } from './byte-cursor.js'
 import { decodeBooleans, decodeByteRle } from './byte-rle.js'
 import { type IntegerRleVersion, decodeCounts, decodeIntegers } from './integer-rle.js'
 import type { OrcColumnEncoding, OrcType } from './orc-metadata.js'
-import { corrupt } from './orc-error.js'
+import { OrcError, corrupt } from './orc-error.js'
 import { baseOffsetOf, decodeTimestamp, timestampMillis } from './timestamps.js'
 
 /**
@@ -31,6 +31,8 @@ export interface StripeColumns {
   encodings: readonly OrcColumnEncoding[]
   streams: ColumnStreams
   writerTimezone: string
+  /** The file format version (`[0, 12]`; `[1, 9999]` is ORC 2.0's pre-release). @default [0, 12] */
+  fileVersion?: readonly number[] | undefined
 }
 
 const utf8 = new TextDecoder()
@@ -211,6 +213,13 @@ function decodeValues(stripe: StripeColumns, column: number, type: OrcType, coun
     case 'timestamp_instant':
       return decodeTimestamps(stripe, column, count, version, type.kind === 'timestamp_instant')
     case 'decimal':
+      // ORC 2.0's pre-release writes narrow decimals as RLE v2 integers (Decimal64, "DECIMAL_V2"): not read here.
+      if (stripe.fileVersion?.[0] === 1 && type.precision !== undefined && type.precision > 0 && type.precision <= 18) {
+        throw new OrcError(
+          'FORMAT_UNSUPPORTED',
+          `${what}: decimal(${type.precision},${type.scale ?? 0}) in the decimal64 encoding (DECIMAL_V2) of ORC's 2.0 pre-release files is not supported`,
+        )
+      }
       return decodeDecimals(stripe, column, count, version, type.precision ? type.scale : undefined)
     case 'struct':
       return decodeStruct(stripe, type, count)

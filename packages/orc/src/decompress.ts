@@ -1,8 +1,9 @@
 import { inflateRawSync } from 'node:zlib'
-import { decompressLz4Raw, decompressSnappy, decompressZstd } from 'hyparquet-compressors'
+import { decompressLz4Raw, decompressSnappy } from 'hyparquet-compressors'
 import { ByteCursor } from './byte-cursor.js'
 import type { OrcCompression } from './orc-metadata.js'
 import { OrcError, corrupt } from './orc-error.js'
+import { decompressZstdBounded } from './zstd-frames.js'
 
 /** Counts decompressed bytes against a limit (one stripe's needed streams), so memory stays bounded. */
 export interface ByteBudget {
@@ -68,10 +69,14 @@ function decompressChunk(chunk: Uint8Array, compression: OrcCompression, blockSi
         out = decompressLz4Raw(chunk, checkedLength(lz4BlockLength(chunk, what), blockSize, what))
         break
       case 'ZSTD':
-        out = decompressZstd(chunk)
+        // A chunk decompresses to at most the block size: a frame header claiming more is damage, refused before it is allocated.
+        out = decompressZstdBounded(chunk, blockSize)
         break
       default:
-        throw new OrcError('FORMAT_UNSUPPORTED', `${compression} compression is not supported`)
+        throw new OrcError(
+          'FORMAT_UNSUPPORTED',
+          `${compression} compression is not supported (no maintained ${compression} decompressor for JavaScript); S3 Inventory writes ORC with ZLIB`,
+        )
     }
   } catch (error) {
     if (error instanceof OrcError) throw error

@@ -26,3 +26,4 @@ export {
   type ReadStripesOptions,
   openOrcFile,
 } from './orc-file.js'
+export { checkZstdFrames, decompressZstdBounded } from './zstd-frames.js'

@@ -221,6 +221,7 @@ function createOrcFile(
         encodings: stripeFooter.columns,
         streams: (column: number, kind: string) => decoded.get(`column ${column} ${kind}`),
         writerTimezone: stripeFooter.writerTimezone,
+        fileVersion: postScript.version,
       }
       const rows = stripe.numberOfRows
       const requested = new Map(roots)

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { OrcError, openOrcFile } from '../src/index.js'
+import { OrcError, checkZstdFrames, openOrcFile } from '../src/index.js'
+import { decompressStream } from '../src/decompress.js'
 import { FIXTURES, bytesFile } from './fixture-helpers.js'
 
 /** Opens and reads every stripe of `bytes`; what it rejects with. */
@@ -60,4 +61,75 @@ describe('corrupt ORC files', () => {
       }
     },
   )
+})
+
+/** `bytes` with the postscript's bytes `from` (a field and its value, e.g. compression ZLIB: 10 01) changed to `to`. */
+function patchPostScript(bytes: Uint8Array, from: number[], to: number[]): Uint8Array {
+  const copy = Uint8Array.from(bytes)
+  const start = copy.length - 1 - copy[copy.length - 1]!
+  for (let at = start; at < copy.length - 1; at++) {
+    if (from.every((byte, i) => copy[at + i] === byte)) {
+      copy.set(to, at)
+      return copy
+    }
+  }
+  throw new Error(`no ${from} in the postscript`)
+}
+
+describe('what this reader does not support', () => {
+  it('LZO compression is FORMAT_UNSUPPORTED naming the file and the codec', async () => {
+    // TestOrcFile.test1.orc is ZLIB (compression 1); 3 is LZO.
+    const error = await readAll(patchPostScript(fixture('TestOrcFile.test1.orc'), [0x10, 0x01], [0x10, 0x03]), 'lzo.orc')
+    expect(error).toMatchObject({ code: 'FORMAT_UNSUPPORTED', file: 'lzo.orc' })
+    expect((error as Error).message).toMatch(/^lzo\.orc: .*LZO compression is not supported/)
+  })
+
+  it('a decimal in the decimal64 encoding of ORC 2.0 pre-release files (DECIMAL_V2) is FORMAT_UNSUPPORTED naming the file', async () => {
+    // Version [0, 12] made [1, 12]: the format version whose writers store decimal(4,2) as RLE v2 integers.
+    const bytes = patchPostScript(fixture('over1k_bloom.orc'), [0x22, 0x02, 0x00, 0x0c], [0x22, 0x02, 0x01, 0x0c])
+    const orc = await openOrcFile(bytesFile(bytes), { name: 'decimal64.orc' })
+    const error = await orc.readStripe(0, { columns: ['_col9'] }).catch((failure: unknown) => failure)
+    expect(error).toMatchObject({ code: 'FORMAT_UNSUPPORTED', file: 'decimal64.orc' })
+    expect((error as Error).message).toMatch(/^decimal64\.orc: column \d+: decimal\(4,2\) .*DECIMAL_V2.* not supported/)
+    // The columns that are not decimals read as ever.
+    expect((await orc.readStripe(0, { columns: ['_col7'] })).columns._col7!.length).toBeGreaterThan(0)
+  })
+})
+
+describe('damaged ZSTD frames', () => {
+  const MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
+  /** One raw block of `data`, last of its frame. */
+  const rawBlock = (data: number[]): number[] => [((data.length << 3) | 1) & 0xff, (data.length << 3) >> 8, (data.length << 3) >> 16, ...data]
+  /** An ORC compressed chunk (3-byte header, not original) around `frame`. */
+  const chunk = (frame: number[]): Uint8Array => Uint8Array.from([(frame.length << 1) & 0xff, (frame.length << 1) >> 8, (frame.length << 1) >> 16, ...frame])
+
+  it('a good frame decompresses', () => {
+    // Single segment, 1-byte content size 3.
+    expect(Array.from(decompressStream(chunk([...MAGIC, 0x20, 3, ...rawBlock([1, 2, 3])]), 'ZSTD', 1024, 'test stream'))).toEqual([1, 2, 3])
+  })
+
+  it.each([
+    ['declares a content size past the block size', [...MAGIC, 0xe0, 0, 0, 0, 0x40, 0, 0, 0, 0, ...rawBlock([1])], /declares 1073741824 bytes/],
+    ['asks for a 1 GiB window', [...MAGIC, 0x00, 0xa0, ...rawBlock([1])], /window of 1073741824 bytes/],
+    ['is cut short', [...MAGIC, 0x20, 3, 0x19, 0], /cut short/],
+    ['decodes to more than it declares', [...MAGIC, 0x20, 1, ...rawBlock([1, 2, 3])], /does not decompress/],
+    ['is no zstd frame', [1, 2, 3, 4, 5], /no zstd frame/],
+  ])('is DATA_FILE_CORRUPT before anything is allocated when the frame %s', (_what, frame, message) => {
+    const failure = (() => {
+      try {
+        decompressStream(chunk(frame), 'ZSTD', 256 * 1024, 'stripe 0 column 1 DATA stream')
+        return undefined
+      } catch (error) {
+        return error
+      }
+    })()
+    expect(failure).toMatchObject({ code: 'DATA_FILE_CORRUPT' })
+    expect((failure as Error).message).toMatch(/^stripe 0 column 1 DATA stream: ZSTD chunk does not decompress/)
+    expect((failure as Error).message).toMatch(message)
+  })
+
+  it('holds a ZSTD Parquet page to its declared size too (checkZstdFrames)', () => {
+    expect(() => checkZstdFrames(Uint8Array.from([...MAGIC, 0x20, 200, ...rawBlock([1])]), 100)).toThrow(/declares 200 bytes, more than the 100 expected/)
+    expect(() => checkZstdFrames(Uint8Array.from([...MAGIC, 0x20, 1, ...rawBlock([1])]), 100)).not.toThrow()
+  })
 })

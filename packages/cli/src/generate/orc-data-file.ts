@@ -48,6 +48,8 @@ export interface OrcWriterOptions {
   stripeRows?: number | undefined
   /** Write string columns with dictionary encoding (DICTIONARY_V2) instead of DIRECT_V2. @default false */
   dictionaryStrings?: boolean | undefined
+  /** Name the columns `_col0`, `_col1`, ... as Hive's writer does, instead of by field. @default false */
+  unnamedColumns?: boolean | undefined
 }
 
 /** An ORC data file writer that also takes rows as typed values (null for a missing value), in {@link reportFields} order. */
@@ -225,7 +227,7 @@ class OrcWriter implements OrcDataFileWriter {
       fileFooter(
         contentLength,
         this.stripes,
-        this.fields.map((field, index) => ({ name: snakeName(field), kind: KIND[this.kinds[index]!] })),
+        this.fields.map((field, index) => ({ name: this.options.unnamedColumns ? `_col${index}` : snakeName(field), kind: KIND[this.kinds[index]!] })),
       ),
     )
     this.emit(footer)

@@ -1,4 +1,5 @@
 import { type AsyncBuffer, type FileMetaData, type SchemaElement, parquetMetadataAsync, parquetRead } from 'hyparquet'
+import { decompressZstdBounded } from '@shuttersense/inventory-orc'
 import { compressors } from 'hyparquet-compressors'
 import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
@@ -226,7 +227,7 @@ async function readRowGroup(
     columns: [...fieldOf.keys()],
     rowStart: groupStart,
     rowEnd: groupStart + groupRows,
-    compressors,
+    compressors: BOUNDED_COMPRESSORS,
     parsers: MILLISECOND_PARSERS,
     onChunk(chunk) {
       const field = fieldOf.get(chunk.columnName)
@@ -249,6 +250,12 @@ function joinPieces(list: { rowStart: number; values: ColumnValues }[], rows: nu
   }
   return out
 }
+
+/**
+ * hyparquet's decompressors, with ZSTD held to the page's declared size: a damaged frame header would
+ * otherwise make the decompressor allocate what it claims (up to 2 GiB).
+ */
+const BOUNDED_COMPRESSORS = { ...compressors, ZSTD: (input: Uint8Array, length: number) => decompressZstdBounded(input, length) }
 
 /** Timestamps as epoch milliseconds, whatever unit the file stores. */
 const MILLISECOND_PARSERS = {
