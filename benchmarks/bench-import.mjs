@@ -1,5 +1,6 @@
 // The import benchmark of docs/benchmarks.md. Run from the repository root after `npm run build`:
 //   node benchmarks/bench-import.mjs --objects 1000000 [--collections 1000] [--change-pct 1] [--skip-duckdb] [--sorted]
+//     [--baseline DIR] [--steps A,full,full-1%]
 // Reports are generated as AWS writes them (rows in random order within and across data files);
 // `--sorted` generates them with each folder's rows together in key order (the old generator's order).
 // Each step runs in its own process, so its peak RSS is its own:
@@ -9,7 +10,11 @@
 //   full     A+B+C with every object in ~`collections` collections: the first FileInfo write (baseline)
 //   full-1%  A+B+C on the next day's report with `change-pct`% of files added/modified/deleted
 // and each import step again with every file parsed on the main thread (`-main-thread`, `--workers 0`).
-// Inventories are generated once into .bench/<objects>/ and reused.
+// `--baseline DIR` runs each import step a second time with the build of another checkout (DIR, built),
+// right after this build's, on the same inventories and a database of its own: old beside new in one run.
+// `--steps` picks the import steps (A alone skips the next day's report). Every step reports
+// `processSeconds`, the wall time of its whole process (start-up included), and `cpuSeconds`.
+// Inventories are generated once into .bench/<objects>-<order>/ and reused.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import * as path from 'node:path'
@@ -24,8 +29,12 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     sorted: { type: 'boolean', default: false },
     'skip-main-thread': { type: 'boolean', default: false },
+    baseline: { type: 'string' },
+    steps: { type: 'string', default: 'A,full,full-1%' },
   },
 })
+const steps = new Set(values.steps.split(','))
+const fullSteps = steps.has('full') || steps.has('full-1%')
 const objects = Number(values.objects)
 const here = path.dirname(new URL(import.meta.url).pathname)
 const root = path.resolve(here, '..')
@@ -40,13 +49,24 @@ function node(args, options = {}) {
   return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, ...options })
 }
 
-function step(args, env = {}) {
-  // With the flag the CLI's shebang passes (see packages/cli/src/bin.ts).
-  const line = node(['--max-semi-space-size=8', path.join(here, 'lib/import-step.mjs'), ...args], { env: { ...process.env, ...env } })
-    .trim()
-    .split('\n')
-    .pop()
-  return JSON.parse(line)
+/** Runs a script in its own process; its last output line (JSON) with the process's wall time. */
+function measured(args, env = {}) {
+  const started = performance.now()
+  const line = node(args, { env: { ...process.env, ...env } }).trim().split('\n').pop()
+  return { ...JSON.parse(line), processSeconds: Number(((performance.now() - started) / 1000).toFixed(2)) }
+}
+
+const checkouts = [{ build: 'new', dir: root }]
+if (values.baseline) checkouts.push({ build: 'baseline', dir: path.resolve(values.baseline) })
+
+/** An import step with each checkout's build, each on its own database (`db` is this build's). */
+function step(args, db, env = {}) {
+  return checkouts.map(({ build, dir }) => {
+    const database = build === 'new' ? db : `${db}-${build}.db`
+    // With the flag the CLI's shebang passes (see packages/cli/src/bin.ts).
+    const result = measured(['--max-semi-space-size=8', path.join(dir, 'benchmarks/lib/import-step.mjs'), ...args, '--db', database], env)
+    return checkouts.length > 1 ? { build, ...result } : result
+  })
 }
 
 function dataFiles(dir) {
@@ -66,7 +86,7 @@ if (!existsSync(day1)) {
   process.stderr.write(`generating ${objects} objects into ${day1}\n`)
   node([cli, 'generate', '--objects', String(objects), '--out', day1, '--seed', '7', ...orderArgs])
 }
-if (!existsSync(day2)) {
+if (fullSteps && !existsSync(day2)) {
   process.stderr.write(`generating the next day (${values['change-pct']}% changed) into ${day2}\n`)
   node([cli, 'generate', '--change-from', day1, '--change-pct', values['change-pct'], '--out', day2, '--seed', '8', ...orderArgs])
 }
@@ -77,22 +97,28 @@ const results = []
 for (let run = 0; run < Number(values.runs); run++) {
   const db = path.join(work, `bench-${run}.db`)
   if (!values['skip-duckdb']) {
-    results.push(JSON.parse(node([path.join(here, 'lib/duckdb-rollup.mjs'), ...files]).trim().split('\n').pop()))
+    results.push(measured([path.join(here, 'lib/duckdb-rollup.mjs'), ...files]))
   }
   const mainDb = path.join(work, `bench-${run}-main-thread.db`)
   const removeDatabases = () => {
-    for (const file of [db, mainDb]) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true })
+    for (const file of [db, mainDb]) {
+      for (const { build } of checkouts) {
+        const database = build === 'new' ? file : `${file}-${build}.db`
+        for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true })
+      }
+    }
   }
   removeDatabases()
   const mainThread = { WORKERS: '0' }
-  results.push(step(['--root', day1, '--db', db, '--step', 'A']))
-  if (!values['skip-main-thread']) results.push(step(['--root', day1, '--db', mainDb, '--step', 'A-main-thread'], mainThread))
+  const record = (stepResults) => results.push(...stepResults)
+  if (steps.has('A') || fullSteps) record(step(['--root', day1, '--step', 'A'], db))
+  if (!values['skip-main-thread'] && (steps.has('A') || fullSteps)) record(step(['--root', day1, '--step', 'A-main-thread'], mainDb, mainThread))
   const variants = [[db, {}, '']]
   if (!values['skip-main-thread']) variants.push([mainDb, mainThread, '-main-thread'])
-  for (const [database, env, suffix] of variants) {
-    step(['--root', day1, '--db', database, '--step', 'map-collections', '--collections', values.collections])
-    results.push(step(['--root', day1, '--db', database, '--step', `full${suffix}`], env))
-    results.push(step(['--root', day2, '--db', database, '--step', `full-${values['change-pct']}%${suffix}`], env))
+  for (const [database, env, suffix] of fullSteps ? variants : []) {
+    step(['--root', day1, '--step', 'map-collections', '--collections', values.collections], database)
+    if (steps.has('full')) record(step(['--root', day1, '--step', `full${suffix}`], database, env))
+    if (steps.has('full-1%')) record(step(['--root', day2, '--step', `full-${values['change-pct']}%${suffix}`], database, env))
   }
   removeDatabases()
 }

@@ -48,6 +48,8 @@ console.log(
     step: parquet ? 'duckdb-read_parquet' : 'duckdb-rollup',
     seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
     maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    // DuckDB's threads are this process's: user + system time of all of them.
+    cpuSeconds: Number(((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2)),
     folders: Number(row.folders),
     objects: Number(row.objects),
   }),

@@ -23,6 +23,11 @@ afterEach(async () => {
   cleanup()
 })
 
+/** The store without its optional batch write: phase B stores one collection per call. */
+function withoutBatches(store: InventoryStore): InventoryStore {
+  return { ...store, writeFileInfoBatch: undefined }
+}
+
 async function openStore(name: string): Promise<InventoryStore> {
   const store = createSqliteStore({ filename: path.join(dir, `${name}.db`) })
   await store.migrate()
@@ -94,6 +99,7 @@ describe('runImportJob', () => {
     expect(uninterrupted.outcome).toBe('completed')
 
     // The first agent dies after three collections: its job stays running, its session keeps the checkpoint.
+    // It stores one collection per call (SQLite's batches would store the whole small test report at once).
     await resumed.requestImportNow(resumedConnector)
     const job = await claim(resumed, 'agent-dies')
     const death = new AbortController()
@@ -102,7 +108,7 @@ describe('runImportJob', () => {
       job,
       agentId: 'agent-dies',
       leaseMs: LEASE_MS,
-      store: resumed,
+      store: withoutBatches(resumed),
       source: createLocalDirectorySource(day2),
       scratch: createFileScratch(),
       signal: death.signal,

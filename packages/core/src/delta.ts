@@ -1,4 +1,4 @@
-import { compareKeys } from './folders.js'
+import { compareKeys, isInKeyOrder } from './folders.js'
 import type { FileInfo } from './types.js'
 
 /** A file whose ETag or size changed. */
@@ -76,9 +76,9 @@ export async function computeDelta(
  * {@link computeDelta}, plus the complete (uncapped) writes that bring the stored FileInfo up to date,
  * so a store can write the few changed rows instead of every row.
  *
- * Both sides in key order ({@link compareKeys}), as stores read FileInfo and phase B hands it over, are
- * merged without hashing a single key. Any other order is still right: from the first key out of order,
- * the current files are looked up by key instead.
+ * Both sides in key order ({@link compareKeys}), as stores read FileInfo, are merged without hashing a
+ * single key. Any other order is still right: current files out of order are looked up by key, and so
+ * are all of them from the first stored key out of order.
  */
 export async function diffFileInfo(
   previous: AsyncIterable<readonly FileInfo[]> | Iterable<readonly FileInfo[]>,
@@ -111,12 +111,14 @@ export async function diffFileInfo(
     keepSmallest(deleted, before, limit, (file) => file.key)
   }
 
-  let byKey: Map<string, number> | undefined = isInKeyOrder(current) ? undefined : indexByKey(current)
+  // Decided at the first stored row: with none (a first import) the current files need neither an
+  // order check nor a key index, whatever order they come in.
+  let byKey: Map<string, number> | undefined
   let next = 0 // merge position: current files before it have keys below the previous key
   let lastKey: string | undefined
   for await (const batch of previous) {
     for (const before of batch) {
-      previousCount++
+      if (previousCount++ === 0 && !isInKeyOrder(current)) byKey = indexByKey(current)
       if (byKey === undefined && lastKey !== undefined && compareKeys(lastKey, before.key) >= 0) byKey = indexByKey(current)
       lastKey = before.key
       if (byKey !== undefined) {
@@ -154,11 +156,6 @@ export async function diffFileInfo(
     baseline: previousCount === 0,
   }
   return { delta, changes, previousCount }
-}
-
-function isInKeyOrder(files: readonly FileInfo[]): boolean {
-  for (let i = 1; i < files.length; i++) if (compareKeys(files[i - 1]!.key, files[i]!.key) >= 0) return false
-  return true
 }
 
 /** Index of each key in `files` (the first, for a key listed twice). */

@@ -8,6 +8,11 @@ import { type RandomAccessFile, stageInMemory } from './io/random-access-file.js
 export interface ScratchSpace {
   /** Appends text to the spill `name` (created on first use). May buffer; `read` sees everything appended. */
   append(name: string, text: string): void
+  /**
+   * Optional: appends UTF-8 bytes to the spill `name`, as `append` would append their text. Phase A
+   * builds its spill lines as bytes; without this method they are decoded and go to `append`.
+   */
+  appendBytes?(name: string, bytes: Uint8Array): void
   /** Reads a spill back as text chunks, in the order appended. A spill never appended to reads as empty. */
   read(name: string): AsyncIterable<string>
   /** Deletes every spill. Safe to call twice. */
@@ -27,6 +32,15 @@ export interface ScratchSpace {
    * callers stage in memory.
    */
   stageFile?(name: string, chunks: AsyncIterable<Uint8Array>): Promise<RandomAccessFile>
+}
+
+const utf8 = new TextDecoder()
+
+/** Appends spill text or UTF-8 bytes to `scratch`, by `appendBytes` when it has it. */
+export function appendSpill(scratch: ScratchSpace, name: string, lines: string | Uint8Array): void {
+  if (typeof lines === 'string') scratch.append(name, lines)
+  else if (scratch.appendBytes) scratch.appendBytes(name, lines)
+  else scratch.append(name, utf8.decode(lines))
 }
 
 /** Scratch space in memory: for tests and small inventories. */

@@ -375,7 +375,7 @@ export interface ImportStore {
    */
   replaceFolders(connectorId: string, folders: Iterable<FolderSummary>, options?: StoreCallOptions): Promise<void>
   /**
-   * Replaces a collection's FileInfo with `files` (batches), all or nothing. With `importId` + `delta`
+   * Replaces a collection's FileInfo with `files` (batches, in any order), all or nothing. With `importId` + `delta`
    * it also stores the delta and marks the collection done for that import, in the same transaction.
    * An import writes a collection once (its checkpoint skips those done), so a store behind a network
    * may answer a second write of a collection the import has marked done without storing it: that is a

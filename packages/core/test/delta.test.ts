@@ -170,6 +170,19 @@ describe('diffFileInfo', () => {
     const turning = [...previous.slice(0, 170), ...shuffled(previous.slice(170), random)]
     const late = await diffFileInfo(fromChunks([turning.slice(0, 150), turning.slice(150)]), current, { listLimit: 9 })
     expect(normalised(late)).toEqual(reference)
+    // Stored rows in key order, the current files as a report lists them (what phase B hands over).
+    const unsortedCurrent = await diffFileInfo(fromChunks([previous.slice(0, 150), previous.slice(150)]), shuffled(current, random), { listLimit: 9 })
+    expect(normalised(unsortedCurrent)).toEqual(reference)
+  })
+
+  it("takes a first import's files in any order: every file new, every one an upsert, the list in key order", async () => {
+    const random = seededRandom(5)
+    const files = shuffled(Array.from({ length: 300 }, (_, i) => f(`b/${i % 3 === 0 ? '\u{1F4F7}' : ''}${i}.jpg`, i)), random)
+    const { delta, changes, previousCount } = await diffFileInfo([], files, { listLimit: 10 })
+    expect(previousCount).toBe(0)
+    expect(delta).toMatchObject({ baseline: true, truncated: true, counts: { new: 300, modified: 0, deleted: 0, unchanged: 0 } })
+    expect(delta.new).toEqual(sortByKey([...files], (file) => file.key).slice(0, 10))
+    expect(changes).toEqual({ upserts: files, deletes: [] })
   })
 
   it('keeps complete change lists whatever the delta list limit', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { FileInfo, FolderSummary } from '../src/types.js'
-import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo, isoMillis, sortByKey } from '../src/folders.js'
+import { FolderAccumulator, compareKeys, directFolderOf, foldersDownTo, isInKeyOrder, isoMillis, sortByKey, sortFilesByKey } from '../src/folders.js'
 import { seededRandom, shuffled } from './helpers.js'
 
 function obj(key: string, size: number, lastModified = '2024-01-01T00:00:00.000Z'): FileInfo {
@@ -327,5 +327,21 @@ describe('isoMillis', () => {
     expect(isoMillis('2024-05-06T22:44:22Z')).toBe(Date.parse('2024-05-06T22:44:22Z'))
     expect(isoMillis('yesterday')).toBe(-Infinity)
     expect(isoMillis('2024-05-06T22:44:2x.000Z')).toBe(-Infinity)
+  })
+})
+
+describe('isInKeyOrder and sortFilesByKey', () => {
+  it('follow compareKeys (UTF-8 byte order) where code-unit order differs: a character beyond U+FFFF after U+FF21', () => {
+    const keys = ['a/\uFF21', 'a/\u{1F4F7}', 'a/b', 'a/', 'a/\uE000', 'a/\uD7FF']
+    const files = keys.map((key) => ({ key }))
+    const sorted = sortFilesByKey([...files]).map((file) => file.key)
+    expect(sorted).toEqual([...keys].sort(compareKeys))
+    expect(sorted.indexOf('a/\uFF21')).toBeLessThan(sorted.indexOf('a/\u{1F4F7}'))
+    expect(isInKeyOrder(sorted.map((key) => ({ key })))).toBe(true)
+    // In order by code unit, not by code point.
+    expect(isInKeyOrder([{ key: 'a/\u{1F4F7}' }, { key: 'a/\uFF21' }])).toBe(false)
+    expect(isInKeyOrder([{ key: 'a/2' }, { key: 'a/1' }])).toBe(false)
+    expect(isInKeyOrder([{ key: 'a/1' }, { key: 'a/1' }])).toBe(false)
+    expect(isInKeyOrder([])).toBe(true)
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { decodeSpill, encodeSpillLine, spillBucketCount, spillBucketOf } from '../src/pipeline/spill.js'
+import { createFileScratch } from '../src/node/file-scratch.js'
+import { SpillBytes, decodeSpill, encodeSpillLine, spillBucketCount, spillBucketOf } from '../src/pipeline/spill.js'
 import type { FileInfo } from '../src/types.js'
 import { collect, fromChunks, seededRandom } from './helpers.js'
 
@@ -121,5 +122,69 @@ describe('spillBucketOf', () => {
       // Balanced: no bucket holds more than one collection above another.
       expect(Math.max(...sizes.values()) - Math.min(...sizes.values())).toBeLessThanOrEqual(1)
     }
+  })
+})
+
+describe('SpillBytes', () => {
+  const odd: [number, FileInfo][] = [
+    ...RECORDS,
+    [12, f(`long/${'é'.repeat(500)}${'k'.repeat(3000)}\t${'📷'.repeat(100)}`)],
+    [13, f('控制\u0001字符\u007f/x')],
+  ]
+  const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8')
+
+  it("writes encodeSpillLine's bytes, from a FileInfo or field by field from raw bytes", () => {
+    const fromFiles = new SpillBytes()
+    const fromFields = new SpillBytes()
+    for (const [index, file] of odd) {
+      fromFiles.line(index, file)
+      const record = new SpillBytes()
+      for (const [i, text] of [file.key, file.lastModified, file.etag, file.storageClass].entries()) {
+        if (i === 1) {
+          record.tab()
+          record.number(file.size)
+        }
+        if (i > 0) record.tab()
+        const bytes = utf8(text)
+        record.field(bytes, 0, bytes.length)
+      }
+      record.newline()
+      const bytes = record.take()
+      fromFields.prefixed(index, bytes, 0, bytes.length)
+    }
+    const expected = odd.map(([index, file]) => encodeSpillLine(index, file)).join('')
+    expect(Buffer.from(fromFiles.take()).toString('utf8')).toBe(expected)
+    expect(Buffer.from(fromFields.take()).toString('utf8')).toBe(expected)
+    expect(fromFiles.length).toBe(0)
+  })
+
+  it('round-trips odd keys through a file scratch, read back in pieces cut anywhere', async () => {
+    const scratch = createFileScratch({ flushBytes: 1000 })
+    try {
+      const lines = new SpillBytes()
+      const expected: [number, FileInfo][] = []
+      // Over 1 MiB, so the read cuts pieces inside multi-byte characters too.
+      for (let round = 0; round < 400; round++) {
+        for (const [index, file] of odd) {
+          const record = { ...file, key: `${round}/${file.key}` }
+          lines.line(index, record)
+          expected.push([index, record])
+        }
+        scratch.appendBytes('s', lines.take())
+      }
+      const batches = await collect(decodeSpill(scratch.read('s')))
+      expect(batches.flatMap(({ collectionIndexes, files }) => files.map((file, i): [number, FileInfo] => [collectionIndexes[i]!, file]))).toEqual(expected)
+    } finally {
+      await scratch.dispose()
+    }
+  })
+
+  it('writes whole numbers up to 2^53 as their digits', () => {
+    const lines = new SpillBytes()
+    for (const value of [0, 7, 10, 99, 1_000_000, 5_497_558_138_880, Number.MAX_SAFE_INTEGER]) {
+      lines.number(value)
+      lines.newline()
+    }
+    expect(Buffer.from(lines.take()).toString('latin1')).toBe('0\n7\n10\n99\n1000000\n5497558138880\n9007199254740991\n')
   })
 })

@@ -28,7 +28,7 @@ describeStoreConformance('sqlite', {
 // What an embedder with its own catalog and job queue runs: the import part's suite on a store that has
 // the import part and nothing else (every other method is out of reach), its fixtures going to the
 // catalog and queue behind it.
-// The import part's methods less the optional batch calls, which SQLite does not need.
+// The import part's methods less the optional batch calls: the suite also runs on a store without them.
 const IMPORT_PART: readonly Exclude<keyof ImportStore, 'writeFileInfoBatch' | 'readFileInfoBatch'>[] = [
   'getConnector',
   'listCollections',

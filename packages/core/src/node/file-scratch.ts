@@ -11,7 +11,7 @@ export interface FileScratchOptions {
   /** Parent directory of the scratch directory. @default os.tmpdir() */
   parent?: string | undefined
   /**
-   * Characters buffered across all spills before they are written out; bounds the memory of phase A
+   * Bytes buffered across all spills before they are written out; bounds the memory of phase A
    * whatever the number of spills. @default 1 Mi
    */
   flushBytes?: number | undefined
@@ -20,6 +20,8 @@ export interface FileScratchOptions {
 /** Scratch on disk: {@link ScratchSpace} with its directory and the spill files it wrote. */
 export interface FileScratch extends ScratchSpace {
   readonly directory: string
+  /** See {@link ScratchSpace.appendBytes}; the bytes are kept until they are written, not copied. */
+  appendBytes(name: string, bytes: Uint8Array): void
   adoptFile(name: string, path: string): void
   /** Stages under `directory/staged/`; see {@link ScratchSpace.stageFile}. */
   stageFile(name: string, chunks: AsyncIterable<Uint8Array>): Promise<LocalRandomAccessFile>
@@ -34,34 +36,39 @@ export interface FileScratch extends ScratchSpace {
 export function createFileScratch(options: FileScratchOptions = {}): FileScratch {
   const directory = mkdtempSync(path.join(options.parent ?? tmpdir(), 'shuttersense-import-'))
   const flushBytes = options.flushBytes ?? 1024 * 1024
-  const buffers = new Map<string, { parts: string[]; length: number }>()
+  const buffers = new Map<string, { parts: Uint8Array[]; length: number }>()
   const adopted = new Map<string, string[]>()
   let buffered = 0
   const fileOf = (name: string): string => path.join(directory, `${name.replace(/[^\w.-]/g, '_')}.spill`)
   const flushOne = (name: string): void => {
     const buffer = buffers.get(name)
     if (!buffer || buffer.parts.length === 0) return
-    appendFileSync(fileOf(name), buffer.parts.join(''))
+    appendFileSync(fileOf(name), buffer.parts.length === 1 ? buffer.parts[0]! : Buffer.concat(buffer.parts, buffer.length))
     buffered -= buffer.length
     buffer.parts.length = 0
     buffer.length = 0
   }
   let disposed = false
+  /** Keeps `bytes` (not copied: the caller hands them over) until the next flush. */
+  const appendBytes = (name: string, bytes: Uint8Array): void => {
+    let buffer = buffers.get(name)
+    if (!buffer) {
+      buffer = { parts: [], length: 0 }
+      buffers.set(name, buffer)
+    }
+    buffer.parts.push(bytes)
+    buffer.length += bytes.length
+    buffered += bytes.length
+    // Writing every spill at once keeps the blocks large (budget / spills) and the total bounded.
+    if (buffered >= flushBytes) for (const spill of buffers.keys()) flushOne(spill)
+  }
 
   return {
     directory,
     append(name, text) {
-      let buffer = buffers.get(name)
-      if (!buffer) {
-        buffer = { parts: [], length: 0 }
-        buffers.set(name, buffer)
-      }
-      buffer.parts.push(text)
-      buffer.length += text.length
-      buffered += text.length
-      // Writing every spill at once keeps the blocks large (budget / spills) and the total bounded.
-      if (buffered >= flushBytes) for (const spill of buffers.keys()) flushOne(spill)
+      appendBytes(name, Buffer.from(text, 'utf8'))
     },
+    appendBytes,
     adoptFile(name, file) {
       const files = adopted.get(name)
       if (files) files.push(file)

@@ -31,7 +31,7 @@ export type ToPhaseAWorker =
 export type FromPhaseAWorker =
   /** A compressed chunk was taken in: the main thread may send another (flow control). */
   | { type: 'ack' }
-  | { type: 'spill'; parts: [bucket: number, text: string][] }
+  | { type: 'spill'; parts: [bucket: number, lines: Uint8Array][] }
   /** Part of the rollup, sent as it grows so the worker's memory stays bounded. */
   | { type: 'rollup'; part: DirectFolderFigures }
   /** The file is parsed; `spillFiles` lists the spill files written (with `spillDirectory`). */

@@ -17,8 +17,8 @@ import type { FromPhaseAWorker, ToPhaseAWorker } from './phase-a-protocol.js'
  * as bytes), outside the heap.
  */
 const ROLLUP_FLUSH_FOLDERS = 100_000
-/** Spill text held before it goes to the main thread. */
-const SPILL_FLUSH_CHARS = 512 * 1024
+/** Spill bytes held before they go to the main thread. */
+const SPILL_FLUSH_BYTES = 512 * 1024
 /** Spill messages the main thread has not written yet before this worker waits for it. */
 const MAX_SPILLS_IN_FLIGHT = 4
 
@@ -68,14 +68,15 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
   const scratch = start.spillDirectory === undefined ? undefined : createFileScratch({ parent: start.spillDirectory })
   const router = new CollectionRouter(start.collectionFolders.map((folderPath) => ({ folderPath })))
   let folders = new FolderAccumulator()
-  let parts: [number, string][] = []
-  let partChars = 0
+  let parts: [number, Uint8Array<ArrayBuffer>][] = []
+  let partBytes = 0
   const flushSpill = (): void => {
     if (parts.length === 0) return
-    send({ type: 'spill', parts })
+    // Each part is this worker's own copy (SpillBytes.take): moved, not copied again.
+    send({ type: 'spill', parts }, parts.map(([, lines]) => lines.buffer))
     spillsInFlight++
     parts = []
-    partChars = 0
+    partBytes = 0
   }
   const flushRollup = (): void => {
     const part = folders.exportDirect()
@@ -87,14 +88,14 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     folders,
     router,
     bucketCount: start.bucketCount,
-    spill(bucket: number, text: string) {
+    spill(bucket, lines) {
       if (scratch) {
-        scratch.append(String(bucket), text)
+        scratch.appendBytes(String(bucket), lines)
         return
       }
-      parts.push([bucket, text])
-      partChars += text.length
-      if (partChars >= SPILL_FLUSH_CHARS) flushSpill()
+      parts.push([bucket, lines])
+      partBytes += lines.length
+      if (partBytes >= SPILL_FLUSH_BYTES) flushSpill()
     },
     async onBatch() {
       if (folders.directFolderCount >= ROLLUP_FLUSH_FOLDERS) {

@@ -4,7 +4,7 @@ import { civilMillis, isCivilTime } from '../iso-time.js'
 import type { FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { ReadCsvOptions } from './csv-records.js'
 import { CsvRowSink, type SliceableBuffer, hexValue, parseCsv, quotedRowOutcome, scanCsv, sizeOf, splitRowOutcome } from './csv-scan.js'
-import { type RowOutcome, normalizeEtag } from './record-fields.js'
+import type { RowOutcome } from './record-fields.js'
 import { KEY_FOR_RECORD_PATH, KEY_MALFORMED, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, isInvalidKeyBytes } from './rollup-row.js'
 
 /**
@@ -24,8 +24,6 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
   private readonly batches: RolledUpBatches
   /** The current row's decoded key bytes. */
   private key = Buffer.allocUnsafe(4096) as SliceableBuffer
-  /** True when the decoded key has a byte of 0x80 or above (so it is decoded as UTF-8, not Latin-1). */
-  private keyHigh = false
   private keyNul = false
   /** Length of the decoded key's folder part (up to its last `/`), and that part's path hash. */
   private folderEnd = 0
@@ -64,17 +62,21 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     const key = this.key
     const slot = this.target.folders.addObject(key, 0, this.folderEnd, size, time, this.folderHash)
     if (!this.batches.rolledUp(slot)) return
-    const text = (index: number): string => (index < 0 ? '' : buf.utf8Slice(starts[index]!, ends[index]!))
-    this.batches.keep(
-      {
-        key: this.keyHigh ? key.utf8Slice(0, keyLength) : key.latin1Slice(0, keyLength),
-        size,
-        lastModified: buf.latin1Slice(dateStart, dateEnd),
-        etag: normalizeEtag(text(columns.etag)),
-        storageClass: text(columns.storageClass),
-      },
-      slot,
-    )
+    // The spill record of what the record path's FileInfo would hold: the decoded key (valid UTF-8),
+    // size, date, and ETag and storage class as their bytes (a field here holds no quote, so the ETag
+    // has none to strip).
+    const out = this.batches.encoded
+    out.field(key, 0, keyLength)
+    out.tab()
+    out.number(size)
+    out.tab()
+    out.field(buf, dateStart, dateEnd)
+    out.tab()
+    if (columns.etag >= 0) out.field(buf, starts[columns.etag]!, ends[columns.etag]!)
+    out.tab()
+    if (columns.storageClass >= 0) out.field(buf, starts[columns.storageClass]!, ends[columns.storageClass]!)
+    out.newline()
+    this.batches.keepEncoded(slot)
   }
 
   protected acceptSplit(fields: readonly string[]): void {
@@ -130,7 +132,6 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     }
     if (raw && escaped) return KEY_FOR_RECORD_PATH
     if (high && !isUtf8(key.subarray(0, length))) return raw ? KEY_FOR_RECORD_PATH : KEY_MALFORMED
-    this.keyHigh = high
     this.keyNul = nul
     this.folderEnd = folderEnd
     this.folderHash = folderHash

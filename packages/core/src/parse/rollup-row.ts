@@ -1,4 +1,5 @@
 import type { FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
+import { SpillBytes } from '../pipeline/spill.js'
 import type { FileInfo, RowCounts } from '../types.js'
 import { MAX_KEY_BYTES, type RowOutcome } from './record-fields.js'
 
@@ -70,6 +71,10 @@ export function isInvalidKeyBytes(bytes: number, nul: boolean): boolean {
 export class RolledUpBatches {
   private records: FileInfo[] = []
   private slots: number[] = []
+  /** Where a reader of raw bytes writes a wanted object's spill record (then {@link keepEncoded} it). */
+  readonly encoded = new SpillBytes()
+  private encodedEnds: number[] = []
+  private encodedSlots: number[] = []
   /** Current objects since the last {@link take}. */
   objects = 0
 
@@ -94,6 +99,12 @@ export class RolledUpBatches {
     this.slots.push(slot)
   }
 
+  /** Keeps the spill record just written to {@link encoded}, of an object in the folder at `slot`. */
+  keepEncoded(slot: number): void {
+    this.encodedEnds.push(this.encoded.length)
+    this.encodedSlots.push(slot)
+  }
+
   /** A current object read through the record path: rolled up, counted, kept when wanted. */
   addRecord(record: FileInfo): void {
     let slot = -1
@@ -103,7 +114,12 @@ export class RolledUpBatches {
 
   /** The batch so far; a new one starts. */
   take(): RolledUpBatch {
-    const batch = { objects: this.objects, records: this.records, slots: this.slots }
+    const batch: RolledUpBatch = { objects: this.objects, records: this.records, slots: this.slots }
+    if (this.encodedEnds.length > 0) {
+      batch.encoded = { bytes: this.encoded.take(), ends: this.encodedEnds, slots: this.encodedSlots }
+      this.encodedEnds = []
+      this.encodedSlots = []
+    }
     this.records = []
     this.slots = []
     this.objects = 0

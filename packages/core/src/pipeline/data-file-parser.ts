@@ -23,8 +23,8 @@ export interface DataFileParseJob {
   collectionFolders: readonly string[]
   bucketCount: number
   csvEngine?: CsvEngine | undefined
-  /** Receives spill text of a bucket (lines as `encodeSpillLine` writes them). */
-  spill(bucket: number, text: string): void
+  /** Receives spill lines of a bucket (as `encodeSpillLine` writes them), as text or as their UTF-8 bytes. */
+  spill(bucket: number, lines: string | Uint8Array): void
   /**
    * A directory (the scratch's) where the parser may write spill files itself, in a directory of its own
    * inside it, handing each over with `adoptSpill` instead of sending its text to `spill`: the calling

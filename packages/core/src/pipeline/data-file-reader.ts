@@ -63,6 +63,19 @@ export interface RolledUpBatch {
   objects: number
   records: FileInfo[]
   slots: number[]
+  /** More objects a collection needs, already as spill records (see {@link EncodedSpillRecords}), beside `records`. */
+  encoded?: EncodedSpillRecords | undefined
+}
+
+/**
+ * Records as a reader of raw bytes writes them for the spill, with no string or FileInfo per record:
+ * record `i` is `bytes[ends[i - 1] ?? 0, ends[i])`, a spill line without its leading collection index
+ * and tab (key, size, last-modified, ETag, storage class, newline; see spill.ts), in the folder at slot `slots[i]`.
+ */
+export interface EncodedSpillRecords {
+  bytes: Uint8Array
+  ends: number[]
+  slots: number[]
 }
 
 /** What a reader of a forward stream needs: a {@link DataFileReadContext} without `openFile`. */

@@ -5,13 +5,13 @@ import { localPathOf } from '../io/random-access-file.js'
 import { verifyMd5 } from '../manifest/checksum.js'
 import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
-import type { ScratchSpace } from '../scratch.js'
+import { type ScratchSpace, appendSpill } from '../scratch.js'
 import type { ObjectSource } from '../source.js'
 import type { Collection } from '../store.js'
 import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
-import { encodeSpillLine, spillBucketOf } from './spill.js'
+import { SpillBytes, spillBucketOf } from './spill.js'
 import { stageDataFile } from './staged-data-file.js'
 
 /** Inputs of phase A. */
@@ -59,7 +59,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     const counts = emptyRowCounts()
     const open = (): AsyncIterable<Uint8Array> =>
       verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
-    const spill = (bucket: number, text: string): void => input.scratch.append(spillName(bucket), text)
+    const spill = (bucket: number, lines: string | Uint8Array): void => appendSpill(input.scratch, spillName(bucket), lines)
     const format = input.manifest.fileFormat
     // Formats read with random access go to the parser's threads as a staged file on disk.
     const toParser =
@@ -131,7 +131,8 @@ export interface RollUpTarget {
   folders: FolderAccumulator
   router: CollectionRouter
   bucketCount: number
-  spill(bucket: number, text: string): void
+  /** A bucket's spill lines, as UTF-8 bytes (the target's own copy). */
+  spill(bucket: number, lines: Uint8Array<ArrayBuffer>): void
   signal?: AbortSignal | undefined
   /** Called after each batch; may wait (a worker waits here for the main thread to catch up). */
   onBatch?(rows: number): void | Promise<void>
@@ -184,11 +185,11 @@ const NO_ROUTE: readonly number[] = []
  */
 export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[] | RolledUpBatch>, target: RollUpTarget): Promise<void> {
   const { router, bucketCount } = target
-  const lines: string[][] = Array.from({ length: bucketCount }, () => [])
+  const lines = Array.from({ length: bucketCount }, () => new SpillBytes())
   const bucketOf = Array.from({ length: router.size }, (_, index) => spillBucketOf(index, router.size, bucketCount))
   const routes = routesOf(target)
   const spillRecord = (record: FileInfo, slot: number): void => {
-    for (const index of routes(slot)) lines[bucketOf[index]!]!.push(encodeSpillLine(index, record))
+    for (const index of routes(slot)) lines[bucketOf[index]!]!.line(index, record)
   }
   for await (const batch of batches) {
     throwIfAborted(target.signal)
@@ -200,11 +201,18 @@ export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[] | RolledU
     } else {
       objects = batch.objects
       batch.records.forEach((record, index) => spillRecord(record, batch.slots[index]!))
+      const encoded = batch.encoded
+      if (encoded) {
+        let start = 0
+        for (let i = 0; i < encoded.ends.length; i++) {
+          const end = encoded.ends[i]!
+          for (const index of routes(encoded.slots[i]!)) lines[bucketOf[index]!]!.prefixed(index, encoded.bytes, start, end)
+          start = end
+        }
+      }
     }
     lines.forEach((bucketLines, bucket) => {
-      if (bucketLines.length === 0) return
-      target.spill(bucket, bucketLines.join(''))
-      bucketLines.length = 0
+      if (bucketLines.length > 0) target.spill(bucket, bucketLines.take())
     })
     await target.onBatch?.(objects)
   }

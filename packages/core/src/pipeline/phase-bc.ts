@@ -1,6 +1,6 @@
 import { diffFileInfo } from '../delta.js'
 import { throwIfAborted } from '../errors.js'
-import { sortByKey } from '../folders.js'
+import { sortFilesByKey } from '../folders.js'
 import type { ScratchSpace } from '../scratch.js'
 import type { Collection, ImportStore } from '../store.js'
 import type { FileInfo } from '../types.js'
@@ -60,7 +60,8 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
     for (const { collection, index } of members) {
       throwIfAborted(input.signal)
       if (input.done.has(collection.id)) continue
-      const files = sortByKey(groups.get(index) ?? [], (file) => file.key)
+      // In the report's order: the diff looks the files up by key, which costs less than sorting them.
+      const files = groups.get(index) ?? []
       groups.delete(index)
       const { delta, changes, previousCount } = await diffFileInfo(
         stored.read(collection),
@@ -76,6 +77,9 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       }
       // A daily report changes a few files of a collection: writing those beats rewriting every row.
       const replace = previousCount === 0
+      // Every row is written: in key order, which SQLite inserts more than twice as fast as a report's
+      // order (that saves more than the sort costs). A daily import writes only its few changes.
+      if (replace) sortFilesByKey(files)
       const rows = replace ? files.length : changes.upserts.length + changes.deletes.length
       // Not `files.length` in the callback: a queued write must not keep its collection's files alive.
       const fileCount = files.length

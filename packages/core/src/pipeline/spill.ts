@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer'
 import type { FileInfo } from '../types.js'
 
 /**
@@ -21,6 +22,111 @@ function unescapeField(text: string): string {
 /** One spill line (with its newline). */
 export function encodeSpillLine(collectionIndex: number, file: FileInfo): string {
   return `${collectionIndex}\t${escapeField(file.key)}\t${file.size}\t${file.lastModified}\t${escapeField(file.etag)}\t${escapeField(file.storageClass)}\n`
+}
+
+const TAB = 9
+const LF = 10
+const CR = 13
+const BACKSLASH = 92
+/** The letter after a backslash for each byte that is escaped (0 for the others). */
+const ESCAPE_LETTER = new Uint8Array(256)
+ESCAPE_LETTER[TAB] = 116 // t
+ESCAPE_LETTER[LF] = 110 // n
+ESCAPE_LETTER[CR] = 114 // r
+ESCAPE_LETTER[BACKSLASH] = BACKSLASH
+
+/**
+ * Spill lines built as UTF-8 bytes in one growing buffer, in {@link encodeSpillLine}'s format: a reader
+ * of raw data file bytes writes a record's fields straight from them (no string per record), and a
+ * FileInfo is written as its line's bytes.
+ */
+export class SpillBytes {
+  private bytes = Buffer.allocUnsafe(4096)
+  /** Bytes written since the last {@link take}. */
+  length = 0
+
+  /** Appends `source[start, end)` as a field's bytes, escaping tab, newline, CR and backslash. */
+  field(source: Uint8Array, start: number, end: number): void {
+    this.room(2 * (end - start))
+    let clean = start
+    while (clean < end && ESCAPE_LETTER[source[clean]!] === 0) clean++
+    // Nearly every field has nothing to escape: one native copy.
+    if (clean === end) return this.copy(source, start, end)
+    const out = this.bytes
+    let at = this.length
+    for (let i = start; i < end; i++) {
+      const byte = source[i]!
+      const letter = ESCAPE_LETTER[byte]!
+      if (letter === 0) {
+        out[at++] = byte
+      } else {
+        out[at++] = BACKSLASH
+        out[at++] = letter
+      }
+    }
+    this.length = at
+  }
+
+  /** Appends a whole number's decimal digits. */
+  number(value: number): void {
+    this.room(17)
+    let digits = 1
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++
+    let at = this.length + digits
+    this.length = at
+    let rest = value
+    do {
+      this.bytes[--at] = 48 + (rest % 10)
+      rest = Math.floor(rest / 10)
+    } while (rest > 0)
+  }
+
+  /** Appends the field separator. */
+  tab(): void {
+    this.room(1)
+    this.bytes[this.length++] = TAB
+  }
+
+  /** Ends a line. */
+  newline(): void {
+    this.room(1)
+    this.bytes[this.length++] = LF
+  }
+
+  /** Appends a line `collectionIndex`, tab, then `record[start, end)`: a record's bytes as {@link field} and friends wrote them, newline included. */
+  prefixed(collectionIndex: number, record: Uint8Array, start: number, end: number): void {
+    this.number(collectionIndex)
+    this.tab()
+    this.copy(record, start, end)
+  }
+
+  private copy(source: Uint8Array, start: number, end: number): void {
+    this.room(end - start)
+    this.bytes.set(source.subarray(start, end), this.length)
+    this.length += end - start
+  }
+
+  /** Appends {@link encodeSpillLine}'s line of a FileInfo. */
+  line(collectionIndex: number, file: FileInfo): void {
+    const text = encodeSpillLine(collectionIndex, file)
+    this.room(3 * text.length)
+    this.length += this.bytes.write(text, this.length, 'utf8')
+  }
+
+  /** A copy of the bytes written since the last call; starts over. */
+  take(): Uint8Array<ArrayBuffer> {
+    const taken = new Uint8Array(this.length)
+    taken.set(this.bytes.subarray(0, this.length))
+    this.length = 0
+    return taken
+  }
+
+  private room(extra: number): void {
+    if (this.length + extra <= this.bytes.length) return
+    const grown = Buffer.allocUnsafe(Math.max(2 * this.bytes.length, this.length + extra))
+    this.bytes.copy(grown, 0, 0, this.length)
+    this.bytes = grown
+  }
 }
 
 /** Records read back from a spill: `files[i]` belongs to the collection at `collectionIndexes[i]`. */

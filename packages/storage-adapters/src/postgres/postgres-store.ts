@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { InventoryError, type FileInfo, type FolderSummary, type InventoryStore } from '@shuttersense/inventory-core'
-import type { ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
+import type { FileInfoChanges, ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
 import { throwIfAborted } from '@shuttersense/inventory-core/internal'
 import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
 import { migrationSteps } from '../shared/sql/migrations.js'
@@ -178,6 +178,43 @@ async function recordFileInfoWrite(
   return async () => Number((await answer).rows[0]?.file_count ?? 0)
 }
 
+/** Locks a collection's row for a FileInfo write (see `writeFileInfoLocked`). */
+const LOCK_COLLECTION = 'SELECT seq FROM collections WHERE id = $1 FOR NO KEY UPDATE'
+
+/** The statements of a replace: every row of the collection goes, `rows` come. */
+async function sendReplace(
+  statements: StatementQueue,
+  collectionId: string,
+  rows: Iterable<readonly FileInfo[]>,
+  options: ReplaceFileInfoOptions,
+): Promise<() => Promise<number>> {
+  await statements.send(DELETE_FILE_INFO, [collectionId])
+  const count = await sendFileInfoRows(statements, collectionId, rows, options.signal)
+  return recordFileInfoWrite(statements, collectionId, count, options)
+}
+
+/** The statements of a change set. */
+async function sendChanges(
+  statements: StatementQueue,
+  collectionId: string,
+  changes: FileInfoChanges,
+  options: ReplaceFileInfoOptions,
+): Promise<() => Promise<number>> {
+  // Deletes first, then upserts (a key in both ends up present), as SQLite applies them. A key
+  // upserted twice keeps its last version, as SQLite's row-by-row upsert does (one PostgreSQL
+  // statement may not update a row twice).
+  for (let start = 0; start < changes.deletes.length; start += FILE_INFO_CHUNK) {
+    await statements.send(DELETE_FILE_INFO_KEYS, [collectionId, textArray(changes.deletes.slice(start, start + FILE_INFO_CHUNK))])
+  }
+  const upserts = new Map<string, FileInfo>()
+  for (const file of changes.upserts) {
+    upserts.delete(file.key)
+    upserts.set(file.key, file)
+  }
+  await sendFileInfoRows(statements, collectionId, [[...upserts.values()]], options.signal, UPSERT_FILE_INFO)
+  return recordFileInfoWrite(statements, collectionId, null, options)
+}
+
 /**
  * The server store: PostgreSQL through a `pg` pool. It answers exactly like the SQLite store (same
  * row mapping, same validation, same ordering); writes that must be atomic run in one transaction
@@ -219,7 +256,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       // Locking the collection row serialises two writes of one collection (and keeps it from being
       // deleted under the insert, which has no foreign key to check that). It comes first: the
       // statements after it see what a write that held the lock before us committed.
-      const lock = statements.request<{ seq: string }>('SELECT seq FROM collections WHERE id = $1 FOR NO KEY UPDATE', [collectionId])
+      const lock = statements.request<{ seq: string }>(LOCK_COLLECTION, [collectionId])
       const requireCollection = async (): Promise<void> => {
         if ((await lock).rows.length === 0) throw notFound('collection', collectionId)
       }
@@ -286,11 +323,7 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async replaceFileInfo(collectionId, files, writeOptions) {
       if (Symbol.iterator in files) {
         const rows = files as Iterable<readonly FileInfo[]>
-        const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
-          await statements.send(DELETE_FILE_INFO, [collectionId])
-          const count = await sendFileInfoRows(statements, collectionId, rows, writeOptions.signal)
-          return recordFileInfoWrite(statements, collectionId, count, writeOptions)
-        })
+        const fileCount = await writeFileInfoLocked(collectionId, writeOptions, (statements) => sendReplace(statements, collectionId, rows, writeOptions))
         return { fileCount }
       }
       // An async source (a live S3 listing, minutes for a large prefix) streams into the staging table
@@ -322,22 +355,46 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     },
 
     async applyFileInfoChanges(collectionId, changes, writeOptions) {
-      const fileCount = await writeFileInfoLocked(collectionId, writeOptions, async (statements) => {
-        // Deletes first, then upserts (a key in both ends up present), as SQLite applies them. A key
-        // upserted twice keeps its last version, as SQLite's row-by-row upsert does (one PostgreSQL
-        // statement may not update a row twice).
-        for (let start = 0; start < changes.deletes.length; start += FILE_INFO_CHUNK) {
-          await statements.send(DELETE_FILE_INFO_KEYS, [collectionId, textArray(changes.deletes.slice(start, start + FILE_INFO_CHUNK))])
-        }
-        const upserts = new Map<string, FileInfo>()
-        for (const file of changes.upserts) {
-          upserts.delete(file.key)
-          upserts.set(file.key, file)
-        }
-        await sendFileInfoRows(statements, collectionId, [[...upserts.values()]], writeOptions.signal, UPSERT_FILE_INFO)
-        return recordFileInfoWrite(statements, collectionId, null, writeOptions)
-      })
+      const fileCount = await writeFileInfoLocked(collectionId, writeOptions, (statements) => sendChanges(statements, collectionId, changes, writeOptions))
       return { fileCount }
+    },
+
+    // Many small collections in one transaction, their statements pipelined: one commit and about one
+    // round trip for the batch instead of a transaction per collection. All or nothing for the batch.
+    async writeFileInfoBatch(writes, callOptions = {}) {
+      if (writes.length === 0) return
+      await db.transaction(async (query, { pipelined }) => {
+        // What this import stored before (a batch sent again after a retry) is left as it is.
+        const { rows: stored } = await query<{ import_id: string; collection_id: string }>(
+          'SELECT import_id, collection_id FROM import_collections_done WHERE import_id = ANY ($1::text[]) AND collection_id = ANY ($2::text[])',
+          [[...new Set(writes.flatMap((write) => write.options.importId ?? []))], writes.map((write) => write.collectionId)],
+        )
+        const done = new Set(stored.map((row) => `${row.import_id}\n${row.collection_id}`))
+        const statements = createStatementQueue(query, pipelined)
+        await statements.send('SET LOCAL synchronous_commit = off', [])
+        const locks: [string, Promise<pg.QueryResult<{ seq: string }>>][] = []
+        try {
+          for (const write of writes) {
+            if (write.options.importId !== undefined && done.has(`${write.options.importId}\n${write.collectionId}`)) continue
+            const { collectionId, options } = write
+            const lock = statements.request<{ seq: string }>(LOCK_COLLECTION, [collectionId])
+            locks.push([collectionId, lock])
+            if (!pipelined && (await lock).rows.length === 0) throw notFound('collection', collectionId)
+            if ('replace' in write) await sendReplace(statements, collectionId, [write.replace], options)
+            else await sendChanges(statements, collectionId, write.changes, options)
+          }
+          await statements.drain()
+        } catch (error) {
+          // A missing collection is NOT_FOUND, whatever failed after its lock because of it.
+          for (const [collectionId, lock] of locks) {
+            const answer = await lock.catch(() => null)
+            if (answer === null) break
+            if (answer.rows.length === 0) throw notFound('collection', collectionId)
+          }
+          throw fileInfoWriteError(error, describePostgresFailure)
+        }
+        for (const [collectionId, lock] of locks) if ((await lock).rows.length === 0) throw notFound('collection', collectionId)
+      }, callOptions.signal)
     },
 
     async *readFileInfo(collectionId, readOptions = {}) {
