@@ -312,40 +312,6 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         expect(await readAll(store, collection.id, 700)).toEqual([...files].sort((x, y) => byUtf8(x.key, y.key)))
       })
 
-      it('writes a batch of collections as replaceFileInfo and applyFileInfoChanges would, leaving what this import stored already (stores with writeFileInfoBatch)', async (context) => {
-        const store = current()
-        if (!store.writeFileInfoBatch) return context.skip()
-        const connector = await newConnector()
-        const [first, second, third] = await fixtures.createCollections(store, connector.id, [
-          { name: 'A', folderPath: 'a/' },
-          { name: 'B', folderPath: 'b/' },
-          { name: 'C', folderPath: 'c/' },
-        ])
-        await store.replaceFileInfo(second!.id, [[file('b/1'), file('b/2')]], { source: 'inventory', updatedAt: '2024-01-01T00:00:00.000Z' })
-        const session = await store.createImportSession({ connectorId: connector.id, manifestKey: 'm', inventoryTimestamp: 't' })
-        const options = (delta: CollectionDelta) => ({ source: 'inventory' as const, updatedAt: '2024-01-02T00:00:00.000Z', importId: session.id, delta })
-        // The third collection was stored by this import before (a batch sent again after a retry).
-        await store.replaceFileInfo(third!.id, [[file('c/kept')]], options(emptyDelta({ new: 1 })))
-        await store.writeFileInfoBatch([
-          { collectionId: first!.id, options: options(emptyDelta({ new: 2 })), replace: [file('a/2'), file('a/1')] },
-          { collectionId: second!.id, options: options(emptyDelta({ new: 1, deleted: 1, unchanged: 1 })), changes: { upserts: [file('b/3', 3)], deletes: ['b/1'] } },
-          { collectionId: third!.id, options: options(emptyDelta({ new: 1 })), replace: [file('c/replaced')] },
-        ])
-        expect(await readAll(store, first!.id)).toEqual([file('a/1'), file('a/2')])
-        expect(await readAll(store, second!.id)).toEqual([file('b/2'), file('b/3', 3)])
-        expect(await readAll(store, third!.id)).toEqual([file('c/kept')])
-        expect((await collectionNow(second!)).fileCount).toBe(2)
-        expect((await fixtures.latestDelta(store, second!.id))?.counts).toEqual(emptyDelta({ new: 1, deleted: 1, unchanged: 1 }).counts)
-        const [stored] = await store.listImportSessions(connector.id)
-        expect([...stored!.checkpoint.collectionsDone].sort()).toEqual([first!.id, second!.id, third!.id].sort())
-        await expectCode(store.writeFileInfoBatch([{ collectionId: 'col_missing', options: options(emptyDelta()), replace: [file('x/1')] }]), 'NOT_FOUND')
-        await expectCode(
-          store.writeFileInfoBatch([{ collectionId: first!.id, options: { source: 'inventory', updatedAt: 'x' }, replace: [file('a/9'), file('a/9')] }]),
-          'INVALID_ARGUMENT',
-        )
-        expect(await readAll(store, first!.id)).toEqual([file('a/1'), file('a/2')])
-      })
-
       it('round-trips 100,000 FileInfo rows in batches', async () => {
         const store = current()
         const collection = await newCollection()
