@@ -2,7 +2,7 @@
 // `replaceFileInfo` (one call per collection, as phase B of an import does), for SQLite and/or Postgres.
 // Uses the BUILT packages: run `npm run build` first.
 //
-//   node benchmarks/file-info-write.mjs [--rows 1000000] [--collections 1000] [--store sqlite|postgres|both]
+//   node benchmarks/file-info-write.mjs [--rows 1000000] [--collections 1000] [--store sqlite|postgres|both] [--batch]
 //
 // Prints one JSON line per store: { store, rows, collections, seconds, rowsPerSecond }. `seconds` is the
 // time spent in replaceFileInfo only (generating the rows and creating the collections is not timed).
@@ -22,6 +22,7 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '1000000' },
     collections: { type: 'string', default: '1000' },
     store: { type: 'string', default: 'both' },
+    batch: { type: 'boolean', default: false },
   },
 })
 const totalRows = Number(values.rows)
@@ -86,9 +87,26 @@ async function writeAll(store) {
   seed = 0x5eed
   let seconds = 0
   let written = 0
+  // --batch: through writeFileInfoBatch, as phase B batches small collections (200 collections or 10,000 rows).
+  let queued = []
+  let queuedRows = 0
+  const send = async () => {
+    const started = performance.now()
+    await store.writeFileInfoBatch(queued)
+    seconds += (performance.now() - started) / 1000
+    written += queuedRows
+    queued = []
+    queuedRows = 0
+  }
   for (let i = 0; i < collectionCount; i++) {
     const count = Math.floor(totalRows / collectionCount) + (i < totalRows % collectionCount ? 1 : 0)
     const rows = collectionRows(i, count)
+    if (values.batch) {
+      queued.push({ collectionId: collections[i].id, replace: rows, options: { source: 'inventory', updatedAt: '2024-05-07T02:00:00.000Z' } })
+      queuedRows += rows.length
+      if (queued.length >= 200 || queuedRows >= 10_000) await send()
+      continue
+    }
     const started = performance.now()
     const { fileCount } = await store.replaceFileInfo(collections[i].id, [rows], {
       source: 'inventory',
@@ -97,6 +115,7 @@ async function writeAll(store) {
     seconds += (performance.now() - started) / 1000
     written += fileCount
   }
+  if (queued.length > 0) await send()
   if (written !== totalRows) throw new Error(`wrote ${written} rows, expected ${totalRows}`)
   return seconds
 }
