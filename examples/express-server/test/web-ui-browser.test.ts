@@ -12,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest'
 import { startAgentProcess, startS3Server, startServerProcess, type Child, type S3Server, type ServerProcess } from '../src/demo/processes.js'
 import { expectedDelta, generate, location, reportFiles } from './generated-reports.js'
+import { startSlowS3Proxy, type SlowS3Proxy } from './slow-s3-proxy.js'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
@@ -34,6 +35,8 @@ const TOKEN = `ssu_e2e_${randomBytes(16).toString('hex')}`
 
 let dir: string
 let s3: S3Server
+/** s3rver behind a proxy that holds each data-file GET: an import stays in phase A long enough to be seen. */
+let slow: SlowS3Proxy
 let server: ServerProcess
 let agent: Child
 let browser: BrowserContext
@@ -59,6 +62,7 @@ beforeAll(async () => {
   s3 = await startS3Server()
   await s3.createBucket(location.destinationBucket)
   await s3.uploadDirectory(location.destinationBucket, day1())
+  slow = await startSlowS3Proxy(s3.endpoint, (method, url) => method === 'GET' && /\/data\/[^/?]+(\?|$)/.test(url), 3000)
   const registration = randomBytes(16).toString('hex')
   server = await startServerProcess({
     SHUTTERSENSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -87,6 +91,7 @@ afterAll(async () => {
   await browser?.close()
   await agent?.stop()
   await server?.stop()
+  await slow?.stop()
   await s3?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
@@ -116,7 +121,7 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     await page.getByLabel('Access key id').fill(s3.credentials.accessKeyId)
     await page.getByLabel('Secret access key').fill(s3.credentials.secretAccessKey)
     await page.getByLabel('Region (optional)').fill(s3.credentials.region)
-    await page.getByLabel('Endpoint (optional)').fill(s3.endpoint)
+    await page.getByLabel('Endpoint (optional)').fill(slow.endpoint)
     await page.getByLabel('Path-style requests').check()
     await page.getByLabel('Destination bucket').fill(location.destinationBucket)
     await page.getByLabel('Destination prefix (optional)').fill(location.destinationPrefix!)
@@ -136,11 +141,19 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
     await page.getByRole('button', { name: 'Test access' }).click()
     await expect.poll(() => page.getByTestId('access-test-result').textContent(), { timeout: 30_000 }).toMatch(/^Access works: found CSV report \S+, 2 data files/)
 
-    // Import now, followed to the end.
+    // Import now, followed to the end: its data files come slowly, so the page shows it running in phase A.
     await page.getByRole('link', { name: 'Inventory', exact: true }).click()
     await page.getByRole('button', { name: 'Import now' }).click()
+    const progress = page.getByTestId('import-progress')
+    await expect.poll(() => progress.locator('[aria-current="step"]').textContent().catch(() => null), { timeout: 30_000, interval: 100 }).toMatch(/^A: folders/)
+    expect(await progress.innerText()).toMatch(/Phase A: folders, \d+%/)
     const history = page.getByRole('region', { name: 'Import history', exact: true })
     await history.getByRole('cell', { name: 'completed' }).first().waitFor({ timeout: 60_000 })
+    await page.getByText(/^Import completed \(report \S+\)\./).waitFor()
+    expect(slow.held()).toBeGreaterThan(0)
+    // Import now again with no newer report: the page says nothing was new.
+    await page.getByRole('button', { name: 'Import now' }).click()
+    await page.getByText(/^No newer report than \S+: nothing to import, the last import stands\./).waitFor({ timeout: 30_000 })
     await expect.poll(() => page.getByText(/S3 requests, where a ListObjectsV2 scan of the bucket would need/).count(), POLL).toBeGreaterThan(0)
     violations.push(...(await axeViolations('inventory tab')))
 

@@ -157,6 +157,7 @@ describe('runImportJob', () => {
     expect(outcome.outcome).toBe('completed')
     if (outcome.outcome !== 'completed') return
     expect(outcome.job.status).toBe('completed')
+    expect(outcome.job.result).toEqual({ importId: outcome.result.session.id, inventoryTimestamp: outcome.result.session.inventoryTimestamp, noNewReport: false })
     expect(outcome.next).toMatchObject({ trigger: 'scheduled', status: 'queued' })
     expect(Date.parse(outcome.next!.scheduledAt) - Date.parse(outcome.job.finishedAt!)).toBe(7 * 86_400_000)
 
@@ -164,6 +165,8 @@ describe('runImportJob', () => {
     expect((await store.getJob(outcome.next!.id)).status).toBe('cancelled')
     const manual = await importNow(store, connector.id, day1)
     expect(manual.outcome === 'completed' && manual.next).toBeNull()
+    // The same report again: the job says nothing was new, naming the session that stands.
+    expect(manual.outcome === 'completed' && manual.job.result).toEqual({ importId: outcome.result.session.id, inventoryTimestamp: outcome.result.session.inventoryTimestamp, noNewReport: true })
   })
 
   it('retries a transient failure later and fails a permanent one for good, keeping the chain', async () => {

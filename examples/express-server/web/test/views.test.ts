@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { Delta, FileInfo, ImportView, Job } from '../src/api/types.js'
 import { auditDetailText } from '../src/view-model/audit.js'
 import { deltaEntries, deltaShown, deltaSummary, fileInfoAge, relativeKey } from '../src/view-model/collection.js'
-import { badRowsText, importSummaryLines, phaseSteps, progressLines, requestsText } from '../src/view-model/job-progress.js'
+import { badRowsText, importEndText, importSummaryLines, phaseSteps, progressLines, requestsText } from '../src/view-model/job-progress.js'
 import { mappingProblems, rowOfConflict } from '../src/view-model/mapping.js'
 
 const now = new Date('2026-01-20T12:00:00.000Z')
@@ -89,5 +89,21 @@ describe('import progress in words', () => {
     expect(importSummaryLines(imp)).toEqual(['20,000 objects, 233 GB', '645 folders', '2 data files (820 kB compressed)', '20,000 rows read, 1 bad row (1 missing_key)', '20 collections updated'])
     expect(auditDetailText({ schedule: 'daily', deltaListLimit: 1000, nested: { a: 1 } })).toBe('schedule: daily, deltaListLimit: 1,000, nested: {"a":1}')
     expect(auditDetailText(null)).toBe('')
+  })
+})
+
+describe('how an "Import now" ended', () => {
+  const job = (over: Partial<Job>): Job => ({ status: 'completed', result: null, error: null, ...over }) as Job
+  it('says when the newest report was already imported, and otherwise which report was imported or why it failed', () => {
+    expect(importEndText(job({ result: { importId: 'imp_1', inventoryTimestamp: '2024-05-08T01-00Z', noNewReport: true } }))).toEqual({
+      tone: 'none',
+      text: 'No newer report than 2024-05-08T01-00Z: nothing to import, the last import stands.',
+    })
+    expect(importEndText(job({ result: { importId: 'imp_2', inventoryTimestamp: '2024-05-09T01-00Z', noNewReport: false } }))).toEqual({ tone: 'ok', text: 'Import completed (report 2024-05-09T01-00Z).' })
+    expect(importEndText(job({ status: 'failed', error: { code: 'ACCESS_DENIED', message: 'AccessDenied on s3://b/manifest.json' } }))).toEqual({
+      tone: 'error',
+      text: 'The import failed: AccessDenied on s3://b/manifest.json',
+    })
+    expect(importEndText(job({ status: 'cancelled' })).text).toBe('The import was cancelled.')
   })
 })

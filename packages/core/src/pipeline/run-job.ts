@@ -111,6 +111,9 @@ export async function runImportJob(options: RunImportJobOptions): Promise<Import
       agentId,
       now: completedAt,
       nextRunAt: nextRunAt(completedAt, connector.schedule, inferInventoryIntervalMs(result.reportTimes)),
+      // On the job, so whoever asked for the import learns which session it made, or that the newest
+      // report was already imported and nothing was read.
+      result: { importId: result.session.id, inventoryTimestamp: result.session.inventoryTimestamp, noNewReport: result.noNewReport },
     })
     return { outcome: 'completed', job: completed, next, result }
   } catch (caught) {

@@ -64,3 +64,14 @@ export function importSummaryLines(imp: ImportView): string[] {
   if (collections !== null) lines.push(`${plural(collections, 'collection')} updated`)
   return lines
 }
+
+/** How an "Import now" ended, in words, with the tone of its message. */
+export function importEndText(job: Job): { tone: 'ok' | 'error' | 'none'; text: string } {
+  const result = (job.result ?? {}) as { noNewReport?: boolean; inventoryTimestamp?: string }
+  if (job.status === 'completed') {
+    if (result.noNewReport) return { tone: 'none', text: `No newer report than ${result.inventoryTimestamp ?? 'the last one imported'}: nothing to import, the last import stands.` }
+    return { tone: 'ok', text: `Import completed${result.inventoryTimestamp ? ` (report ${result.inventoryTimestamp})` : ''}.` }
+  }
+  if (job.status === 'failed') return { tone: 'error', text: `The import failed: ${job.error?.message ?? 'no reason recorded'}` }
+  return { tone: 'none', text: `The import was ${job.status}.` }
+}

@@ -9,7 +9,8 @@ import { useInterval } from '../../use-interval.js'
 import { auditDetailText } from '../../view-model/audit.js'
 import { SCHEDULE_TEXT } from '../../view-model/connector-state.js'
 import { formatAge, formatDate, formatPercent } from '../../view-model/format.js'
-import { importSummaryLines, phaseSteps, progressLines, requestsText } from '../../view-model/job-progress.js'
+import { useJob } from '../../use-job.js'
+import { importEndText, importSummaryLines, phaseSteps, progressLines, requestsText } from '../../view-model/job-progress.js'
 
 function Progress({ job }: { job: Job }) {
   const p = job.progress
@@ -45,18 +46,28 @@ function Progress({ job }: { job: Job }) {
 
 function ImportControls({ connector, status, onChanged }: { connector: Connector; status: InventoryStatus; onChanged: (connector?: Connector) => void }) {
   const api = useApi()
-  const [message, setMessage] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null)
+  const [message, setMessage] = useState<{ tone: 'ok' | 'error' | 'none'; text: string } | null>(null)
   const [busy, setBusy] = useState(false)
+  // The job "Import now" started (or found running), followed to its end: then its outcome replaces the message.
+  const [started, setStarted] = useState<Job | null>(null)
+  useJob(api, started, (job) => {
+    setMessage(importEndText(job))
+    onChanged()
+  })
   const importNow = async () => {
     setBusy(true)
     setMessage(null)
     try {
       const { job } = await api.importNow(connector.guid)
+      setStarted(job)
       setMessage({ tone: 'ok', text: job.status === 'running' ? 'The import is running.' : 'Import queued: an agent will start it at once.' })
     } catch (error) {
       // FR-067: "Import now" is always offered; a running import is not an error to the user, just followed.
-      if (error instanceof ApiError && error.code === 'IMPORT_IN_PROGRESS') setMessage({ tone: 'ok', text: 'An import is already running: its progress is shown below.' })
-      else setMessage({ tone: 'error', text: `Import now failed: ${errorText(error)}` })
+      if (error instanceof ApiError && error.code === 'IMPORT_IN_PROGRESS') {
+        const running = (error.body as { job?: Job } | null)?.job
+        if (running) setStarted(running)
+        setMessage({ tone: 'ok', text: 'An import is already running: its progress is shown below.' })
+      } else setMessage({ tone: 'error', text: `Import now failed: ${errorText(error)}` })
     } finally {
       setBusy(false)
       onChanged()
