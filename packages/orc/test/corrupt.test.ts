@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { OrcError, checkZstdFrames, openOrcFile } from '../src/index.js'
+import { OrcError, checkZstdFrames, decompressZstdBounded, openOrcFile } from '../src/index.js'
 import { decompressStream } from '../src/decompress.js'
 import { FIXTURES, bytesFile } from './fixture-helpers.js'
 
@@ -100,6 +100,12 @@ describe('damaged ZSTD frames', () => {
   const MAGIC = [0x28, 0xb5, 0x2f, 0xfd]
   /** One raw block of `data`, last of its frame. */
   const rawBlock = (data: number[]): number[] => [((data.length << 3) | 1) & 0xff, (data.length << 3) >> 8, (data.length << 3) >> 16, ...data]
+  /** `count` RLE blocks of `size` bytes each (4 input bytes a block), the last one marked last. */
+  const rleBlocks = (count: number, size: number): number[] =>
+    Array.from({ length: count }, (_, i) => {
+      const header = size * 8 + 2 + (i === count - 1 ? 1 : 0)
+      return [header & 0xff, (header >> 8) & 0xff, (header >> 16) & 0xff, 7]
+    }).flat()
   /** An ORC compressed chunk (3-byte header, not original) around `frame`. */
   const chunk = (frame: number[]): Uint8Array => Uint8Array.from([(frame.length << 1) & 0xff, (frame.length << 1) >> 8, (frame.length << 1) >> 16, ...frame])
 
@@ -111,6 +117,8 @@ describe('damaged ZSTD frames', () => {
   it.each([
     ['declares a content size past the block size', [...MAGIC, 0xe0, 0, 0, 0, 0x40, 0, 0, 0, 0, ...rawBlock([1])], /declares 1073741824 bytes/],
     ['asks for a 1 GiB window', [...MAGIC, 0x00, 0xa0, ...rawBlock([1])], /window of 1073741824 bytes/],
+    ['declares a content size of 0 beside a 1 GiB window', [...MAGIC, 0x80, 0xa0, 0, 0, 0, 0, ...rawBlock([1])], /window of 1073741824 bytes/],
+    ['has no content size and RLE blocks of 2 MiB each, 66 MiB in all', [...MAGIC, 0x00, 0x00, ...rleBlocks(33, 0x1fffff)], /without a content size would decompress past/],
     ['is cut short', [...MAGIC, 0x20, 3, 0x19, 0], /cut short/],
     ['decodes to more than it declares', [...MAGIC, 0x20, 1, ...rawBlock([1, 2, 3])], /does not decompress/],
     ['is no zstd frame', [1, 2, 3, 4, 5], /no zstd frame/],
@@ -126,6 +134,11 @@ describe('damaged ZSTD frames', () => {
     expect(failure).toMatchObject({ code: 'DATA_FILE_CORRUPT' })
     expect((failure as Error).message).toMatch(/^stripe 0 column 1 DATA stream: ZSTD chunk does not decompress/)
     expect((failure as Error).message).toMatch(message)
+  })
+
+  it('refuses a chunk size past 256 MiB that the file itself declares, before reading a frame', () => {
+    expect(() => decompressZstdBounded(Uint8Array.from([...MAGIC, 0x20, 1, ...rawBlock([1])]), 2 ** 30)).toThrow(/past the 268435456-byte limit/)
+    expect(Array.from(decompressZstdBounded(Uint8Array.from([...MAGIC, 0x20, 1, ...rawBlock([9])]), 256 * 1024 * 1024))).toEqual([9])
   })
 
   it('holds a ZSTD Parquet page to its declared size too (checkZstdFrames)', () => {
