@@ -4,7 +4,7 @@ import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import { type InventoryField, inventoryFieldOf, parseFileSchema, requireImportFields } from '../parse/file-schema.js'
 import { rowOutcome } from '../parse/record-fields.js'
-import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS, textOf } from './read-fields.js'
+import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS, isTrueFlag, textOf } from './read-fields.js'
 import { RowTally } from '../parse/row-tally.js'
 import { KEY_FOR_RECORD_PATH, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, isInvalidKeyBytes, rollupMillis } from '../parse/rollup-row.js'
 import { PATH_HASH_START, pathHashStep } from '../folder-slots.js'
@@ -116,8 +116,8 @@ async function* rollUpOrcDataFile(context: DataFileReadContext, options: OrcRead
     const outcome = (row: number): ReturnType<typeof rowOutcome> => outcomeOf((values ??= asInventoryErrorSync(() => stripeValues(stripe, columns))), row)
     for (let row = 0; row < stripe.rowCount; row++) {
       if (batches.objects >= batchSize) yield batches.take()
-      const current = isLatest === undefined || isLatest[row] === true
-      const deleteMarker = isDeleteMarker !== undefined && isDeleteMarker[row] === true
+      const current = isLatest === undefined || isTrueFlag(isLatest[row])
+      const deleteMarker = isDeleteMarker !== undefined && isTrueFlag(isDeleteMarker[row])
       // The key's bytes, its folder part (up to the last `/`) and that part's hash, in one pass.
       const start = starts[row]!
       const end = start < 0 ? start : ends[row]!

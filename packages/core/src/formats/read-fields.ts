@@ -10,3 +10,8 @@ export const ROLLUP_READ_FIELDS: readonly InventoryField[] = ['key', 'size', 'la
 export function textOf(value: unknown): string {
   return typeof value === 'string' ? value : ''
 }
+
+/** Whether a version flag (`is_latest`, `is_delete_marker`) read from a column is true: a boolean, or the text `true` (as the record path reads it; Parquet's byte strings are decoded first). */
+export function isTrueFlag(value: unknown): boolean {
+  return value === true || value === 'true'
+}
