@@ -147,6 +147,8 @@ export async function startS3Server(): Promise<S3Server> {
             const slash = file.key.lastIndexOf('/')
             const dir = path.join(directory, bucket, file.key.slice(0, slash + 1))
             const object = path.join(dir, `${file.key.slice(slash + 1)}._S3rver_object`)
+            // A key with `..` segments must not write outside the bucket's directory.
+            if (!path.resolve(object).startsWith(path.resolve(directory, bucket) + path.sep)) throw new Error(`object key ${JSON.stringify(file.key)} leaves the bucket's directory`)
             if (!folders.has(dir)) folders.set(dir, mkdir(dir, { recursive: true }))
             await folders.get(dir)
             await writeFile(object, '')
