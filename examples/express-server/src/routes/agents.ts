@@ -43,7 +43,7 @@ import { HttpError } from '../errors.js'
 import { fileInfoTuple } from '../file-info-line.js'
 import { NDJSON_CONTENT_TYPE } from '../ndjson.js'
 import { ErrorSchema } from '../schemas.js'
-import { readFileInfoBatch } from './file-info-batch.js'
+import { type FileInfoBatchPart, readFileInfoBatch } from './file-info-batch.js'
 import { stageNdjsonUpload } from './ndjson-upload.js'
 
 const TAG = 'agents'
@@ -473,7 +473,7 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       description:
         'What the FileInfo upload and the FileInfo changes upload store, for many small collections in one request (an import sends ' +
         'collections of up to about 10,000 rows this way, bigger ones on their own). Every line is validated before anything is stored; then ' +
-        'each collection is stored all or nothing in its own transaction, in order, and one this import has stored already is left as it is (`replayed`).',
+        'the collections are stored all or nothing, in order (in one transaction when the store writes batches, else one each), and one this import has stored already is left as it is (`replayed`).',
       tag: TAG,
       auth: 'agent',
       params: JobParamsSchema,
@@ -496,17 +496,30 @@ export function agentRoutes({ api, store, serverStore, now, logger }: RouteConte
       for (const importId of new Set(parts.flatMap((part) => (part.importId === undefined ? [] : [part.importId])))) {
         stored.set(importId, new Set((await jobSession(job, importId)).checkpoint.collectionsDone))
       }
+      const replayed = (part: FileInfoBatchPart): boolean => part.importId !== undefined && stored.get(part.importId)!.has(part.collectionId)
+      const optionsOf = (part: FileInfoBatchPart) => ({ source: part.source, updatedAt: part.updatedAt, importId: part.importId, delta: part.delta })
+      const pending = parts.filter((part) => !replayed(part))
+      // A store with batch writes stores them all in one transaction (and skips what this import stored already).
+      const batched = store.writeFileInfoBatch !== undefined && pending.length > 1
+      if (batched) {
+        await store.writeFileInfoBatch!(
+          pending.map((part) =>
+            part.mode === 'replace'
+              ? { collectionId: part.collectionId, options: optionsOf(part), replace: part.files }
+              : { collectionId: part.collectionId, options: optionsOf(part), changes: part.changes },
+          ),
+        )
+      }
       const results = []
       for (const part of parts) {
-        if (part.importId !== undefined && stored.get(part.importId)!.has(part.collectionId)) {
-          results.push({ collectionId: part.collectionId, fileCount: (await store.getCollection(part.collectionId)).fileCount, replayed: true })
+        if (batched || replayed(part)) {
+          results.push({ collectionId: part.collectionId, fileCount: (await store.getCollection(part.collectionId)).fileCount, replayed: replayed(part) })
           continue
         }
-        const write = { source: part.source, updatedAt: part.updatedAt, importId: part.importId, delta: part.delta }
         const { fileCount } =
           part.mode === 'replace'
-            ? await store.replaceFileInfo(part.collectionId, [part.files], write)
-            : await store.applyFileInfoChanges(part.collectionId, part.changes, write)
+            ? await store.replaceFileInfo(part.collectionId, [part.files], optionsOf(part))
+            : await store.applyFileInfoChanges(part.collectionId, part.changes, optionsOf(part))
         results.push({ collectionId: part.collectionId, fileCount, replayed: false })
       }
       return { collections: results }
