@@ -377,9 +377,10 @@ export interface ImportStore {
   /**
    * Replaces a collection's FileInfo with `files` (batches, in any order), all or nothing. With `importId` + `delta`
    * it also stores the delta and marks the collection done for that import, in the same transaction.
-   * An import writes a collection once (its checkpoint skips those done), so a store behind a network
-   * may answer a second write of a collection the import has marked done without storing it: that is a
-   * retried upload whose answer was lost (the reference agent's HTTP client behaves so).
+   * A write with the `importId` of an import that has marked the collection done stores nothing (no
+   * rows, no delta) and answers the stored `fileCount`: an import writes a collection once (its
+   * checkpoint skips those done), so a second write is a retry (a lost answer, a resumed import) and must
+   * not rewrite what that import stored. A write of another import, or of none (a live refresh), writes.
    */
   replaceFileInfo(
     collectionId: string,
@@ -388,7 +389,8 @@ export interface ImportStore {
   ): Promise<{ fileCount: number }>
   /**
    * Applies `changes` (upserts and deletes by key) to a collection's FileInfo, all or nothing, with the
-   * same bookkeeping as {@link ImportStore.replaceFileInfo}: an import with few changes writes few rows.
+   * same bookkeeping as {@link ImportStore.replaceFileInfo} (and the same skip of a collection this import
+   * stored already): an import with few changes writes few rows.
    */
   applyFileInfoChanges(
     collectionId: string,

@@ -436,6 +436,44 @@ export function describeImportStoreConformance<S extends ImportStore>(name: stri
         expect(await fixtures.latestDelta(store, collection.id)).toMatchObject({ importId: next.id, counts: { deleted: 2 } })
       })
 
+      it('leaves a collection this import stored as it is when the import writes it again; another import writes it', async () => {
+        const store = current()
+        const collection = await newCollection()
+        const id = collection.id
+        const first = await store.createImportSession({ connectorId: collection.connectorId, manifestKey: 'm', inventoryTimestamp: 't' })
+        const stored = [file('a/1'), file('a/2')]
+        const delta = emptyDelta({ new: 2 })
+        const write = { source: 'inventory' as const, updatedAt: '2024-05-07T02:00:00.000Z', importId: first.id }
+        await store.replaceFileInfo(id, [stored], { ...write, delta })
+        const asStored = { fileCount: 2, fileInfoSource: 'inventory', fileInfoUpdatedAt: write.updatedAt }
+
+        // A retried import sends the collection again, whole or as changes, with another delta.
+        const again = { ...write, updatedAt: '2024-05-07T03:00:00.000Z', delta: emptyDelta({ new: 1 }) }
+        expect(await store.replaceFileInfo(id, [[file('a/9')]], again)).toEqual({ fileCount: 2 })
+        expect(await store.applyFileInfoChanges(id, { upserts: [file('a/8')], deletes: ['a/1'] }, again)).toEqual({ fileCount: 2 })
+        async function* listed(): AsyncGenerator<FileInfo[]> {
+          yield [file('a/7')]
+        }
+        expect(await store.replaceFileInfo(id, listed(), again)).toEqual({ fileCount: 2 })
+        expect(await readAll(store, id)).toEqual(stored)
+        expect(await collectionNow(collection)).toMatchObject(asStored)
+        expect(await fixtures.latestDelta(store, id)).toMatchObject({ importId: first.id, counts: delta.counts, computedAt: write.updatedAt })
+        expect((await store.listImportSessions(collection.connectorId))[0]?.checkpoint.collectionsDone).toEqual([id])
+
+        // The next import writes it, and so does a write of no import (a live refresh).
+        const next = await store.createImportSession({ connectorId: collection.connectorId, manifestKey: 'm2', inventoryTimestamp: 't2' })
+        const changed = emptyDelta({ new: 1, deleted: 1, unchanged: 1 })
+        const nextWrite = { source: 'inventory' as const, updatedAt: '2024-05-08T02:00:00.000Z', importId: next.id, delta: changed }
+        expect(await store.applyFileInfoChanges(id, { upserts: [file('a/3')], deletes: ['a/1'] }, nextWrite)).toEqual({ fileCount: 2 })
+        expect(await readAll(store, id)).toEqual([file('a/2'), file('a/3')])
+        expect(await fixtures.latestDelta(store, id)).toMatchObject({ importId: next.id, counts: changed.counts })
+        const live = { source: 'api' as const, updatedAt: '2024-05-08T03:00:00.000Z', delta: emptyDelta({ deleted: 2, new: 1 }) }
+        expect(await store.replaceFileInfo(id, [[file('a/4')]], live)).toEqual({ fileCount: 1 })
+        expect(await readAll(store, id)).toEqual([file('a/4')])
+        expect(await collectionNow(collection)).toMatchObject({ fileCount: 1, fileInfoSource: 'api', fileInfoUpdatedAt: live.updatedAt })
+        expect(await fixtures.latestDelta(store, id)).toMatchObject({ importId: null, counts: live.delta.counts })
+      })
+
       it('updates an import session and lists sessions newest first', async () => {
         const store = current()
         const connector = await newConnector()

@@ -181,6 +181,10 @@ async function recordFileInfoWrite(
 /** Locks a collection's row for a FileInfo write (see `writeFileInfoLocked`). */
 const LOCK_COLLECTION = 'SELECT seq FROM collections WHERE id = $1 FOR NO KEY UPDATE'
 
+/** The collection's file count when the import has stored it already (asked after the lock, so it sees the holder's commit). */
+const STORED_BY_IMPORT = `SELECT c.file_count FROM import_collections_done d JOIN collections c ON c.id = d.collection_id
+  WHERE d.import_id = $1 AND d.collection_id = $2`
+
 /** The statements of a replace: every row of the collection goes, `rows` come. */
 async function sendReplace(
   statements: StatementQueue,
@@ -262,6 +266,15 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
       }
       if (!pipelined) await requireCollection()
       try {
+        // A write sent again (a retried import) leaves what this import stored as it is.
+        if (writeOptions.importId !== undefined) {
+          const stored = await statements.request<{ file_count: string }>(STORED_BY_IMPORT, [writeOptions.importId, collectionId])
+          if (stored.rows[0] !== undefined) {
+            await requireCollection()
+            await statements.drain()
+            return Number(stored.rows[0].file_count)
+          }
+        }
         const fileCount = await write(statements)
         await requireCollection()
         await statements.drain()

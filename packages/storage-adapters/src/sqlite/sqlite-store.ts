@@ -117,6 +117,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
       async swap(count) {
         return db
           .transaction(() => {
+            const stored = storedByImport(collectionId, options)
+            if (stored !== undefined) return stored
             const pk = collectionPk(collectionId)
             stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
             stmt(
@@ -139,7 +141,23 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     for (const statement of fileInfoWriteStatements(collectionId, fileCount, options)) runner.execute(statement)
   }
 
+  /**
+   * The collection's file count when `options.importId` has stored it already, else `undefined`: a write
+   * sent again (a retried import) leaves what this import stored as it is. Run inside the write's transaction.
+   */
+  const storedByImport = (collectionId: string, options: ReplaceFileInfoOptions): number | undefined => {
+    if (options.importId === undefined) return undefined
+    return stmt(
+      `SELECT c.file_count FROM import_collections_done d JOIN collections c ON c.id = d.collection_id
+       WHERE d.import_id = ? AND d.collection_id = ?`,
+    )
+      .pluck()
+      .get(options.importId, collectionId) as number | undefined
+  }
+
   const writeFileInfo = (collectionId: string, rows: Iterable<readonly FileInfo[]>, options: ReplaceFileInfoOptions): number => {
+    const stored = storedByImport(collectionId, options)
+    if (stored !== undefined) return stored
     const pk = collectionPk(collectionId)
     stmt('DELETE FROM file_info WHERE collection_pk = ?').run(pk)
     const count = insertRows('file_info', pk, rows, false)
@@ -148,6 +166,8 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
   }
 
   const applyChanges = (collectionId: string, changes: FileInfoChanges, options: ReplaceFileInfoOptions): number => {
+    const stored = storedByImport(collectionId, options)
+    if (stored !== undefined) return stored
     const pk = collectionPk(collectionId)
     const remove = stmt('DELETE FROM file_info WHERE collection_pk = ? AND key = ?')
     for (const key of changes.deletes) remove.run(pk, key)
@@ -224,12 +244,10 @@ export function createSqliteStore(options: SqliteStoreOptions): InventoryStore &
     // Many small collections in one transaction: a commit per collection was the largest per-collection
     // cost of an import into thousands of collections. All or nothing for the whole batch.
     async writeFileInfoBatch(writes) {
-      const done = stmt('SELECT 1 FROM import_collections_done WHERE import_id = ? AND collection_id = ?').pluck()
       try {
         db.transaction(() => {
           for (const write of writes) {
-            // A batch sent again (a retried import) leaves what this import stored as it is.
-            if (write.options.importId !== undefined && done.get(write.options.importId, write.collectionId) !== undefined) continue
+            // Each skips a collection this import stored already, as a write of its own does.
             if ('replace' in write) writeFileInfo(write.collectionId, [write.replace], write.options)
             else applyChanges(write.collectionId, write.changes, write.options)
           }
