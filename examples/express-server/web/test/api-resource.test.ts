@@ -66,10 +66,11 @@ interface ProbeProps<T> {
   view: Omit<LoadStateProps<T>, 'resource'>
   /** Receives the hook's newest state at each render. */
   seen: (resource: ApiResource<T>) => void
+  reloadOn?: unknown
 }
 
-function Probe<T>({ load, deps, view, seen }: ProbeProps<T>): ReactNode {
-  const resource = useApiResource(load, deps)
+function Probe<T>({ load, deps, view, seen, reloadOn }: ProbeProps<T>): ReactNode {
+  const resource = useApiResource(load, deps, { reloadOn })
   seen(resource)
   return createElement(LoadState<T>, { ...view, resource })
 }
@@ -169,6 +170,45 @@ describe('useApiResource with <LoadState>', () => {
     // The answer for the first guid comes late: it must not replace B.
     await act(async () => answers.get('con_a')!({ name: 'A' }))
     expect(text()).toBe('B')
+  })
+
+  it("shows no old answer once its deps change (another filter): Loading until the new one; a reload or reloadOn keeps the old answer", async () => {
+    const answers = new Map<string, (value: { name: string }) => void>()
+    const shown: { page: string; data: { name: string } | undefined }[] = []
+    const renderWith = (prefix: string, reloadOn = 0) => {
+      shown.length = 0
+      render<{ name: string }>({
+        load: () => new Promise((resolve) => answers.set(prefix, resolve)),
+        deps: [prefix],
+        reloadOn,
+        view: { what: 'the files', children: (data) => createElement('h1', null, data.name) },
+        seen: (resource) => shown.push({ page: text(), data: resource.data }),
+      })
+    }
+    const answer = async (prefix: string, name: string) => {
+      const resolve = answers.get(prefix)!
+      answers.delete(prefix)
+      await act(async () => resolve({ name }))
+    }
+    renderWith('a/')
+    await answer('a/', 'Files under a/')
+    expect(text()).toBe('Files under a/')
+
+    // Another prefix: the files of a/ are gone at once (not even one render shows them), Loading says so.
+    renderWith('b/')
+    expect(shown.map((seen) => seen.data)).not.toContainEqual({ name: 'Files under a/' })
+    expect(roleText('status')).toEqual(['Loading the files…'])
+    expect(container.querySelector('h1')).toBeNull()
+    await answer('b/', 'Files under b/')
+    expect(text()).toBe('Files under b/')
+
+    // The same prefix loaded again (reloadOn bumped after a write): the answer stays until the new one.
+    renderWith('b/', 1)
+    expect(answers.has('b/')).toBe(true)
+    expect(text()).toBe('Files under b/')
+    await answer('b/', 'Files under b/, refreshed')
+    expect(text()).toBe('Files under b/, refreshed')
+    expect(shown.filter((seen) => seen.page.includes('Loading'))).toEqual([])
   })
 
   it('says a network failure in words too', async () => {

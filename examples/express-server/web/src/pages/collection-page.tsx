@@ -87,7 +87,8 @@ function FileList({ collection, version }: { collection: Collection; version: nu
   const cursor = cursors[cursors.length - 1]
   const page = useApiResource(
     (api) => api.listFiles(collection.guid, { prefix: collection.folderPath + prefix, cursor, limit: PAGE_SIZE }),
-    [collection.guid, collection.folderPath, prefix, cursor, version],
+    [collection.guid, collection.folderPath, prefix, cursor],
+    { reloadOn: version },
   )
   useEffect(() => setCursors([undefined]), [version])
   const apply = (event: FormEvent) => {
@@ -192,7 +193,7 @@ function DeltaDetail({ delta, folderPath }: { delta: Delta; folderPath: string }
 }
 
 function Deltas({ collection, version }: { collection: Collection; version: number }) {
-  const deltas = useApiResource((api) => api.listDeltas(collection.guid, { limit: 20 }), [collection.guid, version])
+  const deltas = useApiResource((api) => api.listDeltas(collection.guid, { limit: 20 }), [collection.guid], { reloadOn: version })
   const [chosen, setChosen] = useState(0)
   useEffect(() => setChosen(0), [version])
   const list = deltas.data?.deltas ?? []
@@ -246,7 +247,7 @@ function Deltas({ collection, version }: { collection: Collection; version: numb
 /** One collection: where its FileInfo came from and how old it is, refresh, files, and its deltas. */
 export function CollectionPage({ guid }: { guid: string }) {
   const [version, setVersion] = useState(0)
-  const collection = useApiResource((api) => api.getCollection(guid), [guid, version])
+  const collection = useApiResource((api) => api.getCollection(guid), [guid], { reloadOn: version })
   const connectorGuid = collection.data?.connectorGuid
   const connector = useApiResource((api) => (connectorGuid ? api.getConnector(connectorGuid) : Promise.resolve(null)), [connectorGuid])
   const c = collection.data
