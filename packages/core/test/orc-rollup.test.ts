@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { openOrcFile } from '@shuttersense/inventory-orc'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 // The generator's ORC writer (the CLI's), with small stripes and dictionary strings for this test.
 import { reportFields } from '../../cli/src/generate/data-file-format.js'
@@ -54,10 +55,16 @@ const ROWS: [string | null, number | null, number | null, boolean | null, boolea
 
 const FIELDS = reportFields(true)
 
-/** An ORC data file of {@link ROWS} in stripes of `stripeRows`, strings direct or in dictionaries. */
-async function writeOrc(dictionaryStrings: boolean, stripeRows: number): Promise<Uint8Array> {
-  const writer = createOrcDataFileWriter(dir, 'data/rows.orc', true, { stripeRows, dictionaryStrings })
-  ROWS.forEach(([key, size, date, isLatest, isDeleteMarker], i) => {
+/** A row of {@link ROWS}, or one whose version flags are text (a file that types them as strings). */
+type Row = [string | null, number | null, number | null, boolean | string | null, boolean | string | null]
+
+/**
+ * An ORC data file of `rows` in stripes of `stripeRows`, strings direct or in dictionaries; with
+ * `textFlags`, `is_latest` and `is_delete_marker` are string columns.
+ */
+async function writeOrc(dictionaryStrings: boolean, stripeRows: number, textFlags = false, rows: readonly Row[] = ROWS): Promise<Uint8Array> {
+  const writer = createOrcDataFileWriter(dir, 'data/rows.orc', true, { stripeRows, dictionaryStrings, textFlags })
+  rows.forEach(([key, size, date, isLatest, isDeleteMarker], i) => {
     const byField: Record<string, Value> = {
       bucket: 'photos',
       key,
@@ -116,6 +123,33 @@ describe('the ORC reader’s rollup form', () => {
       expect(viaRecords.records.map((record) => record.key)).toContain('café/ménü 🌨.jpg')
       expect(viaRecords.records.map((record) => record.key)).toContain('2021/Wedding/null-marker.jpg')
       expect(viaRecords.folders.map((folder) => folder.path)).toContain('far-future/')
+    }
+  })
+
+  it('reads version flags typed as text as the record path does: only `true` is true (delete markers and older versions left out)', async () => {
+    // Text flags beside AWS's rows: spellings other than `true` are not true, as on the record path.
+    const odd: Row[] = [
+      ['flags/upper-latest.jpg', 1, DATE, 'TRUE', 'false'],
+      ['flags/empty-latest.jpg', 1, DATE, '', 'false'],
+      ['flags/upper-marker.jpg', 1, DATE, 'true', 'TRUE'],
+      ['flags/one-marker.jpg', 1, DATE, 'true', '1'],
+    ]
+    for (const [dictionary, stripeRows] of [[false, 4], [true, 1000]] as const) {
+      const bytes = await writeOrc(dictionary, stripeRows, true, [...ROWS, ...odd])
+      const orc = await openOrcFile({ size: bytes.length, read: async (at, length) => bytes.subarray(at, at + length) })
+      const kinds = new Map(orc.schema.fields!.map((field) => [field.name, field.type.kind]))
+      expect([kinds.get('is_latest'), kinds.get('is_delete_marker')]).toEqual(['string', 'string'])
+      for (const rollupOnly of [false, true]) {
+        const viaRecords = await readOrc(bytes, false, rollupOnly)
+        expect(await readOrc(bytes, true, rollupOnly)).toEqual(viaRecords)
+        // The same as booleans for AWS's rows; the odd spellings are older versions or live objects.
+        expect(viaRecords.counts).toMatchObject({ rows: ROWS.length + odd.length, noncurrentVersions: 4, deleteMarkers: 1 })
+        const keys = viaRecords.records.map((record) => record.key)
+        expect(keys).toContain('2021/Wedding/a.jpg')
+        expect(keys).not.toContain('2021/Wedding/b.jpg')
+        expect(viaRecords.records.find((record) => record.key === '2021/Wedding/a.jpg')?.size).toBe(1)
+        expect(viaRecords.folders.map((folder) => folder.path)).toContain('flags/')
+      }
     }
   })
 })

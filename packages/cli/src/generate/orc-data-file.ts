@@ -50,7 +50,15 @@ export interface OrcWriterOptions {
   dictionaryStrings?: boolean | undefined
   /** Name the columns `_col0`, `_col1`, ... as Hive's writer does, instead of by field. @default false */
   unnamedColumns?: boolean | undefined
+  /**
+   * Type `is_latest` and `is_delete_marker` as string columns holding `true` / `false` instead of
+   * booleans (a reader must take either; tests only, AWS writes booleans). @default false
+   */
+  textFlags?: boolean | undefined
 }
+
+/** The version flags, typed as text by {@link OrcWriterOptions.textFlags}. */
+const FLAG_FIELDS = new Set(['isLatest', 'isDeleteMarker'])
 
 /** An ORC data file writer that also takes rows as typed values (null for a missing value), in {@link reportFields} order. */
 export interface OrcDataFileWriter extends DataFileWriter {
@@ -166,7 +174,7 @@ class OrcWriter implements OrcDataFileWriter {
     mkdirSync(path.dirname(file), { recursive: true })
     this.fd = openSync(file, 'w')
     this.fields = reportFields(versioned)
-    this.kinds = this.fields.map(kindOf)
+    this.kinds = this.fields.map((field) => (options.textFlags && FLAG_FIELDS.has(field) ? 'string' : kindOf(field)))
     this.columns = this.fields.map(() => [])
     this.emit(encoder.encode('ORC'))
   }
@@ -188,6 +196,7 @@ class OrcWriter implements OrcDataFileWriter {
   }
 
   writeRow(values: readonly Value[]): void {
+    if (this.options.textFlags) values = values.map((value, index) => (FLAG_FIELDS.has(this.fields[index]!) && typeof value === 'boolean' ? String(value) : value))
     this.columns.forEach((column, index) => column.push(values[index] ?? null))
     if (this.columns[0]!.length >= this.stripeRows) this.flushStripe()
   }
