@@ -158,23 +158,33 @@ export function readAndRollUp(
 }
 
 /**
- * Each folder's collection route by its slot in the target's current rollup: computed once per folder,
- * whatever the key order (a new rollup of a worker starts over).
+ * Each folder's collection route by its slot in the target's current rollup: computed once per folder
+ * and router, whatever the key order and however many files and callers (the reader's `wants`, the
+ * spill) ask; a new rollup of a worker starts over.
  */
 function routesOf(target: RollUpTarget): (slot: number) => readonly number[] {
+  const { router } = target
+  let byRollup = ROUTES.get(router)
+  if (!byRollup) {
+    byRollup = new WeakMap()
+    ROUTES.set(router, byRollup)
+  }
   let bySlot: (readonly number[] | undefined)[] = []
   let of: FolderAccumulator | undefined
-  const { router } = target
   return (slot) => {
     if (router.isEmpty) return NO_ROUTE
     const folders = target.folders
     if (folders !== of) {
-      bySlot = []
       of = folders
+      bySlot = byRollup.get(folders) ?? []
+      byRollup.set(folders, bySlot)
     }
     return slot < 0 ? router.routeFolder('') : (bySlot[slot] ??= router.routeFolder(folders.folderOf(slot)))
   }
 }
+
+/** Routes by slot, per router and rollup (slots number a rollup's folders for good). */
+const ROUTES = new WeakMap<CollectionRouter, WeakMap<FolderAccumulator, (readonly number[] | undefined)[]>>()
 
 const NO_ROUTE: readonly number[] = []
 

@@ -38,10 +38,13 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
   const batcher = store.writeFileInfoBatch
     ? createFileInfoBatcher({ writeFileInfoBatch: store.writeFileInfoBatch.bind(store) }, { signal: input.signal, limits: input.batchLimits })
     : null
+  // Each bucket's collections, found in one pass (not one pass over every collection per bucket).
+  const membersOf = Array.from({ length: input.bucketCount }, (): { collection: Collection; index: number }[] => [])
+  input.collections.forEach((collection, index) => {
+    membersOf[spillBucketOf(index, input.collections.length, input.bucketCount)]!.push({ collection, index })
+  })
   for (let bucket = 0; bucket < input.bucketCount; bucket++) {
-    const members = input.collections
-      .map((collection, index) => ({ collection, index }))
-      .filter(({ index }) => spillBucketOf(index, input.collections.length, input.bucketCount) === bucket)
+    const members = membersOf[bucket]!
     if (members.every(({ collection }) => input.done.has(collection.id))) continue
 
     const stored = createStoredFileInfoReader(

@@ -35,6 +35,9 @@ ESCAPE_LETTER[LF] = 110 // n
 ESCAPE_LETTER[CR] = 114 // r
 ESCAPE_LETTER[BACKSLASH] = BACKSLASH
 
+/** Copies longer than this are native (`set`); shorter ones byte by byte. */
+const NATIVE_COPY_BYTES = 512
+
 /**
  * Spill lines built as UTF-8 bytes in one growing buffer, in {@link encodeSpillLine}'s format: a reader
  * of raw data file bytes writes a record's fields straight from them (no string per record), and a
@@ -48,10 +51,8 @@ export class SpillBytes {
   /** Appends `source[start, end)` as a field's bytes, escaping tab, newline, CR and backslash. */
   field(source: Uint8Array, start: number, end: number): void {
     this.room(2 * (end - start))
-    let clean = start
-    while (clean < end && ESCAPE_LETTER[source[clean]!] === 0) clean++
-    // Nearly every field has nothing to escape: one native copy.
-    if (clean === end) return this.copy(source, start, end)
+    // Byte by byte in one pass: fields are short (a key, a date, an ETag), and a native copy would cost
+    // a view object per field.
     const out = this.bytes
     let at = this.length
     for (let i = start; i < end; i++) {
@@ -102,8 +103,16 @@ export class SpillBytes {
 
   private copy(source: Uint8Array, start: number, end: number): void {
     this.room(end - start)
-    this.bytes.set(source.subarray(start, end), this.length)
-    this.length += end - start
+    if (end - start > NATIVE_COPY_BYTES) {
+      this.bytes.set(source.subarray(start, end), this.length)
+      this.length += end - start
+      return
+    }
+    // A record is ~100 bytes: a loop costs less than the view object a native copy needs.
+    const out = this.bytes
+    let at = this.length
+    for (let i = start; i < end; i++) out[at++] = source[i]!
+    this.length = at
   }
 
   /** Appends {@link encodeSpillLine}'s line of a FileInfo. */
