@@ -1,6 +1,6 @@
 // The import benchmark of docs/benchmarks.md. Run from the repository root after `npm run build`:
 //   node benchmarks/bench-import.mjs --objects 1000000 [--collections 1000] [--change-pct 1] [--skip-duckdb] [--sorted]
-//     [--baseline DIR] [--steps A,full,full-1%]
+//     [--baseline DIR] [--steps A,full,full-1%] [--store sqlite|postgres]
 // Reports are generated as AWS writes them (rows in random order within and across data files);
 // `--sorted` generates them with each folder's rows together in key order (the old generator's order).
 // Each step runs in its own process, so its peak RSS is its own:
@@ -14,6 +14,8 @@
 // right after this build's, on the same inventories and a database of its own: old beside new in one run.
 // `--steps` picks the import steps (A alone skips the next day's report). Every step reports
 // `processSeconds`, the wall time of its whole process (start-up included), and `cpuSeconds`.
+// `--store postgres` imports into PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test),
+// a schema per database, dropped at the end (a baseline's import-step must know `--db postgres://…#schema`).
 // Inventories are generated once into .bench/<objects>-<order>/ and reused.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
@@ -31,8 +33,11 @@ const { values } = parseArgs({
     'skip-main-thread': { type: 'boolean', default: false },
     baseline: { type: 'string' },
     steps: { type: 'string', default: 'A,full,full-1%' },
+    store: { type: 'string', default: 'sqlite' },
   },
 })
+if (!['sqlite', 'postgres'].includes(values.store)) throw new Error('--store must be sqlite or postgres')
+const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const steps = new Set(values.steps.split(','))
 const fullSteps = steps.has('full') || steps.has('full-1%')
 const objects = Number(values.objects)
@@ -62,11 +67,17 @@ if (values.baseline) checkouts.push({ build: 'baseline', dir: path.resolve(value
 /** An import step with each checkout's build, each on its own database (`db` is this build's). */
 function step(args, db, env = {}) {
   return checkouts.map(({ build, dir }) => {
-    const database = build === 'new' ? db : `${db}-${build}.db`
+    const database = databaseOf(db, build)
     // With the flag the CLI's shebang passes (see packages/cli/src/bin.ts).
     const result = measured(['--max-semi-space-size=8', path.join(dir, 'benchmarks/lib/import-step.mjs'), ...args, '--db', database], env)
     return checkouts.length > 1 ? { build, ...result } : result
   })
+}
+
+/** The database of a build: a SQLite file, or a PostgreSQL schema named after it. */
+function databaseOf(db, build) {
+  if (values.store === 'postgres') return `${postgresUrl}#bench_${path.basename(db).replace(/\W/g, '_')}_${build}`
+  return build === 'new' ? db : `${db}-${build}.db`
 }
 
 function dataFiles(dir) {
@@ -103,7 +114,11 @@ for (let run = 0; run < Number(values.runs); run++) {
   const removeDatabases = () => {
     for (const file of [db, mainDb]) {
       for (const { build } of checkouts) {
-        const database = build === 'new' ? file : `${file}-${build}.db`
+        const database = databaseOf(file, build)
+        if (values.store === 'postgres') {
+          node([path.join(here, 'lib/import-step.mjs'), '--root', day1, '--step', 'drop', '--db', database])
+          continue
+        }
         for (const suffix of ['', '-wal', '-shm']) rmSync(database + suffix, { force: true })
       }
     }
@@ -122,5 +137,5 @@ for (let run = 0; run < Number(values.runs); run++) {
   }
   removeDatabases()
 }
-const summary = { objects, order, collectionsWanted: Number(values.collections), dataFiles: files.length, compressedMb: Number(compressedMb.toFixed(1)), results }
+const summary = { objects, order, store: values.store, collectionsWanted: Number(values.collections), dataFiles: files.length, compressedMb: Number(compressedMb.toFixed(1)), results }
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)

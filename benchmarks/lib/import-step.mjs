@@ -9,6 +9,7 @@ import {
   limitHeapGrowth,
   runInventoryImport,
 } from '@shuttersense/inventory-core/node'
+import { createPostgresStore } from '@shuttersense/inventory-storage/postgres'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 
 // As the CLI and agents do.
@@ -24,7 +25,17 @@ const { values } = parseArgs({
   },
 })
 const location = { destinationBucket: 'bench-destination', sourceBucket: 'photos', configName: 'daily' }
-const store = createSqliteStore({ filename: values.db })
+// `--db postgres://…#schema`: PostgreSQL, the store's tables in that schema (`--step drop` drops it);
+// anything else is a SQLite file.
+const postgres = /^postgres(ql)?:\/\//.test(values.db)
+const [connectionString, schema] = values.db.split('#')
+const store = postgres ? createPostgresStore({ connectionString, schema }) : createSqliteStore({ filename: values.db })
+if (values.step === 'drop') {
+  if (postgres) await store.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+  await store.close()
+  console.log(JSON.stringify({ step: 'drop' }))
+  process.exit(0)
+}
 await store.migrate()
 const connector = (await store.listConnectors())[0] ?? (await store.createConnector({ name: 'bench', location }))
 const source = createLocalDirectorySource(values.root)
