@@ -12,7 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it, onTestFailed, vi } from 'vitest'
 import { startAgentProcess, startS3Server, startServerProcess, type Child, type S3Server, type ServerProcess } from '../src/demo/processes.js'
 import { expectedDelta, generate, location, reportFiles } from './generated-reports.js'
-import { startSlowS3Proxy, type SlowS3Proxy } from './slow-s3-proxy.js'
+import { startSlowProxy, type SlowProxy } from './slow-proxy.js'
 
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
@@ -36,7 +36,15 @@ const TOKEN = `ssu_e2e_${randomBytes(16).toString('hex')}`
 let dir: string
 let s3: S3Server
 /** s3rver behind a proxy that holds each data-file GET: an import stays in phase A long enough to be seen. */
-let slow: SlowS3Proxy
+let slow: SlowProxy
+/**
+ * The server as the agent reaches it, behind a proxy that holds each FileInfo upload while `holdUploads`
+ * is set (the agent sends one collection per upload): the next day's import stays in phase B. Phase C
+ * cannot be held so: the import's collections are small, so core stores them in one batch and marks
+ * them done together, just before the import ends.
+ */
+let slowServer: SlowProxy
+let holdUploads = false
 let server: ServerProcess
 let agent: Child
 let browser: BrowserContext
@@ -62,7 +70,7 @@ beforeAll(async () => {
   s3 = await startS3Server()
   await s3.createBucket(location.destinationBucket)
   await s3.uploadDirectory(location.destinationBucket, day1())
-  slow = await startSlowS3Proxy(s3.endpoint, (method, url) => method === 'GET' && /\/data\/[^/?]+(\?|$)/.test(url), 3000)
+  slow = await startSlowProxy(s3.endpoint, (method, url) => method === 'GET' && /\/data\/[^/?]+(\?|$)/.test(url), 3000)
   const registration = randomBytes(16).toString('hex')
   server = await startServerProcess({
     SHUTTERSENSE_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -71,7 +79,9 @@ beforeAll(async () => {
     SHUTTERSENSE_DATA_DIR: path.join(dir, 'server'),
     DATABASE_URL: '',
   })
-  agent = startAgentProcess(server.url, {
+  slowServer = await startSlowProxy(server.url, (method, url) => holdUploads && method !== 'GET' && /\/file-info(-changes|-batch)?$/.test(url), 3000)
+  agent = startAgentProcess(slowServer.endpoint, {
+    SHUTTERSENSE_AGENT_BATCH_ROWS: '1',
     SHUTTERSENSE_AGENT_REGISTRATION_TOKEN: registration,
     SHUTTERSENSE_AGENT_STATE: path.join(dir, 'agent.json'),
     SHUTTERSENSE_SCRATCH_DIR: path.join(dir, 'scratch'),
@@ -91,6 +101,7 @@ afterAll(async () => {
   await browser?.close()
   await agent?.stop()
   await server?.stop()
+  await slowServer?.stop()
   await slow?.stop()
   await s3?.stop()
   if (dir) rmSync(dir, { recursive: true, force: true })
@@ -199,12 +210,18 @@ describe('the web UI in Chromium, against the server, an agent and s3rver', () =
         .toBe(0)
     await waitForIdle()
 
-    // The next day's report, imported from the inventory tab.
+    // The next day's report, imported from the inventory tab. Its uploads come slowly (one collection
+    // each), so the page shows it storing FileInfo (phase B).
     await s3.uploadDirectory(location.destinationBucket, day2())
     await page.getByRole('link', { name: 'Inventory', exact: true }).click()
+    holdUploads = true
+    const uploadsHeld = slowServer.held()
     await page.getByRole('button', { name: 'Import now' }).click()
     await page.getByText(/^(Import queued|The import is running)/).waitFor()
+    await expect.poll(() => progress.locator('[aria-current="step"]').textContent().catch(() => null), { timeout: 30_000, interval: 100 }).toMatch(/^B: FileInfo/)
     await waitForIdle()
+    holdUploads = false
+    expect(slowServer.held() - uploadsHeld).toBe(2)
     const { collections } = await api<{ collections: { guid: string; name: string; folderPath: string }[] }>(`/api/collections?connector=${connectorGuid}`)
     expect(collections.map((c) => c.name)).toContain('Edited name')
     expect(collections).toHaveLength(2)

@@ -1,19 +1,20 @@
 /**
- * Fault injection for the end-to-end tests: an HTTP proxy on 127.0.0.1 in front of s3rver that holds the
- * requests `slow(method, path)` picks for `delayMs` before passing them on, so an import stays in a phase
- * long enough for a poller (the browser) to see it running.
+ * Fault injection for the end-to-end tests: an HTTP proxy on 127.0.0.1 in front of s3rver (data-file
+ * GETs, phase A) or the server (the agent's FileInfo uploads, phases B and C) that holds the requests
+ * `slow(method, path)` picks for `delayMs` before passing them on, so an import stays in a phase long
+ * enough for a poller (the browser) to see it running.
  */
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-export interface SlowS3Proxy {
+export interface SlowProxy {
   endpoint: string
   /** How many requests were held so far. */
   held(): number
   stop(): Promise<void>
 }
 
-export async function startSlowS3Proxy(target: string, slow: (method: string, path: string) => boolean, delayMs: number): Promise<SlowS3Proxy> {
+export async function startSlowProxy(target: string, slow: (method: string, path: string) => boolean, delayMs: number): Promise<SlowProxy> {
   const upstream = new URL(target)
   let held = 0
   const server: Server = createServer((incoming, answer) => {
