@@ -11,7 +11,7 @@ import { md5Hex } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import { dataFileReaderFor, type DataFileReader } from '../src/pipeline/data-file-reader.js'
-import { AWS_FIXTURE_FILES, awsFixture, expectCode, readStaged } from './helpers.js'
+import { AWS_FIXTURE_FILES, awsFixture, expectCode, readOneWay, readStaged } from './helpers.js'
 
 const manifest = parseManifest(awsFixture('orc_inventory_manifest.json'))
 const data = awsFixture('orc_inventory.orc')
@@ -29,8 +29,14 @@ function damage(bytes: Uint8Array, at: number, length: number): Uint8Array {
 }
 
 describe('readOrcData', () => {
-  it('is the default reader for ORC', () => {
-    expect(dataFileReaderFor('ORC')).toBe(readOrcData)
+  it('is the default reader for ORC, loaded on first read: the same records and rollup as readOrcData', async () => {
+    const byDefault = dataFileReaderFor('ORC')
+    expect(byDefault.rollUp).toBeDefined()
+    const file = manifest.files[0]!
+    for (const rollUp of [false, true]) {
+      const options = { manifest, file, wanted: () => true }
+      expect(await readOneWay(data, rollUp, { ...options, reader: byDefault })).toEqual(await readOneWay(data, rollUp, { ...options, reader: readOrcData }))
+    }
   })
 
   it('reads the real AWS ORC file to its two current objects (timestamps in the writer zone UTC)', async () => {

@@ -19,8 +19,14 @@ const read = (
 ) => readStaged(bytes, { ...options, reader: options.reader ?? readParquetData, manifest: options.manifest ?? manifest })
 
 describe('readParquetData', () => {
-  it('is the default reader for Parquet', () => {
-    expect(dataFileReaderFor('Parquet')).toBe(readParquetData)
+  it('is the default reader for Parquet, loaded on first read: the same records and rollup as readParquetData', async () => {
+    const byDefault = dataFileReaderFor('Parquet')
+    expect(byDefault.rollUp).toBeDefined()
+    const file = manifest.files[0]!
+    for (const rollUp of [false, true]) {
+      const options = { manifest, file, wanted: () => true }
+      expect(await readOneWay(data, rollUp, { ...options, reader: byDefault })).toEqual(await readOneWay(data, rollUp, { ...options, reader: readParquetData }))
+    }
   })
 
   it('reads the real AWS Parquet file to its two current objects', async () => {

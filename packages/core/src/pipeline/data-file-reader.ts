@@ -1,6 +1,4 @@
 import { InventoryError } from '../errors.js'
-import { readOrcData } from '../formats/orc-reader.js'
-import { readParquetData } from '../formats/parquet-reader.js'
 import { gunzip } from '../io/gunzip.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
 import type { InventoryFileFormat, InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
@@ -101,11 +99,34 @@ export const readCsvDataFile = Object.assign(
   },
 )
 
+/** A reader with its rollup form (as the built-in readers all have). */
+type ReaderWithRollUp = DataFileReader & { rollUp: NonNullable<DataFileReader['rollUp']> }
+
+/**
+ * A reader whose module is loaded when it first reads: Parquet's and ORC's readers bring their decoders
+ * (hyparquet, its compressors, the ORC package), which a CSV import's start-up would otherwise load on
+ * every thread for nothing.
+ */
+function loadedOnFirstRead(load: () => Promise<ReaderWithRollUp>): DataFileReader {
+  let loading: Promise<ReaderWithRollUp> | undefined
+  const reader = (): Promise<ReaderWithRollUp> => (loading ??= load())
+  return Object.assign(
+    async function* (context: DataFileReadContext): AsyncGenerator<FileInfo[]> {
+      yield* (await reader())(context)
+    },
+    {
+      async *rollUp(context: DataFileReadContext, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
+        yield* (await reader()).rollUp(context, sink)
+      },
+    },
+  )
+}
+
 /** The readers of this build, by format; `readers` passed to {@link dataFileReaderFor} take precedence. */
 export const BUILT_IN_READERS: Partial<Record<InventoryFileFormat, DataFileReader>> = {
   CSV: readCsvDataFile,
-  Parquet: readParquetData,
-  ORC: readOrcData,
+  Parquet: loadedOnFirstRead(async () => (await import('../formats/parquet-reader.js')).readParquetData as ReaderWithRollUp),
+  ORC: loadedOnFirstRead(async () => (await import('../formats/orc-reader.js')).readOrcData as ReaderWithRollUp),
 }
 
 /** Picks the reader for a manifest's format. */
