@@ -166,6 +166,16 @@ describe.each(['fast', 'csv-parse'] as const)('readCsvRollup (%s engine) gives w
     expect(records.wanted.map((record) => record.key)).toContain('café/raw plus and escapes.jpg')
   })
 
+  it('on a date with a byte just outside 0-9 at any digit, or a day past its month', async () => {
+    const digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22]
+    const dates = digits.flatMap((at) => ['/', ':'].map((byte) => T1.slice(0, at) + byte + T1.slice(at + 1)))
+    dates.push('2024-04-31T00:00:00.000Z', '1900-02-29T00:00:00.000Z', '2000-02-29T00:00:00.000Z', '0000-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z')
+    const bytes = Buffer.from(dates.map((date, i) => versioned(`date/${i}.jpg`, 'true', 'false', '5', date)).join(''))
+    const records = await throughRecords(fromChunks([bytes]), VERSIONED, engine)
+    expectSame(await throughRollup(fromChunks([bytes]), VERSIONED, engine), records)
+    expect(records.counts.badRows.invalid_date).toBe(digits.length * 2 + 2)
+  })
+
   it('whatever the chunking, with the rollup handed over between batches as a worker does', async () => {
     const random = seededRandom(3)
     const folders = ['2021/Wedding/', '2021/Wedding/Smith Jones/', 'café/', 'other/deep/er/', '', '2021/']

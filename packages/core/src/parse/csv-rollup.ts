@@ -162,21 +162,37 @@ function canonicalIsoMillis(buf: Uint8Array, start: number, end: number): number
   ) {
     return NaN
   }
-  // Each value from its digits, inline: a digit outside 0-9 makes `bad` non-zero.
-  const d = (at: number): number => buf[start + at]! - 48
-  let bad = 0
-  const digit = (at: number): number => {
-    const value = d(at)
-    bad |= value >>> 0 > 9 ? 1 : 0
-    return value
-  }
-  const year = digit(0) * 1000 + digit(1) * 100 + digit(2) * 10 + digit(3)
-  const month = digit(5) * 10 + digit(6)
-  const day = digit(8) * 10 + digit(9)
-  const hour = digit(11) * 10 + digit(12)
-  const minute = digit(14) * 10 + digit(15)
-  const second = digit(17) * 10 + digit(18)
-  const millis = digit(20) * 100 + digit(21) * 10 + digit(22)
-  if (bad !== 0) return NaN
+  // Straight-line digits, no closure (this runs once per row): `outside` goes negative when any byte
+  // is not 0-9, since (b - 48) | (57 - b) is negative exactly then.
+  const y0 = buf[start]!
+  const y1 = buf[start + 1]!
+  const y2 = buf[start + 2]!
+  const y3 = buf[start + 3]!
+  const mo0 = buf[start + 5]!
+  const mo1 = buf[start + 6]!
+  const d0 = buf[start + 8]!
+  const d1 = buf[start + 9]!
+  const h0 = buf[start + 11]!
+  const h1 = buf[start + 12]!
+  const mi0 = buf[start + 14]!
+  const mi1 = buf[start + 15]!
+  const s0 = buf[start + 17]!
+  const s1 = buf[start + 18]!
+  const ms0 = buf[start + 20]!
+  const ms1 = buf[start + 21]!
+  const ms2 = buf[start + 22]!
+  const outside =
+    ((y0 - 48) | (57 - y0) | (y1 - 48) | (57 - y1) | (y2 - 48) | (57 - y2) | (y3 - 48) | (57 - y3)) |
+    ((mo0 - 48) | (57 - mo0) | (mo1 - 48) | (57 - mo1) | (d0 - 48) | (57 - d0) | (d1 - 48) | (57 - d1)) |
+    ((h0 - 48) | (57 - h0) | (h1 - 48) | (57 - h1) | (mi0 - 48) | (57 - mi0) | (mi1 - 48) | (57 - mi1)) |
+    ((s0 - 48) | (57 - s0) | (s1 - 48) | (57 - s1) | (ms0 - 48) | (57 - ms0) | (ms1 - 48) | (57 - ms1) | (ms2 - 48) | (57 - ms2))
+  if (outside < 0) return NaN
+  const year = y0 * 1000 + y1 * 100 + y2 * 10 + y3 - 53_328 // 48 * 1111
+  const month = mo0 * 10 + mo1 - 528 // 48 * 11
+  const day = d0 * 10 + d1 - 528
+  const hour = h0 * 10 + h1 - 528
+  const minute = mi0 * 10 + mi1 - 528
+  const second = s0 * 10 + s1 - 528
+  const millis = ms0 * 100 + ms1 * 10 + ms2 - 5_328 // 48 * 111
   return isCivilTime(year, month, day, hour, minute, second) ? civilMillis(year, month, day, hour, minute, second, millis) : -Infinity
 }
