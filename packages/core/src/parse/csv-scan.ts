@@ -254,6 +254,16 @@ export async function* scanCsv<Batch>(chunks: AsyncIterable<Uint8Array>, options
       skipping = false
       incoming = incoming.subarray(newline + 1) as SliceableBuffer
     }
+    if (carry) {
+      // Complete the carried partial line with this chunk's head and scan that line alone, then the
+      // rest of the chunk where it is: joining the whole chunk to the carry would copy every byte.
+      const newline = incoming.indexOf(LF)
+      if (newline >= 0) {
+        scan(Buffer.concat([carry, incoming.subarray(0, newline + 1)]) as SliceableBuffer, false)
+        incoming = incoming.subarray(newline + 1) as SliceableBuffer
+        carry = undefined
+      }
+    }
     const buf = (carry ? Buffer.concat([carry, incoming]) : incoming) as SliceableBuffer
     const consumed = scan(buf, false)
     if (buf.length - consumed > maxRecordBytes) {
