@@ -44,16 +44,15 @@ export function foldersDownTo(folder: string): string[] {
  * are compared as epoch milliseconds. Sorted input still skips the lookup for objects of the same folder
  * as the one before.
  *
- * Each folder's direct figures live in a slot of three number arrays (objects, bytes, newest
- * last-modified as epoch milliseconds) rather than in an object with a date string: at 300k folders the
- * heap holds 26 MB less, and every full garbage collection visits up to three fewer objects per folder.
+ * Each folder's direct figures are three numbers side by side in one array (objects, bytes, newest
+ * last-modified as epoch milliseconds) rather than an object with a date string: at 300k folders the
+ * heap holds 26 MB less, every full garbage collection visits up to three fewer objects per folder, and
+ * an object on unordered input touches one cache line of figures, not three.
  */
 export class FolderAccumulator {
   private slots = new FolderSlots()
-  private counts = new Float64Array(1024)
-  private bytes = new Float64Array(1024)
-  /** Epoch milliseconds; -Infinity while a folder has no dated object. */
-  private newest = new Float64Array(1024).fill(-Infinity)
+  /** Objects, bytes and newest last-modified of slot `s` at `FIGURES * s` + 0, 1, 2 (see {@link emptyFigures}). */
+  private figures = emptyFigures(1024)
   private previousFolder = ''
   /** Slot of `previousFolder`, -1 for the bucket root (which has no slot). */
   private previousSlot = -1
@@ -84,8 +83,9 @@ export class FolderAccumulator {
         slot = end === 0 ? -1 : this.slotFor(this.slots.slotOfName(folder))
       }
       if (slot >= 0) {
-        this.counts[slot]!++
-        this.bytes[slot]! += record.size
+        const at = FIGURES * slot
+        this.figures[at]!++
+        this.figures[at + 1]! += record.size
         // Canonical ISO text of a 4-digit year (24 characters) orders as time does: within a run of one
         // folder's objects (sorted input) only a newer text than the run's newest needs converting. An
         // expanded year (`+010000-…`, `-000001-…`) does not order as text, so it is always converted.
@@ -94,7 +94,7 @@ export class FolderAccumulator {
           runNewest = lastModified
           runSlot = slot
           const time = isoMillis(lastModified)
-          if (time > this.newest[slot]!) this.newest[slot] = time
+          if (time > this.figures[at + 2]!) this.figures[at + 2] = time
         }
       }
       visit?.(record, folder, slot)
@@ -114,9 +114,11 @@ export class FolderAccumulator {
     this.totalSizeBytes += size
     if (end === start) return -1
     const slot = this.slotFor(this.slots.slotOf(path, start, end, pathHash))
-    this.counts[slot]!++
-    this.bytes[slot]! += size
-    if (lastModified > this.newest[slot]!) this.newest[slot] = lastModified
+    const figures = this.figures
+    const at = FIGURES * slot
+    figures[at]!++
+    figures[at + 1]! += size
+    if (lastModified > figures[at + 2]!) figures[at + 2] = lastModified
     return slot
   }
 
@@ -129,12 +131,20 @@ export class FolderAccumulator {
   exportDirect(): DirectFolderFigures {
     const size = this.slots.size
     const paths = this.slots.paths()
+    const objects = new Float64Array(size)
+    const bytes = new Float64Array(size)
+    const newest = new Float64Array(size)
+    for (let slot = 0; slot < size; slot++) {
+      objects[slot] = this.figures[FIGURES * slot]!
+      bytes[slot] = this.figures[FIGURES * slot + 1]!
+      newest[slot] = this.figures[FIGURES * slot + 2]!
+    }
     return {
       paths: paths.bytes,
       pathEnds: paths.ends,
-      objects: this.counts.slice(0, size),
-      bytes: this.bytes.slice(0, size),
-      newest: this.newest.slice(0, size),
+      objects,
+      bytes,
+      newest,
       objectCount: this.objectCount,
       totalSizeBytes: this.totalSizeBytes,
     }
@@ -149,18 +159,17 @@ export class FolderAccumulator {
       const end = part.pathEnds[index]!
       const slot = this.slotFor(this.slots.slotOf(part.paths, start, end))
       start = end
-      this.counts[slot]! += part.objects[index]!
-      this.bytes[slot]! += part.bytes[index]!
-      if (part.newest[index]! > this.newest[slot]!) this.newest[slot] = part.newest[index]!
+      const at = FIGURES * slot
+      this.figures[at]! += part.objects[index]!
+      this.figures[at + 1]! += part.bytes[index]!
+      if (part.newest[index]! > this.figures[at + 2]!) this.figures[at + 2] = part.newest[index]!
     }
   }
 
   /** Forgets the per-folder figures (totals stay): call once the summaries are taken, to free them early. */
   releaseFolders(): void {
     this.slots = new FolderSlots()
-    this.counts = new Float64Array(1024)
-    this.bytes = new Float64Array(1024)
-    this.newest = new Float64Array(1024).fill(-Infinity)
+    this.figures = emptyFigures(1024)
     this.previousFolder = ''
     this.previousSlot = -1
     this.taken = 0
@@ -173,24 +182,16 @@ export class FolderAccumulator {
 
   /** `slot` (of {@link FolderSlots}), with room in the figures' arrays made when it is new. */
   private slotFor(slot: number): number {
-    if (slot === this.counts.length) this.grow()
+    if (FIGURES * slot === this.figures.length) {
+      const figures = emptyFigures(slot * 2)
+      figures.set(this.figures)
+      this.figures = figures
+    }
     return slot
   }
 
-  private grow(): void {
-    const size = this.counts.length * 2
-    const grown = (from: Float64Array, fill: number): Float64Array<ArrayBuffer> => {
-      const to = new Float64Array(size).fill(fill, from.length)
-      to.set(from)
-      return to
-    }
-    this.counts = grown(this.counts, 0)
-    this.bytes = grown(this.bytes, 0)
-    this.newest = grown(this.newest, -Infinity)
-  }
-
   private newestText(slot: number): string {
-    const time = this.newest[slot]!
+    const time = this.figures[FIGURES * slot + 2]!
     return time === -Infinity ? '' : new Date(time).toISOString()
   }
 
@@ -248,8 +249,8 @@ export class FolderAccumulator {
           })
         }
         const own = branch.at(-1)!
-        own.directObjectCount = this.counts[slot]!
-        own.directSizeBytes = this.bytes[slot]!
+        own.directObjectCount = this.figures[FIGURES * slot]!
+        own.directSizeBytes = this.figures[FIGURES * slot + 1]!
         addSubtree(own, own.directObjectCount, own.directSizeBytes, this.newestText(slot))
       }
       while (branch.length > 0) yield close()
@@ -257,6 +258,16 @@ export class FolderAccumulator {
       if (consume) this.releaseFolders()
     }
   }
+}
+
+/** Numbers per folder in {@link FolderAccumulator}'s figures. */
+const FIGURES = 3
+
+/** Figures of `folders` folders with no object yet: 0 objects, 0 bytes, newest -Infinity (none dated). */
+function emptyFigures(folders: number): Float64Array<ArrayBuffer> {
+  const figures = new Float64Array(FIGURES * folders)
+  for (let at = 2; at < figures.length; at += FIGURES) figures[at] = -Infinity
+  return figures
 }
 
 /**
