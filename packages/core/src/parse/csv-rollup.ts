@@ -108,6 +108,12 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     let folderHash = PATH_HASH_START
     for (let i = start; i < end; i++) {
       let byte = buf[i]!
+      // Most of a key's bytes are plain ASCII from '0' up: none of them is special, nor '/'.
+      if (byte >= 48 && byte < 0x80) {
+        key[length++] = byte
+        hash = pathHashStep(hash, byte)
+        continue
+      }
       if (byte === 43) {
         byte = 32
         escaped = true
