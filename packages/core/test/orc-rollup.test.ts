@@ -34,6 +34,8 @@ const ROWS: [string | null, number | null, number | null, boolean | null, boolea
   ['a%20b/c+d.jpg', 5, DATE, true, false],
   ['a,b/"quoted".jpg', 5, DATE, true, false],
   ['//double//slash.jpg', 5, DATE, true, false],
+  ['\uFEFFbom/first.jpg', 5, DATE, true, false],
+  ['bom/\uFEFF.jpg', 5, DATE, true, false],
   ['nul/\0byte.jpg', 6, DATE, true, false],
   ['', 7, DATE, true, false],
   [null, 7, DATE, true, false],
@@ -122,7 +124,7 @@ describe('the ORC reader’s rollup form', () => {
       expect(viaRecords.counts).toMatchObject({ rows: ROWS.length, noncurrentVersions: 2, deleteMarkers: 1 })
       expect(viaRecords.records.map((record) => record.key)).toContain('café/ménü 🌨.jpg')
       expect(viaRecords.records.map((record) => record.key)).toContain('2021/Wedding/null-marker.jpg')
-      expect(viaRecords.folders.map((folder) => folder.path)).toContain('far-future/')
+      expect(viaRecords.folders.map((folder) => folder.path)).toEqual(expect.arrayContaining(['far-future/', 'bom/']))
     }
   })
 

@@ -202,6 +202,107 @@ describe('readParquetData on written files', () => {
   })
 })
 
+describe('the Parquet reader’s rollup form, from the pages’ bytes', () => {
+  const t = (iso: string): Date => new Date(iso)
+  const DATE = t('2024-05-06T22:44:22.000Z')
+  const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text)
+  /** Rows as [key, size, last-modified, is_latest, is_delete_marker]: a versioned report's plain rows and every odd one. */
+  const ROWS: [key: string | Uint8Array | null, size: bigint | null, date: Date | null, latest: boolean | null, deleted: boolean | null][] = [
+    ['2021/Wedding/a.jpg', 1n, DATE, true, false],
+    ['2021/Wedding/a.jpg', 2n, t('2023-01-01T00:00:00.000Z'), false, false],
+    ['2021/Wedding/b.jpg', null, DATE, true, true],
+    ['2021/Wedding/b.jpg', 3n, t('2023-01-01T00:00:00.000Z'), false, false],
+    ['2021/Wedding/null-latest.jpg', 3n, DATE, null, false],
+    ['2021/Wedding/null-marker.jpg', 3n, DATE, true, null],
+    ['2021/Wedding/Smith+Jones/c d.jpg', 0n, t('2024-05-07T01:02:03.456Z'), true, false],
+    ['root.jpg', 4n, DATE, true, false],
+    ['café/ménü 🌨.jpg', 5n, DATE, true, false],
+    ['café/', 0n, DATE, true, false],
+    ['a%20b/c+d.jpg', 5n, DATE, true, false],
+    ['a b/100% + more.jpg', 5n, DATE, true, false],
+    ['//double//slash.jpg', 5n, DATE, true, false],
+    ['\uFEFFbom/first.jpg', 5n, DATE, true, false],
+    ['bom/\uFEFF.jpg', 5n, DATE, true, false],
+    [Uint8Array.of(0x62, 0x61, 0x64, 0x2f, 0xff, 0x2e, 0x6a), 5n, DATE, true, false],
+    [Uint8Array.of(0xc3, 0x2f, 0x61), 5n, DATE, true, false],
+    ['nul/\0byte.jpg', 6n, DATE, true, false],
+    ['', 7n, DATE, true, false],
+    [null, 7n, DATE, true, false],
+    [`long/${'k'.repeat(1019)}`, 8n, DATE, true, false],
+    [`long/${'k'.repeat(1020)}`, 8n, DATE, true, false],
+    [`long/${'é'.repeat(509)}`, 9n, DATE, true, false],
+    [utf8(`long/${'é'.repeat(510)}`), 9n, DATE, true, false],
+    ['size/null.jpg', null, DATE, true, false],
+    ['size/negative.jpg', -1n, DATE, true, false],
+    ['size/unsafe.jpg', 2n ** 60n, DATE, true, false],
+    ['size/big-but-safe.jpg', 2n ** 52n + 1n, DATE, true, false],
+    ['date/null.jpg', 1n, null, true, false],
+    ['date/before-1970.jpg', 1n, t('1969-12-31T23:59:59.999Z'), true, false],
+    ['far-past/year-1.jpg', 1n, new Date(Date.UTC(-1, 0, 1)), true, false],
+    ['far-future/year-10000.jpg', 1n, new Date(Date.UTC(10000, 0, 1)), true, false],
+    ['2021/Wedding/newer.jpg', 10n, t('2025-01-01T00:00:00.000Z'), true, false],
+    ['2021/Party/c.jpg', 11n, DATE, true, false],
+    ...Array.from({ length: 40 }, (_, i): [string, bigint, Date, boolean, boolean] => [`many/${i % 7}/${i}.jpg`, BigInt(i), new Date(DATE.getTime() + i), i % 5 !== 0, i % 11 === 0]),
+  ]
+  type Encodings = { key?: string; size?: string; flags?: string; other?: string }
+  /** A file of {@link ROWS} (repeated `times`) in row groups of `groupRows`, each column in the encoding asked for. */
+  const write = (encodings: Encodings, options: { groupRows?: number; pageSize?: number; codec?: 'SNAPPY' | 'UNCOMPRESSED'; times?: number } = {}): Uint8Array => {
+    const rows = Array.from({ length: options.times ?? 1 }, () => ROWS).flat()
+    const column = (name: string, data: unknown[], type: string, encoding: string | undefined) => ({ name, data: data as never, type: type as never, ...(encoding ? { encoding: encoding as never } : {}) })
+    return new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          column('bucket', rows.map(() => 'photos'), 'STRING', encodings.other),
+          column('key', rows.map((row) => row[0]), 'STRING', encodings.key),
+          column('version_id', rows.map((_, i) => (i % 3 === 0 ? null : `v${i}`)), 'STRING', encodings.other),
+          column('is_latest', rows.map((row) => row[3]), 'BOOLEAN', encodings.flags),
+          column('is_delete_marker', rows.map((row) => row[4]), 'BOOLEAN', encodings.flags),
+          column('size', rows.map((row) => row[1]), 'INT64', encodings.size),
+          column('last_modified_date', rows.map((row) => row[2]), 'TIMESTAMP', encodings.size),
+          column('e_tag', rows.map((_, i) => (i % 4 === 3 ? null : `etag${i % 6}`)), 'STRING', encodings.other),
+          column('storage_class', rows.map((_, i) => (i % 2 === 0 ? 'STANDARD' : i % 3 === 0 ? null : 'GLACIER')), 'STRING', encodings.other),
+        ],
+        rowGroupSize: options.groupRows,
+        pageSize: options.pageSize,
+        codec: options.codec,
+      }),
+    )
+  }
+  const wanted = (folder: string): boolean => folder.startsWith('2021/') || folder.startsWith('café/') || folder.startsWith('many/3') || folder === ''
+
+  it.each([
+    ['plain strings and numbers, one row group', { key: 'PLAIN', size: 'PLAIN', other: 'PLAIN' }, {}],
+    ['dictionaries everywhere, row groups of 9', { key: 'RLE_DICTIONARY', size: 'RLE_DICTIONARY', other: 'RLE_DICTIONARY' }, { groupRows: 9 }],
+    ['RLE booleans, pages of a few values, uncompressed', { flags: 'RLE' }, { pageSize: 40, codec: 'UNCOMPRESSED' as const, groupRows: 25 }],
+    ['the writer’s choice, many pages per chunk', {}, { pageSize: 100, times: 3, groupRows: 50 }],
+    ['delta-encoded keys (left to hyparquet)', { key: 'DELTA_BYTE_ARRAY', size: 'DELTA_BINARY_PACKED' }, { groupRows: 20 }],
+  ])('gives the record path’s counts, folders and records (%s)', async (_what, encodings: Encodings, options) => {
+    const bytes = write(encodings, options)
+    const file = { ...manifest.files[0]!, MD5checksum: md5Hex(bytes) }
+    for (const rollupOnly of [false, true]) {
+      const run = (rollUp: boolean) => readOneWay(bytes, rollUp, { reader: createParquetReader({ batchSize: 4 }), manifest, file, wanted, rollupOnly })
+      const viaRecords = await run(false)
+      expect(await run(true)).toEqual(viaRecords)
+      // The file holds what the test means it to.
+      expect(Object.keys(viaRecords.counts.badRows).sort()).toEqual(['invalid_date', 'invalid_key', 'invalid_size', 'missing_key'])
+      expect(viaRecords.records.map((record) => record.key)).toContain('café/ménü 🌨.jpg')
+      expect(viaRecords.records.map((record) => record.key)).toContain('2021/Wedding/null-marker.jpg')
+      expect(viaRecords.folders.map((folder) => folder.path)).toEqual(expect.arrayContaining(['far-future/', 'bom/', 'a b/', 'bad/', '2021/Wedding/Smith+Jones/']))
+      expect(viaRecords.counts.noncurrentVersions).toBeGreaterThan(2)
+    }
+  })
+
+  it('reads the real AWS file (version 1 pages, dictionaries) to what its README lists', async () => {
+    const wantedAll = () => true
+    const file = manifest.files[0]!
+    const rolledUp = await readOneWay(data, true, { reader: readParquetData, manifest, file, wanted: wantedAll })
+    expect(rolledUp).toEqual(await readOneWay(data, false, { reader: readParquetData, manifest, file, wanted: wantedAll }))
+    expect(rolledUp.records).toEqual(AWS_FIXTURE_FILES)
+    expect(rolledUp.folders.map((folder) => folder.path)).toEqual(['inventory-test/'])
+    expect(rolledUp.counts).toMatchObject({ rows: 5, records: 2, noncurrentVersions: 2, deleteMarkers: 1, badRows: {} })
+  })
+})
+
 /** `bytes` with `length` bytes from `at` overwritten by a pattern. */
 function damage(bytes: Uint8Array, at: number, length: number): Uint8Array {
   const copy = Uint8Array.from(bytes)

@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer'
 import { type OrcFile, type OrcSchema, type OrcStripeColumns, type OrcTimestamp, type OrcValue, OrcError, openOrcFile } from '@shuttersense/inventory-orc'
 import { InventoryError, isInventoryError } from '../errors.js'
 import type { RandomAccessFile } from '../io/random-access-file.js'
@@ -6,8 +5,8 @@ import { type InventoryField, inventoryFieldOf, parseFileSchema, requireImportFi
 import { rowOutcome } from '../parse/record-fields.js'
 import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS, isTrueFlag, textOf } from './read-fields.js'
 import { RowTally } from '../parse/row-tally.js'
-import { KEY_FOR_RECORD_PATH, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, isInvalidKeyBytes, rollupMillis } from '../parse/rollup-row.js'
-import { PATH_HASH_START, pathHashStep } from '../folder-slots.js'
+import { RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, rollupMillis } from '../parse/rollup-row.js'
+import { KeyBytesScan } from './key-bytes.js'
 import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
 
@@ -111,6 +110,7 @@ async function* rollUpOrcDataFile(context: DataFileReadContext, options: OrcRead
       isDeleteMarker: columns.isDeleteMarker === undefined ? undefined : stripe.values(columns.isDeleteMarker),
     }))
     const { data, starts, ends } = keys
+    const key = new KeyBytesScan()
     // The whole stripe's values, decoded only for a row that needs them (a wanted folder, the record path).
     let values: StripeValues | undefined
     const outcome = (row: number): ReturnType<typeof rowOutcome> => outcomeOf((values ??= asInventoryErrorSync(() => stripeValues(stripe, columns))), row)
@@ -118,32 +118,13 @@ async function* rollUpOrcDataFile(context: DataFileReadContext, options: OrcRead
       if (batches.objects >= batchSize) yield batches.take()
       const current = isLatest === undefined || isTrueFlag(isLatest[row])
       const deleteMarker = isDeleteMarker !== undefined && isTrueFlag(isDeleteMarker[row])
-      // The key's bytes, its folder part (up to the last `/`) and that part's hash, in one pass.
+      // Only a current object's key is read (a null key is the record path's: missing_key).
       const start = starts[row]!
-      const end = start < 0 ? start : ends[row]!
-      let high = 0
-      let nul = false
-      let hash = PATH_HASH_START
-      let folderEnd = start
-      let folderHash = PATH_HASH_START
-      if (current && !deleteMarker) {
-        for (let i = start; i < end; i++) {
-          const byte = data[i]!
-          high |= byte
-          if (byte === 0) nul = true
-          hash = pathHashStep(hash, byte)
-          if (byte === 47) {
-            folderEnd = i + 1
-            folderHash = hash
-          }
-        }
-      }
-      // A null key is the record path's (missing_key); bytes that are not UTF-8 too (their string differs).
-      const keyLength = start < 0 || (high >= 0x80 && !isUtf8(data.subarray(start, end))) ? KEY_FOR_RECORD_PATH : end - start
+      if (current && !deleteMarker) key.scan(data, start, start < 0 ? start : ends[row]!)
       const size = sizeOf(sizes?.[row])
-      const kind = classifyRollupRow(current, deleteMarker, keyLength, keyLength > 0 && isInvalidKeyBytes(keyLength, nul), size, rollupMillis(times[row]))
+      const kind = classifyRollupRow(current, deleteMarker, key.length, key.invalid, size, rollupMillis(times[row]))
       if (kind === ROLL_UP_ROW) {
-        const slot = sink.folders.addObject(data, start, folderEnd, size, times[row]!, folderHash)
+        const slot = sink.folders.addObject(data, start, key.folderEnd, size, times[row]!, key.folderHash)
         if (batches.rolledUp(slot)) batches.keep(outcome(row) as FileInfo, slot)
         continue
       }

@@ -10,6 +10,8 @@ import { RowTally } from '../parse/row-tally.js'
 import { KEY_FOR_RECORD_PATH, RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, rollupMillis } from '../parse/rollup-row.js'
 import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
+import { type ByteColumn, type FlagColumn, type FlatColumn, type NumberColumn, columnChunkRange, flatKindOf, readFlatColumn } from './parquet-columns.js'
+import { KeyBytesScan } from './key-bytes.js'
 
 /** Options of {@link createParquetReader}. */
 export interface ParquetReaderOptions {
@@ -40,19 +42,34 @@ export function createParquetReader(options: ParquetReaderOptions = {}): DataFil
 /** The Parquet reader with default options. */
 export const readParquetData: DataFileReader = createParquetReader()
 
-/** One decoded row group of a data file. */
-interface DecodedRowGroup {
-  data: RowGroupData
+/** One row group of a data file, decoded by the caller's `decode`. */
+interface DecodedRowGroup<T> {
+  data: T
   /** Rows before this group in the file. */
   groupStart: number
   groupRows: number
 }
 
+/** What decoding one row group needs. */
+interface RowGroupSource {
+  file: RandomAccessFile
+  buffer: AsyncBuffer
+  metadata: FileMetaData
+  columns: NeededColumns
+  index: number
+  groupStart: number
+  groupRows: number
+}
+
 /**
- * The file staged, its footer checked and read, then each row group's needed columns decoded in turn;
- * the staged file is closed when the reading ends.
+ * The file staged, its footer checked and read, then each row group's needed columns decoded in turn
+ * by `decode`; the staged file is closed when the reading ends.
  */
-async function* decodeRowGroups(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<DecodedRowGroup> {
+async function* decodeRowGroups<T>(
+  context: DataFileReadContext,
+  options: ParquetReaderOptions,
+  decode: (source: RowGroupSource) => Promise<T>,
+): AsyncGenerator<DecodedRowGroup<T>> {
   const name = context.file.key
   const file = await context.openFile()
   try {
@@ -67,7 +84,7 @@ async function* decodeRowGroups(context: DataFileReadContext, options: ParquetRe
     for (const [index, group] of metadata.row_groups.entries()) {
       const groupRows = Number(group.num_rows)
       checkRowGroupSize(group.columns, columns, index, maxBytes, name)
-      const data = await corruptOnFailure(name, () => readRowGroup(buffer, metadata, columns, groupStart, groupRows))
+      const data = await corruptOnFailure(name, () => decode({ file, buffer, metadata, columns, index, groupStart, groupRows }))
       yield { data, groupStart, groupRows }
       groupStart += groupRows
     }
@@ -76,10 +93,14 @@ async function* decodeRowGroups(context: DataFileReadContext, options: ParquetRe
   }
 }
 
+/** A row group's needed columns decoded by hyparquet, as JS values. */
+const hyparquetValues = ({ buffer, metadata, columns, groupStart, groupRows }: RowGroupSource): Promise<RowGroupData> =>
+  readRowGroup(buffer, metadata, columns, groupStart, groupRows)
+
 async function* readParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions): AsyncGenerator<FileInfo[]> {
   const batchSize = options.batchSize ?? 8192
   const tally = new RowTally(context.counts, context.file.key)
-  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options)) {
+  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options, hyparquetValues)) {
     for (let row = 0; row < groupRows; row++) {
       tally.accept(outcomeOf(data, row), groupStart + row + 1)
       if (tally.batch.length >= batchSize) yield tally.take()
@@ -89,43 +110,148 @@ async function* readParquetDataFile(context: DataFileReadContext, options: Parqu
 }
 
 /**
- * The rollup form of the reader ({@link DataFileReader.rollUp}): a current object with a valid key, size
- * and an ordinary date goes into the folder rollup by its folder's UTF-8 bytes, with no date text and no
- * object made; only the objects a collection wants become FileInfo. Any other row takes
- * {@link outcomeOf}'s path, so every row has the same outcome on either path.
+ * The rollup form of the reader ({@link DataFileReader.rollUp}): a row group's needed columns are decoded
+ * into flat arrays ({@link readFlatRowGroup}: the keys' bytes with their offsets, sizes and dates as
+ * numbers), and a current object with a valid key, size and an ordinary date goes into the folder rollup
+ * straight from its key's bytes, with no string, date text or object per row; only the objects a
+ * collection wants become FileInfo. Any other row takes {@link rowOutcome}'s path with the same values
+ * hyparquet would give, so every row has the same outcome on either path. A row group in a form the flat
+ * decoding does not read goes through hyparquet's values ({@link rollUpValues}).
  */
 async function* rollUpParquetDataFile(context: DataFileReadContext, options: ParquetReaderOptions, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
   const batchSize = options.batchSize ?? 8192
   const tally = new RowTally(context.counts, context.file.key)
   const batches = new RolledUpBatches(context.counts, sink)
-  const folder = new FolderBytes()
-  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options)) {
+  const key = new KeyBytesScan()
+  const decode = async (source: RowGroupSource): Promise<FlatRowGroup | RowGroupData> => (await readFlatRowGroup(source)) ?? hyparquetValues(source)
+  for await (const { data, groupStart, groupRows } of decodeRowGroups(context, options, decode)) {
+    if (!isFlatRowGroup(data)) {
+      yield* rollUpValues(data, groupStart, groupRows, batchSize, tally, batches, sink)
+      continue
+    }
     const { key: keys, size: sizes, lastModifiedDate: dates, isLatest, isDeleteMarker } = data
+    const { data: bytes, starts, ends } = keys
     for (let row = 0; row < groupRows; row++) {
       if (batches.objects >= batchSize) yield batches.take()
-      const key = keys?.[row]
-      // A key that is not a string (null) is the record path's to name.
-      const keyLength = typeof key === 'string' ? key.length : KEY_FOR_RECORD_PATH
-      const size = sizeOf(sizes?.[row])
-      const kind = classifyRollupRow(
-        isLatest === undefined || isTrue(isLatest[row]),
-        isDeleteMarker !== undefined && isTrue(isDeleteMarker[row]),
-        keyLength,
-        keyLength > 0 && isInvalidKey(key as string),
-        size,
-        rollupMillis(dates?.[row]),
-      )
+      const current = isLatest === undefined || isLatest.values[row] === 1
+      const deleteMarker = isDeleteMarker !== undefined && isDeleteMarker.values[row] === 1
+      const start = starts[row]!
+      if (current && !deleteMarker) key.scan(bytes, start, ends[row]!)
+      const size = sizeOf(sizes.values[row])
+      const time = dates.values[row]!
+      const kind = classifyRollupRow(current, deleteMarker, key.length, key.invalid, size, rollupMillis(time))
       if (kind === ROLL_UP_ROW) {
-        const slot = sink.folders.addObject(folder.bytes, 0, folder.set(key as string, (key as string).lastIndexOf('/') + 1), size, dates![row] as number)
-        if (batches.rolledUp(slot)) batches.keep(outcomeOf(data, row) as FileInfo, slot)
+        const slot = sink.folders.addObject(bytes, start, key.folderEnd, size, time, key.folderHash)
+        if (batches.rolledUp(slot)) batches.keep(flatOutcome(data, row) as FileInfo, slot)
         continue
       }
-      const outcome = kind === RECORD_PATH_ROW ? outcomeOf(data, row) : kind
+      const outcome = kind === RECORD_PATH_ROW ? flatOutcome(data, row) : kind
       if (typeof outcome === 'object') batches.addRecord(outcome)
       else tally.accept(outcome, groupStart + row + 1)
     }
   }
   if (batches.objects > 0) yield batches.take()
+}
+
+/** The rollup of a row group decoded by hyparquet: each current object by its folder's UTF-8 bytes from its key string. */
+function* rollUpValues(
+  data: RowGroupData,
+  groupStart: number,
+  groupRows: number,
+  batchSize: number,
+  tally: RowTally,
+  batches: RolledUpBatches,
+  sink: FolderRollupSink,
+): Generator<RolledUpBatch> {
+  const folder = new FolderBytes()
+  const { key: keys, size: sizes, lastModifiedDate: dates, isLatest, isDeleteMarker } = data
+  for (let row = 0; row < groupRows; row++) {
+    if (batches.objects >= batchSize) yield batches.take()
+    const key = keys?.[row]
+    // A key that is not a string (null) is the record path's to name.
+    const keyLength = typeof key === 'string' ? key.length : KEY_FOR_RECORD_PATH
+    const size = sizeOf(sizes?.[row])
+    const kind = classifyRollupRow(
+      isLatest === undefined || isTrue(isLatest[row]),
+      isDeleteMarker !== undefined && isTrue(isDeleteMarker[row]),
+      keyLength,
+      keyLength > 0 && isInvalidKey(key as string),
+      size,
+      rollupMillis(dates?.[row]),
+    )
+    if (kind === ROLL_UP_ROW) {
+      const slot = sink.folders.addObject(folder.bytes, 0, folder.set(key as string, (key as string).lastIndexOf('/') + 1), size, dates![row] as number)
+      if (batches.rolledUp(slot)) batches.keep(outcomeOf(data, row) as FileInfo, slot)
+      continue
+    }
+    const outcome = kind === RECORD_PATH_ROW ? outcomeOf(data, row) : kind
+    if (typeof outcome === 'object') batches.addRecord(outcome)
+    else tally.accept(outcome, groupStart + row + 1)
+  }
+}
+
+/** A row group's needed columns as {@link FlatColumn}s: the key's bytes, size and date as numbers, flags. */
+interface FlatRowGroup {
+  flat: true
+  key: ByteColumn
+  size: NumberColumn
+  lastModifiedDate: NumberColumn
+  eTag?: ByteColumn | undefined
+  storageClass?: ByteColumn | undefined
+  isLatest?: FlagColumn | undefined
+  isDeleteMarker?: FlagColumn | undefined
+}
+
+const isFlatRowGroup = (data: FlatRowGroup | RowGroupData): data is FlatRowGroup => 'flat' in data
+
+/**
+ * Reads a row group's needed column chunks and decodes them into flat arrays ({@link readFlatColumn});
+ * undefined when a column's type or a page's form is one the flat decoding leaves to hyparquet.
+ */
+async function readFlatRowGroup({ file, metadata, columns, index, groupRows }: RowGroupSource): Promise<FlatRowGroup | undefined> {
+  const group = metadata.row_groups[index]!
+  const elements = new Map(topLevelColumns(metadata.schema).map((element) => [element.name, element]))
+  const flat: Partial<Record<InventoryField, FlatColumn>> = {}
+  for (const [field, name] of Object.entries(columns) as [InventoryField, string][]) {
+    const element = elements.get(name)
+    const kind = element && flatKindOf(field, element)
+    const chunk = group.columns.find((candidate) => candidate.meta_data?.path_in_schema.length === 1 && candidate.meta_data.path_in_schema[0] === name)
+    const meta = chunk?.meta_data
+    if (kind === undefined || meta === undefined || chunk?.file_path !== undefined) return undefined
+    const { start, end } = columnChunkRange(meta)
+    if (start < 0 || end > file.size) throw new Error(`column ${name} of row group ${index} lies past the file's end`)
+    const column = readFlatColumn(await file.read(start, end - start), groupRows, {
+      kind,
+      type: element!.type,
+      optional: element!.repetition_type !== 'REQUIRED',
+      codec: meta.codec,
+      compressors: BOUNDED_COMPRESSORS,
+      uncompressedBytes: Number(meta.total_uncompressed_size),
+    })
+    if (column === undefined) return undefined
+    flat[field] = column
+  }
+  if (flat.key?.kind !== 'bytes' || flat.size?.kind !== 'numbers' || flat.lastModifiedDate?.kind !== 'numbers') return undefined
+  return { flat: true, ...(flat as Omit<FlatRowGroup, 'flat'>) }
+}
+
+/** A row's outcome from its flat columns: the values hyparquet gives, through {@link rowOutcome}. */
+function flatOutcome(data: FlatRowGroup, row: number): ReturnType<typeof rowOutcome> {
+  return rowOutcome(
+    bytesText(data.key, row),
+    sizeOf(data.size.values[row]),
+    dateText(data.lastModifiedDate.values[row]),
+    bytesText(data.eTag, row),
+    bytesText(data.storageClass, row),
+    data.isLatest === undefined ? undefined : data.isLatest.values[row] === 1 ? 'true' : '',
+    data.isDeleteMarker === undefined ? undefined : data.isDeleteMarker.values[row] === 1 ? 'true' : '',
+  )
+}
+
+/** A string column's value at `row`, decoded as hyparquet decodes it; '' when null. */
+function bytesText(column: ByteColumn | undefined, row: number): string {
+  const start = column?.starts[row] ?? -1
+  return start < 0 ? '' : utf8Decoder.decode(column!.data.subarray(start, column!.ends[row]))
 }
 
 /** A reused buffer holding one folder path's UTF-8 bytes. */
