@@ -1,6 +1,6 @@
 // Phase A of the same inventory in CSV, Parquet and ORC, beside DuckDB's read_parquet rollup of the
 // Parquet files, in one run (docs/benchmarks.md § Formats). Run from the repository root after `npm run build`:
-//   node benchmarks/bench-formats.mjs --objects 1000000 [--files 4] [--runs 1] [--skip-duckdb]
+//   node benchmarks/bench-formats.mjs --objects 1000000 [--files 4] [--runs 1] [--skip-duckdb] [--baseline DIR]
 // The three reports are generated once, with the same seed (so the same objects, in the same random order
 // within and across data files, as AWS writes them), into .bench/formats-<objects>/<format>/ and reused.
 // Each step runs in its own process, so its peak RSS is its own:
@@ -8,6 +8,9 @@
 //   A-csv, A-parquet, A-orc  phase A alone (a first import without collections, folders stored), as the CLI
 //            runs it (defaultWorkerCount() worker threads beside the main thread)
 // A format whose import fails (a build without its reader) is reported as { step, pending: message }.
+// `--baseline DIR` runs each A-* step a second time with the build of another checkout (DIR, built), right
+// after this build's, on the same files (`build: 'baseline'`): old beside new in one run. Every step
+// reports `vsCsv`, its time over the CSV step's of the same build and run.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
 import * as path from 'node:path'
@@ -20,6 +23,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '1' },
     'skip-duckdb': { type: 'boolean', default: false },
     formats: { type: 'string', default: 'csv,parquet,orc' },
+    baseline: { type: 'string' },
   },
 })
 const objects = Number(values.objects)
@@ -58,9 +62,12 @@ for (const format of formats) {
   }
 }
 
-function step(format, db) {
+const checkouts = [{ build: 'new', dir: root }]
+if (values.baseline) checkouts.push({ build: 'baseline', dir: path.resolve(values.baseline) })
+
+function step(format, db, dir) {
   try {
-    const line = node(['--max-semi-space-size=8', path.join(here, 'lib/import-step.mjs'), '--root', path.join(work, format), '--db', db, '--step', `A-${format}`], {
+    const line = node(['--max-semi-space-size=8', path.join(dir, 'benchmarks/lib/import-step.mjs'), '--root', path.join(work, format), '--db', db, '--step', `A-${format}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     })
       .trim()
@@ -82,17 +89,22 @@ for (let run = 0; run < Number(values.runs); run++) {
   if (!values['skip-duckdb'] && formats.includes('parquet')) {
     results.push(JSON.parse(node([path.join(here, 'lib/duckdb-rollup.mjs'), '--parquet', ...dataFiles(path.join(work, 'parquet'), '.parquet')]).trim().split('\n').pop()))
   }
+  const reference = results.at(-1)?.step === 'duckdb-read_parquet' ? results.at(-1) : undefined
+  const steps = []
   for (const format of formats) {
-    const db = path.join(work, `bench-${format}-${run}.db`)
-    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
-    results.push(step(format, db))
-    for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
+    for (const { build, dir } of checkouts) {
+      const db = path.join(work, `bench-${format}-${run}-${build}.db`)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
+      const result = step(format, db, dir)
+      steps.push(checkouts.length > 1 ? { build, ...result } : result)
+      for (const suffix of ['', '-wal', '-shm']) rmSync(db + suffix, { force: true })
+    }
   }
-}
-const reference = results.find((result) => result.step === 'duckdb-read_parquet')
-const csv = results.find((result) => result.step === 'A-csv')
-for (const result of results) {
-  if (reference && result.seconds !== undefined && result !== reference) result.vsDuckdb = Number((result.seconds / reference.seconds).toFixed(2))
-  if (csv && result.seconds !== undefined && result.step.startsWith('A-')) result.vsCsv = Number((result.seconds / csv.seconds).toFixed(2))
+  for (const result of steps) {
+    const csv = steps.find((other) => other.step === 'A-csv' && other.build === result.build)
+    if (reference && result.seconds !== undefined) result.vsDuckdb = Number((result.seconds / reference.seconds).toFixed(2))
+    if (csv?.seconds !== undefined && result.seconds !== undefined) result.vsCsv = Number((result.seconds / csv.seconds).toFixed(2))
+  }
+  results.push(...steps)
 }
 process.stdout.write(`${JSON.stringify({ objects, dataFiles: Number(values.files), megabytes: sizes, generateSeconds: generated, results }, null, 2)}\n`)

@@ -110,6 +110,68 @@ describe('createWorkerParser', () => {
     expect(() => statSync(scratchDirectory)).toThrow()
   })
 
+  describe('a format read from a staged copy', () => {
+    /** Runs `--format parquet` imports of `files` data files on one worker beside this thread, logging what happens when. */
+    async function stagedImport(root: string, log: string[]) {
+      const store = createSqliteStore({ filename: path.join(dir, `staged-${log.length}-${Date.now()}.db`) })
+      await store.migrate()
+      stores.push(store)
+      const connector = await store.createConnector({ name: 'staged', location })
+      const local = createLocalDirectorySource(root)
+      const source: ObjectSource = {
+        ...local,
+        streamObject(bucket, key, options) {
+          if (key.includes('/data/')) log.push(`download ${path.basename(key)}`)
+          return local.streamObject(bucket, key, options)
+        },
+      }
+      await parser.close()
+      const worker = createWorkerParser({ workers: 1 })
+      parser = {
+        ...worker,
+        async parse(job) {
+          log.push(`parse ${path.basename(job.file.key)}`)
+          const parsed = await worker.parse(job)
+          log.push(`parsed ${path.basename(job.file.key)}`)
+          return parsed
+        },
+      }
+      return runInventoryImport({ source, store, connectorId: connector.id, scratch: createFileScratch(), parser, concurrency: 2 })
+    }
+
+    it('downloads and checks each lane’s next data file while the one before is parsed', async () => {
+      const root = path.join(dir, 'inventory-ahead')
+      await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '4', '--seed', '3', '--format', 'parquet'])
+      const log: string[] = []
+      const result = await stagedImport(root, log)
+      expect(result.summary.rows.records).toBe(4000)
+      const parsedOnWorker = log.filter((line) => line.startsWith('parse ')).map((line) => line.slice('parse '.length))
+      expect(parsedOnWorker).toHaveLength(2)
+      // The worker's second file was downloaded before its first was parsed.
+      expect(log.indexOf(`download ${parsedOnWorker[1]}`)).toBeLessThan(log.indexOf(`parsed ${parsedOnWorker[0]}`))
+    })
+
+    it('fails with CHECKSUM_MISMATCH naming a file staged ahead whose bytes differ from its MD5', async () => {
+      const root = path.join(dir, 'inventory-bad-ahead')
+      await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '3', '--seed', '4', '--format', 'parquet'])
+      const base = path.join(root, 'photos', 'daily')
+      const stamp = readdirSync(base).filter((name) => /^\d{4}-/.test(name)).sort().at(-1)!
+      const manifest = JSON.parse(readFileSync(path.join(base, stamp, 'manifest.json'), 'utf8')) as { files: { key: string }[] }
+      // The worker's lane takes the first file and stages the second ahead of its turn.
+      const damaged = manifest.files[1]!.key
+      const bytes = readFileSync(path.join(root, damaged))
+      bytes.writeUInt8(bytes.readUInt8(bytes.length >> 1) ^ 0xff, bytes.length >> 1)
+      writeFileSync(path.join(root, damaged), bytes)
+      const log: string[] = []
+      const error = await stagedImport(root, log).then(
+        () => undefined,
+        (failure: unknown) => failure as { code?: string; file?: string },
+      )
+      expect(error).toMatchObject({ code: 'CHECKSUM_MISMATCH', file: damaged })
+      expect(log).not.toContain(`parse ${path.basename(damaged)}`)
+    })
+  })
+
   it('parses on one worker beside the calling thread as it does on workers alone', async () => {
     const root = path.join(dir, 'inventory')
     await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '6000', '--files', '4', '--malformed', '3', '--seed', '8'])

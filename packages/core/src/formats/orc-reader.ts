@@ -7,6 +7,7 @@ import { IMPORT_READ_FIELDS, ROLLUP_READ_FIELDS, isTrueFlag, textOf } from './re
 import { RowTally } from '../parse/row-tally.js'
 import { RECORD_PATH_ROW, ROLL_UP_ROW, RolledUpBatches, classifyRollupRow, rollupMillis } from '../parse/rollup-row.js'
 import { KeyBytesScan } from './key-bytes.js'
+import { nextTurn } from '../io/next-turn.js'
 import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBatch } from '../pipeline/data-file-reader.js'
 import type { FileInfo } from '../types.js'
 
@@ -115,7 +116,10 @@ async function* rollUpOrcDataFile(context: DataFileReadContext, options: OrcRead
     let values: StripeValues | undefined
     const outcome = (row: number): ReturnType<typeof rowOutcome> => outcomeOf((values ??= asInventoryErrorSync(() => stripeValues(stripe, columns))), row)
     for (let row = 0; row < stripe.rowCount; row++) {
-      if (batches.objects >= batchSize) yield batches.take()
+      if (batches.objects >= batchSize) {
+        yield batches.take()
+        await nextTurn()
+      }
       const current = isLatest === undefined || isTrueFlag(isLatest[row])
       const deleteMarker = isDeleteMarker !== undefined && isTrueFlag(isDeleteMarker[row])
       // Only a current object's key is read (a null key is the record path's: missing_key).

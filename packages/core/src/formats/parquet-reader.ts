@@ -12,6 +12,7 @@ import type { DataFileReadContext, DataFileReader, FolderRollupSink, RolledUpBat
 import type { FileInfo } from '../types.js'
 import { type ByteColumn, type FlagColumn, type FlatColumn, type NumberColumn, columnChunkRange, flatKindOf, readFlatColumn } from './parquet-columns.js'
 import { KeyBytesScan } from './key-bytes.js'
+import { nextTurn } from '../io/next-turn.js'
 
 /** Options of {@link createParquetReader}. */
 export interface ParquetReaderOptions {
@@ -132,7 +133,10 @@ async function* rollUpParquetDataFile(context: DataFileReadContext, options: Par
     const { key: keys, size: sizes, lastModifiedDate: dates, isLatest, isDeleteMarker } = data
     const { data: bytes, starts, ends } = keys
     for (let row = 0; row < groupRows; row++) {
-      if (batches.objects >= batchSize) yield batches.take()
+      if (batches.objects >= batchSize) {
+        yield batches.take()
+        await nextTurn()
+      }
       const current = isLatest === undefined || isLatest.values[row] === 1
       const deleteMarker = isDeleteMarker !== undefined && isDeleteMarker.values[row] === 1
       const start = starts[row]!

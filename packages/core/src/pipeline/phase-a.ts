@@ -1,7 +1,7 @@
 import { CollectionRouter } from '../collection-router.js'
 import { InventoryError, isInventoryError, throwIfAborted } from '../errors.js'
 import { FolderAccumulator } from '../folders.js'
-import { localPathOf } from '../io/random-access-file.js'
+import { type RandomAccessFile, localPathOf } from '../io/random-access-file.js'
 import { verifyMd5 } from '../manifest/checksum.js'
 import type { InventoryManifest, ManifestDataFile } from '../manifest/manifest-schema.js'
 import type { CsvEngine } from '../parse/csv-records.js'
@@ -12,7 +12,7 @@ import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../
 import type { DataFileParser } from './data-file-parser.js'
 import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
 import { SpillBytes, spillBucketOf } from './spill.js'
-import { stageDataFile } from './staged-data-file.js'
+import { type StagedDataFile, stageDataFile } from './staged-data-file.js'
 
 /** Inputs of phase A. */
 export interface PhaseAInput {
@@ -40,6 +40,12 @@ export interface PhaseAResult {
   rows: RowCounts
 }
 
+/** A data file's copy being staged before its turn: `ready` is the open copy, `staged` closes it. */
+interface StagedAhead {
+  staged: StagedDataFile
+  ready: Promise<RandomAccessFile>
+}
+
 /** Spill name of a bucket of collections. */
 export function spillName(bucket: number): string {
   return `bucket-${bucket}`
@@ -55,18 +61,33 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
   const router = new CollectionRouter(input.collections)
   const pending = [...input.manifest.files]
 
-  const readOne = async (file: ManifestDataFile, onParser: boolean): Promise<void> => {
+  const openChecked = (file: ManifestDataFile) => (): AsyncIterable<Uint8Array> =>
+    verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
+  // A format read with random access is staged to scratch on disk before it is parsed: each lane stages
+  // its next file while it parses the one before, so no parser waits for a download and its MD5.
+  const stagesAhead = input.manifest.fileFormat !== 'CSV' && input.scratch.stageFile !== undefined && input.scratch.directory !== undefined
+  const stageAhead = (file: ManifestDataFile): StagedAhead => {
+    const staged = stageDataFile(openChecked(file), file.key, input.scratch)
+    const ready = staged.openFile()
+    // Awaited in the file's turn, which reports a failure; until then it must not be an unhandled rejection.
+    ready.catch(() => undefined)
+    return { staged, ready }
+  }
+
+  const readOne = async (file: ManifestDataFile, onParser: boolean, ahead: StagedAhead | undefined): Promise<void> => {
     const counts = emptyRowCounts()
-    const open = (): AsyncIterable<Uint8Array> =>
-      verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
+    const open = openChecked(file)
     const spill = (bucket: number, lines: string | Uint8Array): void => appendSpill(input.scratch, spillName(bucket), lines)
     const format = input.manifest.fileFormat
     // Formats read with random access go to the parser's threads as a staged file on disk.
     const toParser =
       onParser && input.parser && (input.parser.formats ?? ['CSV']).includes(format) && (format === 'CSV' || input.scratch.directory !== undefined)
     if (toParser && input.parser) {
-      const staged = format === 'CSV' ? undefined : stageDataFile(open, file.key, input.scratch)
-      const stagedFile = await staged?.openFile()
+      const { staged, ready } = format === 'CSV' ? { staged: undefined, ready: undefined } : (ahead ?? stageAhead(file))
+      const stagedFile = await ready?.catch(async (error: unknown) => {
+        await staged?.closeAll()
+        throw error
+      })
       const stagedPath = stagedFile && localPathOf(stagedFile)
       if (stagedFile && stagedPath === undefined) throw new InventoryError('INVALID_ARGUMENT', `${file.key}: the scratch staged it in memory, not on disk`)
       // A parser that checks the MD5 itself does it on its own thread.
@@ -89,8 +110,14 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       addRowCounts(counts, parsed.counts)
       input.onRows(file.key, parsed.counts.records)
     } else {
-      const staged = stageDataFile(open, file.key, input.scratch)
-      const { openFile } = staged
+      const staged = ahead?.staged ?? stageDataFile(open, file.key, input.scratch)
+      // The copy staged ahead is the reader's first; any further one is staged anew.
+      let first = ahead?.ready
+      const openFile = (): Promise<RandomAccessFile> => {
+        const file = first ?? staged.openFile()
+        first = undefined
+        return file
+      }
       const target: RollUpTarget = {
         folders,
         router,
@@ -104,6 +131,8 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
         await rollUpAndSpill(readAndRollUp(input.reader, context, target), target)
       } finally {
         await staged.closeAll()
+        // A copy staged ahead that the reader never opened.
+        void first?.then((file) => file.close(), () => undefined)
       }
     }
     addRowCounts(rows, counts)
@@ -113,9 +142,29 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
   // One lane per file read at once. The parser's threads take the first lanes; lanes beyond them parse
   // on this thread, which otherwise would mostly wait for the parser.
   const lane = async (onParser: boolean): Promise<void> => {
-    for (let file = pending.shift(); file !== undefined; file = pending.shift()) {
-      throwIfAborted(input.signal)
-      await readOne(file, onParser)
+    let file = pending.shift()
+    let ahead = file && stagesAhead ? stageAhead(file) : undefined
+    while (file !== undefined) {
+      // The next file is staged once this one is (one download at a time per lane).
+      const next = stagesAhead ? pending.shift() : undefined
+      let nextAhead: StagedAhead | undefined
+      let failed = false
+      const stageNext = (): void => {
+        if (next !== undefined && !failed) nextAhead ??= stageAhead(next)
+      }
+      void ahead?.ready.then(stageNext, stageNext)
+      try {
+        throwIfAborted(input.signal)
+        await readOne(file, onParser, ahead)
+        stageNext()
+      } catch (error) {
+        failed = true
+        // The next file's copy is no one's now: closing it deletes it.
+        void nextAhead?.ready.then((staged) => staged.close(), () => undefined)
+        throw error
+      }
+      file = stagesAhead ? next : pending.shift()
+      ahead = nextAhead
     }
   }
   const lanes = Math.max(1, Math.min(input.concurrency, pending.length))
