@@ -46,6 +46,14 @@ interface StagedAhead {
   ready: Promise<RandomAccessFile>
 }
 
+/**
+ * Closes (and so deletes) a staged copy once it is staged. Its failure to stage is reported where the
+ * copy is read, and a failure to close it has no one to tell: neither may be an unhandled rejection.
+ */
+function releaseCopy(copy: Promise<RandomAccessFile> | undefined): void {
+  void copy?.then((staged) => staged.close()).catch(() => undefined)
+}
+
 /** Spill name of a bucket of collections. */
 export function spillName(bucket: number): string {
   return `bucket-${bucket}`
@@ -114,9 +122,9 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       // The copy staged ahead is the reader's first; any further one is staged anew.
       let first = ahead?.ready
       const openFile = (): Promise<RandomAccessFile> => {
-        const file = first ?? staged.openFile()
+        const copy = first ?? staged.openFile()
         first = undefined
-        return file
+        return copy
       }
       const target: RollUpTarget = {
         folders,
@@ -132,7 +140,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       } finally {
         await staged.closeAll()
         // A copy staged ahead that the reader never opened.
-        void first?.then((file) => file.close(), () => undefined)
+        releaseCopy(first)
       }
     }
     addRowCounts(rows, counts)
@@ -152,15 +160,20 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       const stageNext = (): void => {
         if (next !== undefined && !failed) nextAhead ??= stageAhead(next)
       }
-      void ahead?.ready.then(stageNext, stageNext)
+      // A file whose staging failed ends the lane: nothing more is downloaded for it.
+      void ahead?.ready.then(stageNext, () => undefined)
+      let taken = false
       try {
         throwIfAborted(input.signal)
+        taken = true
         await readOne(file, onParser, ahead)
         stageNext()
       } catch (error) {
         failed = true
-        // The next file's copy is no one's now: closing it deletes it.
-        void nextAhead?.ready.then((staged) => staged.close(), () => undefined)
+        // Copies no one will read (this file's, when the lane stopped before reading it, and the next
+        // file's): closing them deletes them.
+        if (!taken) releaseCopy(ahead?.ready)
+        releaseCopy(nextAhead?.ready)
         throw error
       }
       file = stagesAhead ? next : pending.shift()
