@@ -45,11 +45,16 @@ describe('createWorkerParser', () => {
     cleanup()
   })
 
-  async function importInto(name: string, root: string, withParser: boolean, collections = true, scratch: () => ScratchSpace = createFileScratch) {
-    const store = createSqliteStore({ filename: path.join(dir, `${name}.db`) })
+  /** A SQLite store in `dir` (closed after the test) with one connector. */
+  async function openStore(database: string, connectorName = database) {
+    const store = createSqliteStore({ filename: path.join(dir, `${database}.db`) })
     await store.migrate()
     stores.push(store)
-    const connector = await store.createConnector({ name, location })
+    return { store, connector: await store.createConnector({ name: connectorName, location }) }
+  }
+
+  async function importInto(name: string, root: string, withParser: boolean, collections = true, scratch: () => ScratchSpace = createFileScratch) {
+    const { store, connector } = await openStore(name)
     const run = () =>
       runInventoryImport({
         source: createLocalDirectorySource(root),
@@ -113,10 +118,7 @@ describe('createWorkerParser', () => {
   describe('a format read from a staged copy', () => {
     /** Runs `--format parquet` imports of `files` data files on one worker beside this thread, logging what happens when. */
     async function stagedImport(root: string, log: string[]) {
-      const store = createSqliteStore({ filename: path.join(dir, `staged-${log.length}-${Date.now()}.db`) })
-      await store.migrate()
-      stores.push(store)
-      const connector = await store.createConnector({ name: 'staged', location })
+      const { store, connector } = await openStore(`staged-${log.length}-${Date.now()}`, 'staged')
       const local = createLocalDirectorySource(root)
       const source: ObjectSource = {
         ...local,
@@ -203,10 +205,7 @@ describe('createWorkerParser', () => {
   it('rejects the import when the parser is closed during a parse (never leaves it pending)', async () => {
     const root = path.join(dir, 'inventory')
     await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '2'])
-    const store = createSqliteStore({ filename: path.join(dir, 'closed.db') })
-    await store.migrate()
-    stores.push(store)
-    const connector = await store.createConnector({ name: 'closed', location })
+    const { store, connector } = await openStore('closed')
     const local = createLocalDirectorySource(root)
     // Each data file's first chunk reaches a worker; then the parser is closed before the file ends.
     const source: ObjectSource = {
@@ -230,10 +229,7 @@ describe('createWorkerParser', () => {
     const good = path.join(dir, 'good')
     await runCliJson(['generate', '--out', good, ...WHERE, '--objects', '3000', '--files', '2'])
     writeFileSync(path.join(dataDir, first!), 'not gzip at all')
-    const store = createSqliteStore({ filename: path.join(dir, 'broken.db') })
-    await store.migrate()
-    stores.push(store)
-    const connector = await store.createConnector({ name: 'broken', location })
+    const { store, connector } = await openStore('broken')
     const attempt = runInventoryImport({ source: createLocalDirectorySource(root), store, connectorId: connector.id, parser })
     await expectCodeOf(attempt, ['DATA_FILE_CORRUPT', 'CHECKSUM_MISMATCH'])
     // The same parser imports a good inventory afterwards (a failed worker is replaced).
@@ -251,10 +247,7 @@ describe('createWorkerParser', () => {
     const [first] = readdirSync(dataDir)
     const [replacement] = readdirSync(path.join(other, 'photos/daily/data'))
     writeFileSync(path.join(dataDir, first!), readFileSync(path.join(other, 'photos/daily/data', replacement!)))
-    const store = createSqliteStore({ filename: path.join(dir, 'mismatch.db') })
-    await store.migrate()
-    stores.push(store)
-    const connector = await store.createConnector({ name: 'mismatch', location })
+    const { store, connector } = await openStore('mismatch')
     // Both data files go to the two workers: the main thread parses none of them.
     const attempt = runInventoryImport({ source: createLocalDirectorySource(root), store, connectorId: connector.id, parser, concurrency: 2 })
     await expect(attempt).rejects.toMatchObject({ code: 'CHECKSUM_MISMATCH', message: expect.stringContaining(first!) })

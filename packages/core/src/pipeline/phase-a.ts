@@ -245,7 +245,7 @@ function routesOf(target: RollUpTarget): (slot: number) => readonly number[] {
   }
 }
 
-/** Routes by slot, per router and rollup (slots number a rollup's folders for good). */
+/** Routes by slot, per router and rollup: a slot names one folder until the rollup releases its folders, which happens only once nothing routes any more. */
 const ROUTES = new WeakMap<CollectionRouter, WeakMap<FolderAccumulator, (readonly number[] | undefined)[]>>()
 
 const NO_ROUTE: readonly number[] = []
