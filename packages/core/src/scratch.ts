@@ -15,6 +15,11 @@ export interface ScratchSpace {
   appendBytes?(name: string, bytes: Uint8Array): void
   /** Reads a spill back as text chunks, in the order appended. A spill never appended to reads as empty. */
   read(name: string): AsyncIterable<string>
+  /**
+   * Optional: reads a spill back as the UTF-8 bytes of its text, for a reader that parses bytes; without
+   * this method, {@link readSpillBytes} encodes what `read` gives.
+   */
+  readBytes?(name: string): AsyncIterable<Uint8Array>
   /** Deletes every spill. Safe to call twice. */
   dispose(): Promise<void>
   /**
@@ -41,6 +46,17 @@ export function appendSpill(scratch: ScratchSpace, name: string, lines: string |
   if (typeof lines === 'string') scratch.append(name, lines)
   else if (scratch.appendBytes) scratch.appendBytes(name, lines)
   else scratch.append(name, utf8.decode(lines))
+}
+
+const utf8Encoder = new TextEncoder()
+
+/** A spill's UTF-8 bytes, by `readBytes` when `scratch` has it. */
+export async function* readSpillBytes(scratch: ScratchSpace, name: string): AsyncGenerator<Uint8Array> {
+  if (scratch.readBytes) {
+    yield* scratch.readBytes(name)
+    return
+  }
+  for await (const text of scratch.read(name)) yield utf8Encoder.encode(text)
 }
 
 /** Scratch space in memory: for tests and small inventories. */

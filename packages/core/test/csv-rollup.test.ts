@@ -4,7 +4,8 @@ import { type CsvColumns, csvColumnsFromSchema } from '../src/parse/csv-columns.
 import { type CsvEngine, readCsvRecords } from '../src/parse/csv-records.js'
 import { readCsvRollup } from '../src/parse/csv-rollup.js'
 import type { EncodedSpillRecords } from '../src/pipeline/data-file-reader.js'
-import { SpillBytes, decodeSpill } from '../src/pipeline/spill.js'
+import { SpillBytes } from '../src/pipeline/spill.js'
+import { SpilledBucket } from '../src/pipeline/spilled-bucket.js'
 import { type FileInfo, type RowCounts, emptyRowCounts } from '../src/types.js'
 import { chunked, collect, csvRow, fromChunks, randomSizes, seededRandom } from './helpers.js'
 
@@ -134,13 +135,7 @@ async function decodedRecords(encoded: EncodedSpillRecords): Promise<FileInfo[]>
     lines.prefixed(0, encoded.bytes, start, end)
     start = end
   }
-  const files: FileInfo[] = []
-  for await (const batch of decodeSpill(fromStrings([new TextDecoder().decode(lines.take())]))) files.push(...batch.files)
-  return files
-}
-
-async function* fromStrings(texts: string[]): AsyncGenerator<string> {
-  yield* texts
+  return new SpilledBucket(lines.take()).filesOf(0)
 }
 
 /** Records in one order: the byte path lists the records it encoded after the ones it read as records. */

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { createFileScratch } from '../src/node/file-scratch.js'
-import { SpillBytes, decodeSpill, encodeSpillLine, spillBucketCount, spillBucketOf } from '../src/pipeline/spill.js'
+import { SpillBytes, encodeSpillLine, spillBucketCount, spillBucketOf } from '../src/pipeline/spill.js'
+import { SpilledBucket } from '../src/pipeline/spilled-bucket.js'
+import { appendSpill, createMemoryScratch, readSpillBytes } from '../src/scratch.js'
 import type { FileInfo } from '../src/types.js'
-import { collect, fromChunks, seededRandom } from './helpers.js'
+import { fromChunks, seededRandom } from './helpers.js'
 
 const T = '2024-05-06T22:44:22.000Z'
 
@@ -45,48 +47,57 @@ describe('encodeSpillLine', () => {
   })
 })
 
-/** Every record of the spill `chunks`, as (collection index, FileInfo) pairs. */
-async function decodeAll(chunks: string[]): Promise<[number, FileInfo][]> {
-  const batches = await collect(decodeSpill(fromChunks(chunks)))
-  return batches.flatMap(({ collectionIndexes, files }) => files.map((file, i): [number, FileInfo] => [collectionIndexes[i]!, file]))
+/** Every record of a bucket read from byte `chunks`, as (collection index, FileInfo) pairs, collection by collection. */
+async function decodeAll(chunks: Uint8Array[], indexes = [...new Set(RECORDS.map(([index]) => index))]): Promise<[number, FileInfo][]> {
+  const bucket = await SpilledBucket.read(fromChunks(chunks))
+  return indexes.flatMap((index) => bucket.filesOf(index).map((file): [number, FileInfo] => [index, file]))
 }
 
-describe('decodeSpill', () => {
-  const text = RECORDS.map(([index, record]) => encodeSpillLine(index, record)).join('')
+const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8')
+
+describe('SpilledBucket', () => {
+  const bytes = utf8(RECORDS.map(([index, record]) => encodeSpillLine(index, record)).join(''))
 
   it('round-trips every record', async () => {
-    expect(await decodeAll([text])).toEqual(RECORDS)
+    expect(await decodeAll([bytes])).toEqual(RECORDS)
   })
 
-  it('round-trips across every possible two-way split', async () => {
-    for (let cut = 0; cut <= text.length; cut++) {
-      const decoded = await decodeAll([text.slice(0, cut), text.slice(cut)])
-      expect(decoded).toEqual(RECORDS)
+  it('groups lines by collection, each in spill order, whatever the order of collections', async () => {
+    const lines: [number, FileInfo][] = []
+    const random = seededRandom(4)
+    for (let i = 0; i < 500; i++) lines.push([40 + Math.floor(random() * 7), f(`k${i}`, { size: i })])
+    const bucket = new SpilledBucket(utf8(lines.map(([index, file]) => encodeSpillLine(index, file)).join('')))
+    expect(bucket.size).toBe(500)
+    for (let index = 38; index < 50; index++) {
+      expect(bucket.filesOf(index)).toEqual(lines.filter(([at]) => at === index).map(([, file]) => file))
     }
+    // Asked again, a collection's records are the same.
+    expect(bucket.filesOf(41)).toEqual(lines.filter(([at]) => at === 41).map(([, file]) => file))
   })
 
-  it('round-trips one character per chunk and in random chunk sizes', async () => {
-    expect(await decodeAll(Array.from(text))).toEqual(RECORDS)
-    const random = seededRandom(9)
-    for (let round = 0; round < 30; round++) {
-      const chunks: string[] = []
-      for (let i = 0; i < text.length; ) {
-        const size = Math.floor(random() * 50)
-        chunks.push(text.slice(i, i + size))
-        i += size
-      }
-      expect(await decodeAll(chunks)).toEqual(RECORDS)
+  it('round-trips across every possible two-way split of its bytes, and one byte per chunk', async () => {
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(await decodeAll([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(RECORDS)
     }
+    expect(await decodeAll(Array.from(bytes, (_, i) => bytes.subarray(i, i + 1)))).toEqual(RECORDS)
+  })
+
+  it('gives every storage class and ETag as written, one after another', async () => {
+    const classes = ['STANDARD', 'STANDARD', 'GLACIER', 'STANDARD_IA', 'STANDARD', '', 'GLACIER_IR', 'GLACIER']
+    const files = classes.map((storageClass, i) => f(`${i}.jpg`, { storageClass, etag: `e${i}` }))
+    const bucket = new SpilledBucket(utf8(files.map((file) => encodeSpillLine(3, file)).join('')))
+    expect(bucket.filesOf(3)).toEqual(files)
   })
 
   it('reads a last line without its newline', async () => {
     const line = encodeSpillLine(4, f('x.jpg'))
-    expect(await decodeAll([line.slice(0, -1)])).toEqual([[4, f('x.jpg')]])
+    expect(await decodeAll([utf8(line.slice(0, -1))], [4])).toEqual([[4, f('x.jpg')]])
   })
 
-  it('reads nothing from no text', async () => {
+  it('reads nothing from no bytes', async () => {
     expect(await decodeAll([])).toEqual([])
-    expect(await decodeAll(['', ''])).toEqual([])
+    expect(await decodeAll([new Uint8Array(0), new Uint8Array(0)])).toEqual([])
+    expect(new SpilledBucket(new Uint8Array(0)).filesOf(0)).toEqual([])
   })
 })
 
@@ -131,8 +142,6 @@ describe('SpillBytes', () => {
     [12, f(`long/${'é'.repeat(500)}${'k'.repeat(3000)}\t${'📷'.repeat(100)}`)],
     [13, f('控制\u0001字符\u007f/x')],
   ]
-  const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8')
-
   it("writes encodeSpillLine's bytes, from a FileInfo or field by field from raw bytes", () => {
     const fromFiles = new SpillBytes()
     const fromFields = new SpillBytes()
@@ -158,22 +167,27 @@ describe('SpillBytes', () => {
     expect(fromFiles.length).toBe(0)
   })
 
-  it('round-trips odd keys through a file scratch, read back in pieces cut anywhere', async () => {
-    const scratch = createFileScratch({ flushBytes: 1000 })
+  it.each([
+    ['a file scratch', () => createFileScratch({ flushBytes: 1000 })],
+    ['a memory scratch (bytes encoded from its text)', createMemoryScratch],
+  ])('round-trips odd keys through %s, read back as a bucket', async (_name, create) => {
+    const scratch = create()
     try {
       const lines = new SpillBytes()
       const expected: [number, FileInfo][] = []
-      // Over 1 MiB, so the read cuts pieces inside multi-byte characters too.
+      // Over 1 MiB, so the file is read in several pieces, cut inside multi-byte characters too.
       for (let round = 0; round < 400; round++) {
         for (const [index, file] of odd) {
           const record = { ...file, key: `${round}/${file.key}` }
           lines.line(index, record)
           expected.push([index, record])
         }
-        scratch.appendBytes('s', lines.take())
+        appendSpill(scratch, 's', lines.take())
       }
-      const batches = await collect(decodeSpill(scratch.read('s')))
-      expect(batches.flatMap(({ collectionIndexes, files }) => files.map((file, i): [number, FileInfo] => [collectionIndexes[i]!, file]))).toEqual(expected)
+      const bucket = await SpilledBucket.read(readSpillBytes(scratch, 's'))
+      const indexes = [...new Set(odd.map(([index]) => index))]
+      const byCollection = indexes.flatMap((index) => expected.filter(([at]) => at === index))
+      expect(indexes.flatMap((index) => bucket.filesOf(index).map((file): [number, FileInfo] => [index, file]))).toEqual(byCollection)
     } finally {
       await scratch.dispose()
     }

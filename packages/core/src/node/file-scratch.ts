@@ -23,6 +23,7 @@ export interface FileScratch extends ScratchSpace {
   /** See {@link ScratchSpace.appendBytes}; the bytes are kept until they are written, not copied. */
   appendBytes(name: string, bytes: Uint8Array): void
   adoptFile(name: string, path: string): void
+  readBytes(name: string): AsyncIterable<Uint8Array>
   /** Stages under `directory/staged/`; see {@link ScratchSpace.stageFile}. */
   stageFile(name: string, chunks: AsyncIterable<Uint8Array>): Promise<LocalRandomAccessFile>
   /** Writes out what is buffered; answers the file of each spill appended to (not the adopted ones). */
@@ -47,6 +48,12 @@ export function createFileScratch(options: FileScratchOptions = {}): FileScratch
     buffered -= buffer.length
     buffer.parts.length = 0
     buffer.length = 0
+  }
+  /** The files of a spill, its buffered part written out first. */
+  const spillFiles = (name: string): string[] => {
+    const files = [...(buffers.has(name) ? [fileOf(name)] : []), ...(adopted.get(name) ?? [])]
+    flushOne(name)
+    return files
   }
   let disposed = false
   /** Keeps `bytes` (not copied: the caller hands them over) until the next flush. */
@@ -83,9 +90,10 @@ export function createFileScratch(options: FileScratchOptions = {}): FileScratch
       return files
     },
     async *read(name) {
-      const files = [...(buffers.has(name) ? [fileOf(name)] : []), ...(adopted.get(name) ?? [])]
-      flushOne(name)
-      for (const file of files) yield* readUtf8Text(file)
+      for (const file of spillFiles(name)) yield* readUtf8Text(file)
+    },
+    async *readBytes(name) {
+      for (const file of spillFiles(name)) yield* createReadStream(file, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>
     },
     stageFile(name, chunks) {
       return stageFileInDirectory(directory, name, chunks)
