@@ -53,16 +53,21 @@ describe('createWorkerParser', () => {
     return { store, connector: await store.createConnector({ name: connectorName, location }) }
   }
 
-  async function importInto(name: string, root: string, withParser: boolean, collections = true, scratch: () => ScratchSpace = createFileScratch) {
-    const { store, connector } = await openStore(name)
-    const run = () =>
+  /** Runs the import of `root` into the store's connector, with the worker parser or on this thread alone. */
+  function importer(store: InventoryStore, connectorId: string, root: string, withParser: boolean, scratch: () => ScratchSpace = createFileScratch) {
+    return () =>
       runInventoryImport({
         source: createLocalDirectorySource(root),
         store,
-        connectorId: connector.id,
+        connectorId,
         scratch: scratch(),
         parser: withParser ? parser : undefined,
       })
+  }
+
+  async function importInto(name: string, root: string, withParser: boolean, collections = true, scratch: () => ScratchSpace = createFileScratch) {
+    const { store, connector } = await openStore(name)
+    const run = importer(store, connector.id, root, withParser, scratch)
     await run()
     if (collections) {
       const { folders } = await store.listFolders(connector.id, { depth: 2 })
@@ -92,6 +97,30 @@ describe('createWorkerParser', () => {
     const expected = await snapshot(inThread.store, inThread.connectorId)
     expect(await snapshot(workers.store, workers.connectorId)).toEqual(expected)
     expect(await snapshot(workersToMemory.store, workersToMemory.connectorId)).toEqual(expected)
+  })
+
+  it.each([
+    ['on this thread', false],
+    ['on workers', true],
+  ])('gives nested collections %s every object of their folders, once each, whatever else holds them', async (_where, withParser) => {
+    const root = path.join(dir, 'nested')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '3', '--seed', '12'])
+    const { store, connector } = await openStore(`nested-${String(withParser)}`)
+    const run = importer(store, connector.id, root, withParser)
+    await run()
+    // Every folder of the first two levels: each object of a second-level folder is in two collections.
+    const folders = [...(await store.listFolders(connector.id, { depth: 1 })).folders, ...(await store.listFolders(connector.id, { depth: 2 })).folders]
+    expect(folders.length).toBeGreaterThan(4)
+    await store.createCollections(connector.id, folders.map((folder, i) => ({ name: `N${i}`, folderPath: folder.path })))
+    await run()
+    for (const collection of await store.listCollections(connector.id)) {
+      const keys: string[] = []
+      for await (const batch of store.readFileInfo(collection.id)) keys.push(...batch.map((file) => file.key))
+      const folder = folders.find((candidate) => candidate.path === collection.folderPath)!
+      expect(keys).toHaveLength(folder.objectCount)
+      expect(new Set(keys).size).toBe(keys.length)
+      expect(keys.every((key) => key.startsWith(folder.path))).toBe(true)
+    }
   })
 
   it.each(['parquet', 'orc'])('parses %s data files on the workers from the staged copy, as the single-threaded import does', async (format) => {

@@ -65,7 +65,7 @@ class RollupSink extends CsvRowSink<RolledUpBatch> {
     // The spill record of what the record path's FileInfo would hold: the decoded key (valid UTF-8),
     // size, date, and ETag and storage class as their bytes (a field here holds no quote, so the ETag
     // has none to strip).
-    const out = this.batches.encoded
+    const out = this.batches.beginEncoded(slot)
     out.field(key, 0, keyLength)
     out.tab()
     out.number(size)

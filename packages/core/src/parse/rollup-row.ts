@@ -71,7 +71,7 @@ export function isInvalidKeyBytes(bytes: number, nul: boolean): boolean {
 export class RolledUpBatches {
   private records: FileInfo[] = []
   private slots: number[] = []
-  /** Where a reader of raw bytes writes a wanted object's spill record (then {@link keepEncoded} it). */
+  /** Where a reader of raw bytes writes wanted objects' spill records when the sink takes no lines itself. */
   readonly encoded = new SpillBytes()
   private encodedEnds: number[] = []
   private encodedSlots: number[] = []
@@ -99,8 +99,17 @@ export class RolledUpBatches {
     this.slots.push(slot)
   }
 
-  /** Keeps the spill record just written to {@link encoded}, of an object in the folder at `slot`. */
+  /**
+   * Where to write the spill record of a wanted object in the folder at `slot` (then {@link keepEncoded}
+   * it): straight into its bucket's lines when the sink takes them, else {@link encoded}.
+   */
+  beginEncoded(slot: number): SpillBytes {
+    return this.sink.beginSpillLine?.(slot) ?? this.encoded
+  }
+
+  /** Keeps the spill record just written where {@link beginEncoded} said, of an object in the folder at `slot`. */
   keepEncoded(slot: number): void {
+    if (this.sink.endSpillLine) return this.sink.endSpillLine(slot)
     this.encodedEnds.push(this.encoded.length)
     this.encodedSlots.push(slot)
   }

@@ -7,6 +7,7 @@ import { type CsvEngine, type ReadCsvOptions, readCsvRecords } from '../parse/cs
 import { readCsvRollup } from '../parse/csv-rollup.js'
 import type { FolderAccumulator } from '../folders.js'
 import type { FileInfo, RowCounts } from '../types.js'
+import type { SpillBytes } from './spill.js'
 
 /** What a format reader gets for one data file. */
 export interface DataFileReadContext {
@@ -51,6 +52,15 @@ export interface FolderRollupSink {
   readonly folders: FolderAccumulator
   /** True when a collection needs, as FileInfo, the objects of the folder at `slot` of `folders` (-1: the bucket root). */
   wants(slot: number): boolean
+  /**
+   * Optional: the spill lines a wanted object at `slot` is written to straight away, its collection
+   * index and tab already there; the reader writes the record (as {@link EncodedSpillRecords} holds one,
+   * newline included), then calls {@link endSpillLine}. The record is copied once, not once into
+   * `encoded` and again into its bucket. Without these, a reader gives `encoded` records.
+   */
+  beginSpillLine?(slot: number): SpillBytes
+  /** Ends the line {@link beginSpillLine} began (and copies it for the folder's other collections). */
+  endSpillLine?(slot: number): void
 }
 
 /**

@@ -11,7 +11,7 @@ import type { Collection } from '../store.js'
 import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
-import { SpillBytes, spillBucketOf } from './spill.js'
+import { SpillLines } from './spill-lines.js'
 import { type StagedDataFile, stageDataFile } from './staged-data-file.js'
 
 /** Inputs of phase A. */
@@ -211,13 +211,28 @@ export function readAndRollUp(
 ): AsyncIterable<FileInfo[] | RolledUpBatch> {
   if (!reader.rollUp) return reader(context)
   const routes = routesOf(target)
+  const lines = spillLinesOf(target)
   return reader.rollUp(context, {
     get folders() {
       return target.folders
     },
     wants: (slot) => routes(slot).length > 0,
+    beginSpillLine: (slot) => lines.begin(slot),
+    endSpillLine: (slot) => lines.end(slot),
   })
 }
+
+/** The spill lines of a target, shared by its reader's sink and {@link rollUpAndSpill}, which flushes them. */
+function spillLinesOf(target: RollUpTarget): SpillLines {
+  let lines = SPILL_LINES.get(target)
+  if (!lines) {
+    lines = new SpillLines(target.router.size, target.bucketCount, routesOf(target))
+    SPILL_LINES.set(target, lines)
+  }
+  return lines
+}
+
+const SPILL_LINES = new WeakMap<RollUpTarget, SpillLines>()
 
 /**
  * Each folder's collection route by its slot in the target's current rollup: computed once per folder
@@ -256,36 +271,21 @@ const NO_ROUTE: readonly number[] = []
  * collection that contains it.
  */
 export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[] | RolledUpBatch>, target: RollUpTarget): Promise<void> {
-  const { router, bucketCount } = target
-  const lines = Array.from({ length: bucketCount }, () => new SpillBytes())
-  const bucketOf = Array.from({ length: router.size }, (_, index) => spillBucketOf(index, router.size, bucketCount))
-  const routes = routesOf(target)
-  const spillRecord = (record: FileInfo, slot: number): void => {
-    for (const index of routes(slot)) lines[bucketOf[index]!]!.line(index, record)
-  }
+  const { router } = target
+  const lines = spillLinesOf(target)
   for await (const batch of batches) {
     throwIfAborted(target.signal)
     let objects: number
     if (Array.isArray(batch)) {
       objects = batch.length
       if (router.isEmpty) target.folders.add(batch)
-      else target.folders.add(batch, (record, _folder, slot) => spillRecord(record, slot))
+      else target.folders.add(batch, (record, _folder, slot) => lines.addRecord(record, slot))
     } else {
       objects = batch.objects
-      batch.records.forEach((record, index) => spillRecord(record, batch.slots[index]!))
-      const encoded = batch.encoded
-      if (encoded) {
-        let start = 0
-        for (let i = 0; i < encoded.ends.length; i++) {
-          const end = encoded.ends[i]!
-          for (const index of routes(encoded.slots[i]!)) lines[bucketOf[index]!]!.prefixed(index, encoded.bytes, start, end)
-          start = end
-        }
-      }
+      batch.records.forEach((record, index) => lines.addRecord(record, batch.slots[index]!))
+      if (batch.encoded) lines.addEncoded(batch.encoded)
     }
-    lines.forEach((bucketLines, bucket) => {
-      if (bucketLines.length > 0) target.spill(bucket, bucketLines.take())
-    })
+    lines.flush((bucket, bucketLines) => target.spill(bucket, bucketLines))
     await target.onBatch?.(objects)
   }
 }

@@ -123,6 +123,11 @@ export class SpillBytes {
     this.length += this.bytes.write(text, this.length, 'utf8')
   }
 
+  /** A copy of the bytes at `[start, end)` of those written since the last {@link take}. */
+  copyOf(start: number, end: number): Uint8Array<ArrayBuffer> {
+    return this.bytes.slice(start, end)
+  }
+
   /** A copy of the bytes written since the last call; starts over. */
   take(): Uint8Array<ArrayBuffer> {
     const taken = new Uint8Array(this.length)
