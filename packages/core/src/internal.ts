@@ -3,6 +3,8 @@
 // release may change or remove any name. Embedders use the root entry, `/pure`, `/types`, `/node` and `/testing`.
 // A new module is exported here; a name goes to a public entry too (root, `/pure`, `/types`, `/node`) only when an
 // embedder needs it, with a doc comment and its line in test/api/*.api.txt (test/entries.test.ts checks).
+// The Parquet and ORC readers are not here: `dataFileReaderFor` loads each on its first file, so a
+// process that imports CSV (or only opens a store, which loads this entry) never loads their decoders.
 export * from './errors.js'
 export * from './job-retry.js'
 export * from './types.js'
@@ -37,8 +39,6 @@ export * from './pipeline/run-import.js'
 export * from './pipeline/run-job.js'
 export { spillBucketCount } from './pipeline/spill.js'
 export * from './pipeline/staged-data-file.js'
-export * from './formats/parquet-reader.js'
-export * from './formats/orc-reader.js'
 export * from './node/import-inventory.js'
 export * from './node/node-random-access-file.js'
 export { stageFileInDirectory } from './node/stage-file.js'

@@ -156,6 +156,36 @@ describe('the /pure entry', () => {
     expect(code).toContain('suggestCollectionName')
   })
 
+  it('/internal, which every store loads, loads no Parquet or ORC decoder: each loads on its first data file', async () => {
+    // The modules an entry loads at once: its static imports, followed through the sources.
+    const result = await build({
+      entryPoints: [path.join(src, 'internal.ts')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'esm',
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    })
+    const inputs = result.metafile.inputs
+    const loaded = new Set<string>()
+    const packages = new Set<string>()
+    const visit = (file: string): void => {
+      if (loaded.has(file)) return
+      loaded.add(file)
+      for (const edge of inputs[file]?.imports ?? []) {
+        if (edge.kind !== 'import-statement') continue
+        if (edge.external) packages.add(edge.path)
+        else visit(edge.path)
+      }
+    }
+    visit(Object.keys(inputs).find((file) => file.endsWith('src/internal.ts'))!)
+    expect(packages.has('zod')).toBe(true) // the walk sees packages at all
+    expect([...packages].filter((name) => /hyparquet|hysnappy|orc/.test(name))).toEqual([])
+    expect([...loaded].filter((file) => /formats\/(parquet|orc)/.test(file))).toEqual([])
+  })
+
   it('/types bundles to no code at all: it is types only', async () => {
     const { errors, code } = await bundleWithoutNode('public-types.ts')
     expect(errors).toEqual([])
