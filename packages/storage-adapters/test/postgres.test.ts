@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
-import { isInventoryError, type InventoryStore } from '@shuttersense/inventory-core'
+import { isInventoryError, type CollectionDelta, type FileInfo, type InventoryStore } from '@shuttersense/inventory-core'
+import type { Collection, FileInfoWrite } from '@shuttersense/inventory-core/types'
 import { describeStoreConformance } from '@shuttersense/inventory-core/testing'
 import { createPostgresStore, POSTGRES_MIGRATIONS, type PostgresStore } from '../src/postgres.js'
 
@@ -51,6 +52,64 @@ async function codeOf(promise: Promise<unknown>): Promise<unknown> {
     () => undefined,
     (error: unknown) => (isInventoryError(error) ? error.code : error),
   )
+}
+
+/**
+ * Takes `table` of `store`'s schema with an EXCLUSIVE lock on a connection of its own, as a write still
+ * running holds a collection: every FileInfo write that locks a collection waits until `release()`.
+ */
+async function holdTable(store: PostgresStore, table: string) {
+  const holder = await store.pool.connect()
+  const name = `${pg.escapeIdentifier(store.schema)}.${table}`
+  await holder.query('BEGIN')
+  await holder.query(`LOCK TABLE ${name} IN EXCLUSIVE MODE`)
+  return {
+    /** Resolves once `count` statements of other connections wait for the lock. */
+    async waiters(count: number): Promise<void> {
+      for (let tries = 0; ; tries++) {
+        const { rows } = await store.pool.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'relation' AND relation = $1::regclass AND NOT granted",
+          [name],
+        )
+        if (rows[0]!.n >= count) return
+        if (tries === 500) throw new Error(`${rows[0]!.n} of ${count} statements wait for ${name}`)
+        await new Promise((resolve) => setTimeout(resolve, 10))
+      }
+    },
+    async release(): Promise<void> {
+      await holder.query('COMMIT')
+      holder.release()
+    },
+  }
+}
+
+type ReplaceWrite = FileInfoWrite & { replace: readonly FileInfo[]; options: { delta: CollectionDelta } }
+
+/** The write of two files to `collectionId` (by import `importId`, if given), with its delta. */
+function replaceWrite(collectionId: string, importId?: string): ReplaceWrite {
+  const files = ['1', '2'].map((name) => ({ key: `f/${name}`, size: 1, lastModified: '2024-05-06T22:44:22.000Z', etag: 'e', storageClass: 'STANDARD' }))
+  const delta = { counts: { new: 2, modified: 0, deleted: 0, unchanged: 0 }, new: files, modified: [], deleted: [], truncated: false, baseline: false }
+  return { collectionId, replace: files, options: { source: 'inventory', updatedAt: '2024-05-07T02:00:00.000Z', importId, delta } }
+}
+
+/** Collections of one new connector, one per folder. */
+async function collectionsOf(store: PostgresStore, folders: readonly string[]): Promise<Collection[]> {
+  const connector = await store.createConnector({ name: 'Photos', location: { destinationBucket: 'dest', sourceBucket: 'photos', configName: 'daily' } })
+  return store.createCollections(connector.id, folders.map((folderPath) => ({ name: folderPath, folderPath })))
+}
+
+/** Runs `test` on a migrated store of a schema of its own: on its own pool (pipelined) or on one it is given (not). */
+async function withRaceStore(pipelined: boolean, test: (store: PostgresStore) => Promise<void>): Promise<void> {
+  const supplied = pipelined ? undefined : new pg.Pool({ connectionString: DATABASE_URL, max: 4 })
+  const store = createPostgresStore({ connectionString: DATABASE_URL, schema: newSchema(), poolSize: 4, pool: supplied })
+  try {
+    await store.migrate()
+    await test(store)
+  } finally {
+    await dropSchema(store.pool, store.schema)
+    await store.close()
+    await supplied?.end()
+  }
 }
 
 describe.skipIf(unreachable !== null)('postgres', () => {
@@ -197,6 +256,48 @@ describe.skipIf(unreachable !== null)('postgres', () => {
         await dropSchema(pool, schema)
         await pool.end()
       }
+    })
+
+    // A retried upload of an import's FileInfo can reach the server while the first request is still
+    // writing: whichever locks the collection second must see the first one's commit and leave it as it is.
+    const writePaths = {
+      writeFileInfoBatch: (store: PostgresStore, write: ReplaceWrite) => store.writeFileInfoBatch!([write]),
+      replaceFileInfo: (store: PostgresStore, write: ReplaceWrite) => store.replaceFileInfo(write.collectionId, [write.replace], write.options),
+    }
+    it.each([
+      ['writeFileInfoBatch', true],
+      ['writeFileInfoBatch', false],
+      ['replaceFileInfo', true],
+      ['replaceFileInfo', false],
+    ] as const)('%s (pipelined: %s) sent twice at once by one import stores the collection once', async (path, pipelined) => {
+      await withRaceStore(pipelined, async (store) => {
+        const [collection] = await collectionsOf(store, ['a/'])
+        const session = await store.createImportSession({ connectorId: collection!.connectorId, manifestKey: 'm', inventoryTimestamp: 't' })
+        const write = replaceWrite(collection!.id, session.id)
+
+        const held = await holdTable(store, 'collections')
+        const both = [writePaths[path](store, write), writePaths[path](store, write)]
+        await held.waiters(2).finally(() => held.release())
+        await Promise.all(both)
+
+        expect(await store.getCollection(collection!.id)).toMatchObject({ fileCount: 2 })
+        expect((await store.listDeltas(collection!.id)).deltas.map((stored) => stored.counts)).toEqual([write.options.delta.counts])
+        expect((await store.getImportSession(session.id)).checkpoint.collectionsDone).toEqual([collection!.id])
+      })
+    })
+
+    it.each([true, false])('two batches naming the same collections in opposite orders both commit (pipelined: %s)', async (pipelined) => {
+      await withRaceStore(pipelined, async (store) => {
+        const [a, b] = await collectionsOf(store, ['a/', 'b/'])
+        const held = await holdTable(store, 'collections')
+        const both = [
+          store.writeFileInfoBatch!([replaceWrite(a!.id), replaceWrite(b!.id)]),
+          store.writeFileInfoBatch!([replaceWrite(b!.id), replaceWrite(a!.id)]),
+        ]
+        await held.waiters(2).finally(() => held.release())
+        await Promise.all(both)
+        for (const collection of [a!, b!]) expect((await store.listDeltas(collection.id)).deltas).toHaveLength(2)
+      })
     })
 
     it('rejects a key PostgreSQL text cannot hold (NUL) and keeps the previous FileInfo', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import { InventoryError, type FileInfo, type FolderSummary, type InventoryStore } from '@shuttersense/inventory-core'
-import type { FileInfoChanges, ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
+import type { FileInfoChanges, FileInfoWrite, ReplaceFileInfoOptions } from '@shuttersense/inventory-core/types'
 import { throwIfAborted } from '@shuttersense/inventory-core/internal'
 import { connectorRow, createCommonMethods, fileInfoPageStatement, fileInfoWriteStatements } from '../shared/common-methods.js'
 import { migrationSteps } from '../shared/sql/migrations.js'
@@ -184,6 +184,32 @@ const LOCK_COLLECTION = 'SELECT seq FROM collections WHERE id = $1 FOR NO KEY UP
 /** The collection's file count when the import has stored it already (asked after the lock, so it sees the holder's commit). */
 const STORED_BY_IMPORT = `SELECT c.file_count FROM import_collections_done d JOIN collections c ON c.id = d.collection_id
   WHERE d.import_id = $1 AND d.collection_id = $2`
+
+/**
+ * Locks the rows of a batch's collections, in id order: two batches that share collections wait for
+ * each other instead of deadlocking.
+ */
+const LOCK_COLLECTIONS = 'SELECT id FROM collections WHERE id = ANY ($1::text[]) ORDER BY id FOR NO KEY UPDATE'
+
+/** The (import, collection) pairs of a batch stored already; asked after LOCK_COLLECTIONS, so it sees what a holder of a lock committed. */
+const STORED_BY_IMPORTS = `SELECT import_id, collection_id FROM import_collections_done
+  WHERE import_id = ANY ($1::text[]) AND collection_id = ANY ($2::text[])`
+
+/**
+ * Locks the collections of `writes`, then answers the writes their import has not stored yet (a batch
+ * sent again, after a retry or while the first request still runs, leaves those as they are) and the
+ * ids of the collections that exist. Both statements go out together: one round trip.
+ */
+async function lockBatch(statements: StatementQueue, writes: readonly FileInfoWrite[]): Promise<{ unstored: FileInfoWrite[]; found: Set<string> }> {
+  const collectionIds = [...new Set(writes.map((write) => write.collectionId))]
+  const importIds = [...new Set(writes.flatMap((write) => write.options.importId ?? []))]
+  const locked = statements.request<{ id: string }>(LOCK_COLLECTIONS, [collectionIds])
+  const stored = statements.request<{ import_id: string; collection_id: string }>(STORED_BY_IMPORTS, [importIds, collectionIds])
+  const found = new Set((await locked).rows.map((row) => row.id))
+  const done = new Set((await stored).rows.map((row) => `${row.import_id}\n${row.collection_id}`))
+  const unstored = writes.filter((write) => write.options.importId === undefined || !done.has(`${write.options.importId}\n${write.collectionId}`))
+  return { unstored, found }
+}
 
 /** The statements of a replace: every row of the collection goes, `rows` come. */
 async function sendReplace(
@@ -377,36 +403,20 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresStor
     async writeFileInfoBatch(writes, callOptions = {}) {
       if (writes.length === 0) return
       await db.transaction(async (query, { pipelined }) => {
-        // What this import stored before (a batch sent again after a retry) is left as it is.
-        const { rows: stored } = await query<{ import_id: string; collection_id: string }>(
-          'SELECT import_id, collection_id FROM import_collections_done WHERE import_id = ANY ($1::text[]) AND collection_id = ANY ($2::text[])',
-          [[...new Set(writes.flatMap((write) => write.options.importId ?? []))], writes.map((write) => write.collectionId)],
-        )
-        const done = new Set(stored.map((row) => `${row.import_id}\n${row.collection_id}`))
         const statements = createStatementQueue(query, pipelined)
         await statements.send('SET LOCAL synchronous_commit = off', [])
-        const locks: [string, Promise<pg.QueryResult<{ seq: string }>>][] = []
+        const { unstored, found } = await lockBatch(statements, writes)
+        const missing = unstored.find((write) => !found.has(write.collectionId))
+        if (missing !== undefined) throw notFound('collection', missing.collectionId)
         try {
-          for (const write of writes) {
-            if (write.options.importId !== undefined && done.has(`${write.options.importId}\n${write.collectionId}`)) continue
-            const { collectionId, options } = write
-            const lock = statements.request<{ seq: string }>(LOCK_COLLECTION, [collectionId])
-            locks.push([collectionId, lock])
-            if (!pipelined && (await lock).rows.length === 0) throw notFound('collection', collectionId)
+          for (const { collectionId, options, ...write } of unstored) {
             if ('replace' in write) await sendReplace(statements, collectionId, [write.replace], options)
             else await sendChanges(statements, collectionId, write.changes, options)
           }
           await statements.drain()
         } catch (error) {
-          // A missing collection is NOT_FOUND, whatever failed after its lock because of it.
-          for (const [collectionId, lock] of locks) {
-            const answer = await lock.catch(() => null)
-            if (answer === null) break
-            if (answer.rows.length === 0) throw notFound('collection', collectionId)
-          }
           throw fileInfoWriteError(error, describePostgresFailure)
         }
-        for (const [collectionId, lock] of locks) if ((await lock).rows.length === 0) throw notFound('collection', collectionId)
       }, callOptions.signal)
     },
 
