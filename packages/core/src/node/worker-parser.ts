@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { InventoryError, type InventoryErrorCode } from '../errors.js'
+import { InventoryError, type InventoryErrorCode, throwIfAborted } from '../errors.js'
 import type { InventoryFileFormat } from '../manifest/manifest-schema.js'
 import { BUILT_IN_READERS } from '../pipeline/data-file-reader.js'
 import type { DataFileParseJob, DataFileParser, DataFileParseResult } from '../pipeline/data-file-parser.js'
@@ -103,9 +103,10 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
     all.add(worker)
     return worker
   }
-  const discard = (worker: Worker): void => {
+  // Awaited, so a parse that failed or was aborted ends once its thread no longer reads or writes anything.
+  const discard = async (worker: Worker): Promise<void> => {
     all.delete(worker)
-    void worker.terminate()
+    await worker.terminate()
   }
 
   return {
@@ -114,6 +115,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
     checksMd5: true,
 
     async parse(job: DataFileParseJob): Promise<DataFileParseResult> {
+      throwIfAborted(job.signal)
       const worker = acquire()
       const result: DataFileParseResult = { counts: emptyRowCounts() }
       let healthy = false
@@ -129,6 +131,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
             worker.off('message', onMessage)
             worker.off('error', stop)
             worker.off('exit', onExit)
+            job.signal?.removeEventListener('abort', onAbort)
             if (error === undefined) resolve()
             else reject(error)
           }
@@ -141,6 +144,9 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
                     file: job.file.key,
                   }),
             )
+          // An aborted parse stops at once: its thread is discarded with the file half read.
+          const onAbort = (): void =>
+            stop(new InventoryError('ABORTED', `${job.file.key}: the parse was aborted`, { file: job.file.key, cause: job.signal?.reason }))
           const onMessage = (message: FromPhaseAWorker): void => {
             switch (message.type) {
               case 'ack':
@@ -173,6 +179,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
           worker.on('message', onMessage)
           worker.on('error', stop)
           worker.on('exit', onExit)
+          job.signal?.addEventListener('abort', onAbort, { once: true })
           const start: ToPhaseAWorker = {
             type: 'start',
             fileKey: job.file.key,
@@ -208,7 +215,7 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
         })
       } finally {
         if (healthy) idle.push(worker)
-        else discard(worker)
+        else await discard(worker)
       }
       return result
     },

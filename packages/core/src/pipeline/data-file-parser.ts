@@ -34,6 +34,7 @@ export interface DataFileParseJob {
   adoptSpill?(bucket: number, path: string): void
   /** Receives the folder rollup in parts, as it grows: merge each with `FolderAccumulator.mergeDirect`. */
   rollup(part: DirectFolderFigures): void
+  /** Stops the parse: it rejects with `ABORTED` (phase A fires it when another data file failed). */
   signal?: AbortSignal | undefined
 }
 

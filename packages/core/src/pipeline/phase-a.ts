@@ -11,6 +11,7 @@ import type { Collection } from '../store.js'
 import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
 import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
+import { LaneStop } from './lane-stop.js'
 import { SpillLines } from './spill-lines.js'
 import { type StagedDataFile, stageDataFile } from './staged-data-file.js'
 
@@ -50,8 +51,8 @@ interface StagedAhead {
  * Closes (and so deletes) a staged copy once it is staged. Its failure to stage is reported where the
  * copy is read, and a failure to close it has no one to tell: neither may be an unhandled rejection.
  */
-function releaseCopy(copy: Promise<RandomAccessFile> | undefined): void {
-  void copy?.then((staged) => staged.close()).catch(() => undefined)
+function closeWhenStaged(copy: Promise<RandomAccessFile>): Promise<void> {
+  return copy.then((staged) => staged.close()).catch(() => undefined)
 }
 
 /** Spill name of a bucket of collections. */
@@ -61,13 +62,23 @@ export function spillName(bucket: number): string {
 
 /**
  * Phase A: reads every data file (bounded concurrency; results do not depend on order), rolls up
- * folders and spills each collection's records to scratch for phases B/C.
+ * folders and spills each collection's records to scratch for phases B/C. The first data file that
+ * fails stops the other lanes; phase A rejects with its error once they have all stopped and every
+ * copy they staged is deleted, so nothing of it still runs or downloads.
  */
-export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
+export async function runPhaseA(callerInput: PhaseAInput): Promise<PhaseAResult> {
+  const laneStop = new LaneStop(callerInput.signal)
+  // Everything the lanes start (downloads, staging, parses) stops when a lane fails.
+  const input: PhaseAInput = { ...callerInput, signal: laneStop.signal }
   const folders = new FolderAccumulator()
   const rows = emptyRowCounts()
   const router = new CollectionRouter(input.collections)
   const pending = [...input.manifest.files]
+  // Copies no one will read, being closed: phase A ends only once they are.
+  const discarded: Promise<void>[] = []
+  const discardCopy = (copy: Promise<RandomAccessFile> | undefined): void => {
+    if (copy) discarded.push(closeWhenStaged(copy))
+  }
 
   const openChecked = (file: ManifestDataFile) => (): AsyncIterable<Uint8Array> =>
     verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
@@ -140,7 +151,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       } finally {
         await staged.closeAll()
         // A copy staged ahead that the reader never opened.
-        releaseCopy(first)
+        discardCopy(first)
       }
     }
     addRowCounts(rows, counts)
@@ -158,7 +169,7 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
       let nextAhead: StagedAhead | undefined
       let failed = false
       const stageNext = (): void => {
-        if (next !== undefined && !failed) nextAhead ??= stageAhead(next)
+        if (next !== undefined && !failed && !laneStop.signal.aborted) nextAhead ??= stageAhead(next)
       }
       // A file whose staging failed ends the lane: nothing more is downloaded for it.
       void ahead?.ready.then(stageNext, () => undefined)
@@ -172,8 +183,8 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
         failed = true
         // Copies no one will read (this file's, when the lane stopped before reading it, and the next
         // file's): closing them deletes them.
-        if (!taken) releaseCopy(ahead?.ready)
-        releaseCopy(nextAhead?.ready)
+        if (!taken) discardCopy(ahead?.ready)
+        discardCopy(nextAhead?.ready)
         throw error
       }
       file = stagesAhead ? next : pending.shift()
@@ -181,7 +192,11 @@ export async function runPhaseA(input: PhaseAInput): Promise<PhaseAResult> {
     }
   }
   const lanes = Math.max(1, Math.min(input.concurrency, pending.length))
-  await Promise.all(Array.from({ length: lanes }, (_, index) => lane(index < (input.parser?.concurrency ?? 0))))
+  // Every lane settles, the first failure having stopped the others, before phase A answers.
+  const settled = Array.from({ length: lanes }, (_, index) => lane(index < (input.parser?.concurrency ?? 0)).catch((error: unknown) => laneStop.fail(error)))
+  await Promise.all(settled)
+  await Promise.all(discarded)
+  laneStop.throwIfFailed()
   // Idle parser threads would hold their heaps through the rest of the import.
   await input.parser?.release?.()
   return { folders, rows }
@@ -291,6 +306,8 @@ export async function rollUpAndSpill(batches: AsyncIterable<FileInfo[] | RolledU
 }
 
 async function* streamDataFile(input: PhaseAInput, file: ManifestDataFile): AsyncGenerator<Uint8Array> {
+  // A download opened before a lane failed starts only on its first read: it must not start after.
+  throwIfAborted(input.signal)
   try {
     yield* input.source.streamObject(input.bucket, file.key, { signal: input.signal })
   } catch (error) {
