@@ -12,8 +12,8 @@ export class FolderSlots {
    */
   private table = new Int32Array(2 * 2048)
   /** End of each slot's path in `arena` (it starts where the slot before it ends). */
-  private ends = new Int32Array(1024)
-  private arena = new Uint8Array(64 * 1024)
+  private ends: Int32Array<ArrayBuffer> = new Int32Array(1024)
+  private arena: Uint8Array<ArrayBuffer> = new Uint8Array(64 * 1024)
   private names: (string | undefined)[] = []
   private encodeScratch = new Uint8Array(1024)
   /** Number of folders. */
@@ -51,9 +51,19 @@ export class FolderSlots {
     this.names[slot] = undefined
   }
 
-  /** The UTF-8 bytes of every path, one after the other, and the end of each (to move them between threads). */
-  paths(): { bytes: Uint8Array<ArrayBuffer>; ends: Int32Array<ArrayBuffer> } {
-    return { bytes: this.arena.slice(0, this.size === 0 ? 0 : this.ends[this.size - 1]!), ends: this.ends.slice(0, this.size) }
+  /**
+   * The UTF-8 bytes of every path, one after the other, and the end of each (of the first `size`
+   * entries), to move them between threads: the table's own arrays, with no copy. The table is empty
+   * afterwards.
+   */
+  takePaths(): { size: number; bytes: Uint8Array<ArrayBuffer>; ends: Int32Array<ArrayBuffer> } {
+    const taken = { size: this.size, bytes: this.arena, ends: this.ends }
+    this.table = new Int32Array(2 * 2048)
+    this.ends = new Int32Array(1024)
+    this.arena = new Uint8Array(64 * 1024)
+    this.names = []
+    this.size = 0
+    return taken
   }
 
   private startOf(slot: number): number {

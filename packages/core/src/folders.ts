@@ -3,17 +3,17 @@ import { civilMillis } from './iso-time.js'
 import type { FileInfo, FolderSummary } from './types.js'
 
 /**
- * A rollup's direct figures per folder, in columns, to move it between threads (see
- * {@link FolderAccumulator.mergeDirect}): folder `i`'s path is the UTF-8 text of
- * `paths[pathEnds[i - 1] ?? 0, pathEnds[i])`. Typed arrays copy between threads in one piece.
+ * A rollup's direct figures per folder, to move it between threads (see
+ * {@link FolderAccumulator.takeDirect}): folder `i` (of the first `size`) has the path whose UTF-8 text
+ * is `paths[pathEnds[i - 1] ?? 0, pathEnds[i])`, and objects, bytes and newest last-modified (epoch
+ * milliseconds, -Infinity for none) at `figures[3i]`, `[3i + 1]`, `[3i + 2]`. The arrays are the
+ * rollup's own, room to grow included: they move between threads as they are, with no copy.
  */
 export interface DirectFolderFigures {
+  size: number
   paths: Uint8Array<ArrayBuffer>
   pathEnds: Int32Array<ArrayBuffer>
-  objects: Float64Array<ArrayBuffer>
-  bytes: Float64Array<ArrayBuffer>
-  /** Newest last-modified per folder as epoch milliseconds; -Infinity for none. */
-  newest: Float64Array<ArrayBuffer>
+  figures: Float64Array<ArrayBuffer>
   /** Objects and bytes of the whole part, bucket root included. */
   objectCount: number
   totalSizeBytes: number
@@ -127,42 +127,40 @@ export class FolderAccumulator {
     return this.slots.nameOf(slot)
   }
 
-  /** Every folder's direct figures, to move a rollup between threads (see {@link mergeDirect}). */
-  exportDirect(): DirectFolderFigures {
-    const size = this.slots.size
-    const paths = this.slots.paths()
-    const objects = new Float64Array(size)
-    const bytes = new Float64Array(size)
-    const newest = new Float64Array(size)
-    for (let slot = 0; slot < size; slot++) {
-      objects[slot] = this.figures[FIGURES * slot]!
-      bytes[slot] = this.figures[FIGURES * slot + 1]!
-      newest[slot] = this.figures[FIGURES * slot + 2]!
-    }
-    return {
+  /**
+   * Every folder's direct figures, to move the rollup to another thread (see {@link mergeDirect}): its
+   * own arrays, handed over with no copy. The rollup starts over empty, totals included.
+   */
+  takeDirect(): DirectFolderFigures {
+    const paths = this.slots.takePaths()
+    const part: DirectFolderFigures = {
+      size: paths.size,
       paths: paths.bytes,
       pathEnds: paths.ends,
-      objects,
-      bytes,
-      newest,
+      figures: this.figures,
       objectCount: this.objectCount,
       totalSizeBytes: this.totalSizeBytes,
     }
+    this.releaseFolders()
+    this.objectCount = 0
+    this.totalSizeBytes = 0
+    return part
   }
 
-  /** Adds a rollup made elsewhere (its {@link exportDirect}), whole-inventory totals included. */
+  /** Adds a rollup made elsewhere (its {@link takeDirect}), whole-inventory totals included. */
   mergeDirect(part: DirectFolderFigures): void {
     this.objectCount += part.objectCount
     this.totalSizeBytes += part.totalSizeBytes
     let start = 0
-    for (let index = 0; index < part.pathEnds.length; index++) {
+    for (let index = 0; index < part.size; index++) {
       const end = part.pathEnds[index]!
       const slot = this.slotFor(this.slots.slotOf(part.paths, start, end))
       start = end
       const at = FIGURES * slot
-      this.figures[at]! += part.objects[index]!
-      this.figures[at + 1]! += part.bytes[index]!
-      if (part.newest[index]! > this.figures[at + 2]!) this.figures[at + 2] = part.newest[index]!
+      const from = FIGURES * index
+      this.figures[at]! += part.figures[from]!
+      this.figures[at + 1]! += part.figures[from + 1]!
+      if (part.figures[from + 2]! > this.figures[at + 2]!) this.figures[at + 2] = part.figures[from + 2]!
     }
   }
 
@@ -229,7 +227,7 @@ export class FolderAccumulator {
     }
     try {
       const slots = this.slots
-      const order = sortByKey(Array.from({ length: slots.size }, (_, index) => index), (index) => slots.nameOf(index))
+      const order = sortedSlots(slots)
       for (const [taken, slot] of order.entries()) {
         const folder = slots.nameOf(slot)
         if (consume) {
@@ -258,6 +256,21 @@ export class FolderAccumulator {
       if (consume) this.releaseFolders()
     }
   }
+}
+
+/**
+ * Every slot of `slots`, in path order ({@link compareKeys}). The names are decoded into an array first:
+ * a comparison then reads two array entries, not two calls that each find a decoded name.
+ */
+function sortedSlots(slots: FolderSlots): number[] {
+  const names = Array.from({ length: slots.size }, (_, slot) => slots.nameOf(slot))
+  const order = Array.from({ length: slots.size }, (_, slot) => slot)
+  if (names.some((name) => SURROGATE.test(name))) return order.sort((p, q) => compareKeys(names[p]!, names[q]!))
+  return order.sort((p, q) => {
+    const a = names[p]!
+    const b = names[q]!
+    return a < b ? -1 : a > b ? 1 : 0
+  })
 }
 
 /** Numbers per folder in {@link FolderAccumulator}'s figures. */

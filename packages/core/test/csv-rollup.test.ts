@@ -123,7 +123,7 @@ async function throughRollup(chunks: AsyncIterable<Uint8Array>, columns: CsvColu
     }
   }
   const merged = new FolderAccumulator()
-  for (const part of [...parts, folders]) merged.mergeDirect(part.exportDirect())
+  for (const part of [...parts, folders]) merged.mergeDirect(part.takeDirect())
   return { counts, folders: merged, wanted }
 }
 

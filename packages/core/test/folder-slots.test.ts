@@ -29,15 +29,26 @@ describe('FolderSlots', () => {
     expect(names.map((_, i) => slots.nameOf(i))).toEqual(names)
   })
 
-  it('gives every path as bytes and ends, and decodes a forgotten name again', () => {
+  it('decodes a forgotten name again', () => {
     const slots = new FolderSlots()
-    expect(slots.paths()).toEqual({ bytes: new Uint8Array(0), ends: new Int32Array(0) })
     slots.slotOfName('a/')
     slots.slotOfName('éb/')
-    const { bytes, ends } = slots.paths()
-    expect(new TextDecoder().decode(bytes)).toBe('a/éb/')
-    expect([...ends]).toEqual([2, 6])
     slots.forgetName(1)
     expect(slots.nameOf(1)).toBe('éb/')
+  })
+
+  it('hands over every path as bytes and ends, its own arrays, and is empty afterwards', () => {
+    const slots = new FolderSlots()
+    expect(slots.takePaths().size).toBe(0)
+    slots.slotOfName('a/')
+    slots.slotOfName('éb/')
+    const { size, bytes, ends } = slots.takePaths()
+    expect(size).toBe(2)
+    expect(new TextDecoder().decode(bytes.subarray(0, ends[size - 1]))).toBe('a/éb/')
+    expect([...ends.subarray(0, size)]).toEqual([2, 6])
+    expect(slots.size).toBe(0)
+    // Taken paths are new ones again, numbered from 0.
+    expect(slots.slotOfName('éb/')).toBe(0)
+    expect(slots.nameOf(0)).toBe('éb/')
   })
 })

@@ -290,7 +290,7 @@ describe('FolderAccumulator.releaseFolders', () => {
   })
 })
 
-describe('FolderAccumulator.exportDirect / mergeDirect', () => {
+describe('FolderAccumulator.takeDirect / mergeDirect', () => {
   it('merging rollups made apart equals one rollup of everything', () => {
     const record = (key: string, size: number, day: number) => ({
       key,
@@ -308,7 +308,9 @@ describe('FolderAccumulator.exportDirect / mergeDirect', () => {
     for (const part of [first, second]) {
       const apart = new FolderAccumulator()
       apart.add(part)
-      merged.mergeDirect(apart.exportDirect())
+      merged.mergeDirect(apart.takeDirect())
+      // It handed its arrays over: nothing is left to count twice.
+      expect([apart.objectCount, apart.summaries()]).toEqual([0, []])
     }
     expect(merged.summaries()).toEqual(whole.summaries())
     expect([merged.objectCount, merged.totalSizeBytes]).toEqual([whole.objectCount, whole.totalSizeBytes])

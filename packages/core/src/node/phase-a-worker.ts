@@ -79,9 +79,9 @@ async function parseFile(start: Extract<ToPhaseAWorker, { type: 'start' }>, chun
     partBytes = 0
   }
   const flushRollup = (): void => {
-    const part = folders.exportDirect()
-    // The arrays are this worker's own copies: moved, not copied again.
-    send({ type: 'rollup', part }, [part.paths.buffer, part.pathEnds.buffer, part.objects.buffer, part.bytes.buffer, part.newest.buffer])
+    // The rollup's own arrays: moved, not copied.
+    const part = folders.takeDirect()
+    send({ type: 'rollup', part }, [part.paths.buffer, part.pathEnds.buffer, part.figures.buffer])
     folders = new FolderAccumulator()
   }
   const target: RollUpTarget = {
