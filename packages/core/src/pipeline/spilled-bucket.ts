@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer'
+import type { SliceableBuffer } from '../parse/csv-scan.js'
 import type { FileInfo } from '../types.js'
 import { unescapeSpillField } from './spill.js'
 
@@ -11,15 +12,12 @@ const FIELDS = 5
 const HIGH = 1
 const ESCAPED = 2
 
-/** Node's Buffer has these fast slicers; they are not in its public typings. */
-type SlicingBuffer = Buffer & { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
-
 /**
  * One spill bucket read back whole as its bytes, its lines grouped by collection: a collection's records
  * are decoded only when phase B asks for them, one collection after the other. Each string is then a
  * fresh copy of its bytes, laid out beside the collection's other strings, where cutting them out of a
  * decoded chunk would make each a slice of a large string, scattered over the whole bucket: sorting
- * a collection's keys took about five times longer that way, and every slice kept its chunk alive.
+ * a collection's keys took about four times longer that way, and every slice kept its chunk alive.
  */
 export class SpilledBucket {
   /** Where each line's key starts (just after its collection index and tab). */
@@ -29,7 +27,7 @@ export class SpilledBucket {
   /** Where each collection's lines start in {@link order}, by collection index minus {@link lowest}; one more entry at the end. */
   private readonly runStarts: Int32Array
   private readonly lowest: number
-  private readonly bytes: SlicingBuffer
+  private readonly bytes: SliceableBuffer
   /** The last storage class decoded: most files share a few, so one string serves them all. */
   private storageClass = ''
   private storageClassBytes: Uint8Array = new Uint8Array(0)
@@ -38,7 +36,7 @@ export class SpilledBucket {
   private readonly fieldFlags = new Int32Array(FIELDS)
 
   constructor(bytes: Uint8Array) {
-    this.bytes = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as SlicingBuffer
+    this.bytes = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as SliceableBuffer
     const buf = this.bytes
     let lines = 0
     for (let at = buf.indexOf(LF); at >= 0; at = buf.indexOf(LF, at + 1)) lines++
