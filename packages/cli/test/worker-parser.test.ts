@@ -231,6 +231,41 @@ describe('createWorkerParser', () => {
     expect(defaultWorkerCount()).toBe(Math.min(3, availableParallelism() - 1))
   })
 
+  it("starts the parser's threads before it looks for the report, and stops them however the import ends", async () => {
+    const root = path.join(dir, 'inventory')
+    await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '2'])
+    const { store, connector } = await openStore('prepared')
+    const log: string[] = []
+    const local = createLocalDirectorySource(root)
+    const source: ObjectSource = {
+      ...local,
+      listFolders(bucket, prefix, options) {
+        log.push('list')
+        return local.listFolders(bucket, prefix, options)
+      },
+    }
+    const watched: DataFileParser = {
+      ...parser,
+      concurrency: parser.concurrency,
+      prepare: () => (log.push('prepare'), parser.prepare?.()),
+      parse: (job) => (log.push('parse'), parser.parse(job)),
+      release: () => (log.push('release'), parser.release!()),
+    }
+    const run = () => runInventoryImport({ source, store, connectorId: connector.id, parser: watched })
+    await run()
+    expect(log[0]).toBe('prepare')
+    expect(log.at(-1)).toBe('release')
+    expect(log.indexOf('list')).toBeGreaterThan(0)
+    // The same report again: no data file is read, and the threads started for it are stopped.
+    log.length = 0
+    expect((await run()).noNewReport).toBe(true)
+    expect(log.filter((call) => call !== 'list')).toEqual(['prepare', 'release'])
+    // A failure before phase A (no such connector) stops them too.
+    log.length = 0
+    await expectCodeOf(runInventoryImport({ source, store, connectorId: 'missing', parser: watched }), ['NOT_FOUND'])
+    expect(log).toEqual(['prepare', 'release'])
+  })
+
   it('rejects the import when the parser is closed during a parse (never leaves it pending)', async () => {
     const root = path.join(dir, 'inventory')
     await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '4000', '--files', '2'])

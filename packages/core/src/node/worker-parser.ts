@@ -90,16 +90,17 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
   const all = new Set<Worker>()
   let closed = false
 
+  const spawn = (): Worker => {
+    // A worker holds one data file's batches and a bounded part of its rollup: a small heap suffices,
+    // and keeps the process's peak memory near the single-threaded one.
+    const worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } })
+    // Idle workers must not keep the process alive if the caller forgets close().
+    worker.unref()
+    return worker
+  }
   const acquire = (): Worker => {
     if (closed) throw new InventoryError('INVALID_ARGUMENT', 'the worker parser is closed')
-    let worker = idle.pop()
-    if (!worker) {
-      // A worker holds one data file's batches and a bounded part of its rollup: a small heap suffices,
-      // and keeps the process's peak memory near the single-threaded one.
-      worker = new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 } })
-      // Idle workers must not keep the process alive if the caller forgets close().
-      worker.unref()
-    }
+    const worker = idle.pop() ?? spawn()
     all.add(worker)
     return worker
   }
@@ -218,6 +219,15 @@ export function createWorkerParser(options: WorkerParserOptions = {}): DataFileP
         else await discard(worker)
       }
       return result
+    },
+
+    prepare() {
+      if (closed) return
+      for (let count = all.size; count < size; count++) {
+        const worker = spawn()
+        all.add(worker)
+        idle.push(worker)
+      }
     },
 
     async release() {

@@ -60,6 +60,12 @@ export interface DataFileParser {
   readonly checksMd5?: boolean
   parse(job: DataFileParseJob): Promise<DataFileParseResult>
   /**
+   * Optional: starts its threads now, idle until a parse takes them, so their start-up overlaps with
+   * what the caller does first (the import calls it before it looks for the report); `release` stops
+   * them again.
+   */
+  prepare?(): void
+  /**
    * Stops the threads that are idle, giving back their memory; a later `parse` starts new ones. Phase A
    * calls it when its last data file is parsed, before folders are stored and phases B and C run.
    */

@@ -91,6 +91,17 @@ export interface ImportResult {
  * continues where it stopped. A failure marks the session failed and rethrows; stored folders and FileInfo stay whole.
  */
 export async function runInventoryImport(options: RunImportOptions): Promise<ImportResult> {
+  // The parser's threads start while the report is found and checked; any path that ends before phase
+  // A stops them (phase A itself stops them once its last data file is parsed).
+  options.parser?.prepare?.()
+  try {
+    return await importNewestReport(options)
+  } finally {
+    await options.parser?.release?.()
+  }
+}
+
+async function importNewestReport(options: RunImportOptions): Promise<ImportResult> {
   const { source, store, signal } = options
   const now = options.now ?? (() => new Date())
   const connector = await store.getConnector(options.connectorId, { signal })
