@@ -57,7 +57,7 @@ export async function runPhaseBC(input: PhaseBCInput): Promise<void> {
       throwIfAborted(input.signal)
       if (input.done.has(collection.id)) continue
       // In key order, as stores read FileInfo back: the diff merges both sides without a key index, and
-      // rows are written in key order, which SQLite inserts more than twice as fast as a report's order.
+      // rows are written in key order, which SQLite inserts far faster than a report's order.
       const files = sortFilesByKey(spilled.filesOf(index))
       const { delta, changes, previousCount } = await diffFileInfo(
         stored.read(collection),
