@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { InventoryStore, ObjectSource } from '@shuttersense/inventory-core'
-import type { DataFileParser, ScratchSpace } from '@shuttersense/inventory-core/types'
+import type { DataFileParser, DataFileReadContext, DataFileReader, ScratchSpace } from '@shuttersense/inventory-core/types'
 import {
   createFileScratch,
   createLocalDirectorySource,
@@ -12,7 +12,7 @@ import {
   defaultWorkerCount,
   runInventoryImport,
 } from '@shuttersense/inventory-core/node'
-import { createMemoryScratch } from '@shuttersense/inventory-core/internal'
+import { createMemoryScratch, dataFileReaderFor, stageInMemory } from '@shuttersense/inventory-core/internal'
 import { createSqliteStore } from '@shuttersense/inventory-storage/sqlite'
 import { expectCodeOf, runCliJson, snapshot, tempDir, WHERE } from './helpers.js'
 
@@ -264,6 +264,47 @@ describe('createWorkerParser', () => {
     log.length = 0
     await expectCodeOf(runInventoryImport({ source, store, connectorId: 'missing', parser: watched }), ['NOT_FOUND'])
     expect(log).toEqual(['prepare', 'release'])
+  })
+
+  describe("a reader of the caller's own", () => {
+    /** A Parquet inventory of three data files, a store, and a source that counts each data file's downloads. */
+    async function setUp(name: string) {
+      const root = path.join(dir, `own-${name}`)
+      await runCliJson(['generate', '--out', root, ...WHERE, '--objects', '3000', '--files', '3', '--seed', '4', '--format', 'parquet'])
+      const { store, connector } = await openStore(`own-${name}`)
+      const downloads = new Map<string, number>()
+      const local = createLocalDirectorySource(root)
+      const source: ObjectSource = {
+        ...local,
+        streamObject(bucket, key, options) {
+          if (key.includes('/data/')) downloads.set(key, (downloads.get(key) ?? 0) + 1)
+          return local.streamObject(bucket, key, options)
+        },
+      }
+      const importWith = (reader: DataFileReader, withParser = true) =>
+        runInventoryImport({ source, store, connectorId: connector.id, scratch: createFileScratch(), parser: withParser ? parser : undefined, readers: { Parquet: reader } })
+      return { downloads, importWith }
+    }
+    const builtIn = dataFileReaderFor('Parquet')
+
+    it('reads every data file, none of them on the parser\'s threads (they run the built-in readers)', async () => {
+      const { importWith } = await setUp('every')
+      const read: string[] = []
+      const own: DataFileReader = Object.assign((context: DataFileReadContext) => (read.push(context.file.key), builtIn(context)), { readsStagedCopy: true })
+      const result = await importWith(own)
+      expect(result.summary.dataFiles).toBe(3)
+      expect(read).toHaveLength(3)
+    })
+
+    it.each([
+      ['with the parser', true],
+      ['on this thread alone', false],
+    ])('that streams each data file downloads it once, %s: nothing is staged ahead for it', async (_how, withParser) => {
+      const { downloads, importWith } = await setUp(`streams-${String(withParser)}`)
+      const streaming: DataFileReader = (context) => builtIn({ ...context, openFile: () => stageInMemory(context.open(), context.file.key) })
+      await importWith(streaming, withParser)
+      expect([...downloads.values()]).toEqual([1, 1, 1])
+    })
   })
 
   it('rejects the import when the parser is closed during a parse (never leaves it pending)', async () => {

@@ -31,6 +31,7 @@ export interface OrcReaderOptions {
 export function createOrcReader(options: OrcReaderOptions = {}): DataFileReader {
   return Object.assign((context: DataFileReadContext) => readOrcDataFile(context, options), {
     rollUp: (context: DataFileReadContext, sink: FolderRollupSink) => rollUpOrcDataFile(context, options, sink),
+    readsStagedCopy: true,
   })
 }
 

@@ -37,6 +37,7 @@ export const MAX_PARQUET_ROW_GROUP_BYTES = 256 * 1024 * 1024
 export function createParquetReader(options: ParquetReaderOptions = {}): DataFileReader {
   return Object.assign((context: DataFileReadContext) => readParquetDataFile(context, options), {
     rollUp: (context: DataFileReadContext, sink: FolderRollupSink) => rollUpParquetDataFile(context, options, sink),
+    readsStagedCopy: true,
   })
 }
 

@@ -44,6 +44,13 @@ export interface DataFileReader {
    * the data file's bytes, with no string per object). Counts, folders and records are the same.
    */
   rollUp?: ((context: DataFileReadContext, sink: FolderRollupSink) => AsyncIterable<RolledUpBatch>) | undefined
+  /**
+   * True when the reader reads a data file through `openFile` (a copy staged for random access, as the
+   * Parquet and ORC readers do): phase A then stages each lane's next file while the one before is
+   * parsed. Unset, nothing is downloaded ahead of a file's turn, and a reader that streams `open()`
+   * downloads each file once.
+   */
+  readsStagedCopy?: boolean | undefined
 }
 
 /** Where a {@link DataFileReader.rollUp} puts the objects it reads. */
@@ -128,6 +135,8 @@ function loadedOnFirstRead(load: () => Promise<ReaderWithRollUp>): DataFileReade
       async *rollUp(context: DataFileReadContext, sink: FolderRollupSink): AsyncGenerator<RolledUpBatch> {
         yield* (await reader()).rollUp(context, sink)
       },
+      // Both readers loaded this way (Parquet, ORC) read a staged copy.
+      readsStagedCopy: true,
     },
   )
 }

@@ -10,7 +10,7 @@ import type { ObjectSource } from '../source.js'
 import type { Collection } from '../store.js'
 import { type FileInfo, type RowCounts, addRowCounts, emptyRowCounts } from '../types.js'
 import type { DataFileParser } from './data-file-parser.js'
-import type { DataFileReadContext, DataFileReader, RolledUpBatch } from './data-file-reader.js'
+import { BUILT_IN_READERS, type DataFileReadContext, type DataFileReader, type RolledUpBatch } from './data-file-reader.js'
 import { LaneStop } from './lane-stop.js'
 import { SpillLines } from './spill-lines.js'
 import { type StagedDataFile, stageDataFile } from './staged-data-file.js'
@@ -82,9 +82,23 @@ export async function runPhaseA(callerInput: PhaseAInput): Promise<PhaseAResult>
 
   const openChecked = (file: ManifestDataFile) => (): AsyncIterable<Uint8Array> =>
     verifyMd5(countBytes(streamDataFile(input, file), (n) => input.onBytes(file.key, n)), file.MD5checksum, file.key)
-  // A format read with random access is staged to scratch on disk before it is parsed: each lane stages
-  // its next file while it parses the one before, so no parser waits for a download and its MD5.
-  const stagesAhead = input.manifest.fileFormat !== 'CSV' && input.scratch.stageFile !== undefined && input.scratch.directory !== undefined
+  const format = input.manifest.fileFormat
+  // The parser's threads run the built-in readers: a file goes to them only when the import reads its
+  // format with the built-in reader too (a reader of the caller's own reads every file on this thread).
+  // Formats read with random access go to them as a staged file on disk.
+  const parserTakesFiles =
+    input.parser !== undefined &&
+    input.reader === BUILT_IN_READERS[format] &&
+    (input.parser.formats ?? ['CSV']).includes(format) &&
+    (format === 'CSV' || input.scratch.directory !== undefined)
+  // A copy for random access is staged to scratch on disk before it is parsed: each lane stages its next
+  // file while it parses the one before, so no parser waits for a download and its MD5. Not for a reader
+  // that streams the file: it would download each file twice.
+  const stagesAheadOn = (onParser: boolean): boolean =>
+    format !== 'CSV' &&
+    input.scratch.stageFile !== undefined &&
+    input.scratch.directory !== undefined &&
+    (onParser && parserTakesFiles ? true : input.reader.readsStagedCopy === true)
   const stageAhead = (file: ManifestDataFile): StagedAhead => {
     const staged = stageDataFile(openChecked(file), file.key, input.scratch)
     const ready = staged.openFile()
@@ -97,11 +111,7 @@ export async function runPhaseA(callerInput: PhaseAInput): Promise<PhaseAResult>
     const counts = emptyRowCounts()
     const open = openChecked(file)
     const spill = (bucket: number, lines: string | Uint8Array): void => appendSpill(input.scratch, spillName(bucket), lines)
-    const format = input.manifest.fileFormat
-    // Formats read with random access go to the parser's threads as a staged file on disk.
-    const toParser =
-      onParser && input.parser && (input.parser.formats ?? ['CSV']).includes(format) && (format === 'CSV' || input.scratch.directory !== undefined)
-    if (toParser && input.parser) {
+    if (onParser && parserTakesFiles && input.parser) {
       const { staged, ready } = format === 'CSV' ? { staged: undefined, ready: undefined } : (ahead ?? stageAhead(file))
       const stagedFile = await ready?.catch(async (error: unknown) => {
         await staged?.closeAll()
@@ -161,6 +171,7 @@ export async function runPhaseA(callerInput: PhaseAInput): Promise<PhaseAResult>
   // One lane per file read at once. The parser's threads take the first lanes; lanes beyond them parse
   // on this thread, which otherwise would mostly wait for the parser.
   const lane = async (onParser: boolean): Promise<void> => {
+    const stagesAhead = stagesAheadOn(onParser)
     let file = pending.shift()
     let ahead = file && stagesAhead ? stageAhead(file) : undefined
     while (file !== undefined) {
