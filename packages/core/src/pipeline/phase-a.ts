@@ -98,7 +98,7 @@ export async function runPhaseA(callerInput: PhaseAInput): Promise<PhaseAResult>
     format !== 'CSV' &&
     input.scratch.stageFile !== undefined &&
     input.scratch.directory !== undefined &&
-    (onParser && parserTakesFiles ? true : input.reader.readsStagedCopy === true)
+    ((onParser && parserTakesFiles) || input.reader.readsStagedCopy === true)
   const stageAhead = (file: ManifestDataFile): StagedAhead => {
     const staged = stageDataFile(openChecked(file), file.key, input.scratch)
     const ready = staged.openFile()

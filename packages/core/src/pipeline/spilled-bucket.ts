@@ -47,7 +47,8 @@ export class SpilledBucket {
     let highest = -1
     for (let line = 0, at = 0; line < lines; line++) {
       let index = 0
-      while (buf[at] !== TAB) index = index * 10 + (buf[at++]! - 48)
+      // Bounded by the end: a damaged scratch file must not loop forever.
+      while (at < buf.length && buf[at] !== TAB) index = index * 10 + (buf[at++]! - 48)
       indexes[line] = index
       this.keyStarts[line] = at + 1
       if (index < lowest) lowest = index
