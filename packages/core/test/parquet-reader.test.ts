@@ -1,13 +1,14 @@
 import { parquetWriteBuffer } from 'hyparquet-writer'
 import { describe, expect, it } from 'vitest'
-import { createParquetReader, readParquetData } from '../src/formats/parquet-reader.js'
+import { decodeRowGroups } from '../src/formats/parquet-file.js'
+import { MAX_PARQUET_ROW_GROUP_BYTES, createParquetReader, readFlatRowGroup, readParquetData } from '../src/formats/parquet-reader.js'
 import { md5Hex, verifyMd5 } from '../src/manifest/checksum.js'
 import { parseManifest } from '../src/manifest/parse-manifest.js'
 import type { InventoryManifest, ManifestDataFile } from '../src/manifest/manifest-schema.js'
 import { dataFileReaderFor, type DataFileReader } from '../src/pipeline/data-file-reader.js'
 import { stageInMemory } from '../src/io/random-access-file.js'
 import { emptyRowCounts, type FileInfo } from '../src/types.js'
-import { AWS_FIXTURE_FILES, awsFixture, expectCode, readOneWay, readStaged } from './helpers.js'
+import { AWS_FIXTURE_FILES, awsFixture, expectCode, fromChunks, readOneWay, readStaged } from './helpers.js'
 
 const manifest = parseManifest(awsFixture('parquet_inventory_manifest.json'))
 const data = awsFixture('parquet_inventory.parquet')
@@ -76,6 +77,35 @@ describe('readParquetData', () => {
   it('refuses a row group over the memory bound with a clear error, before decoding it', async () => {
     const error = await expectCode(() => read(data, { reader: createParquetReader({ maxRowGroupBytes: 100 }) }), 'FORMAT_UNSUPPORTED')
     expect(error.message).toMatch(/parquet_inventory\.parquet: row group 0 needs .* MiB .*limit/)
+  })
+})
+
+describe('the flat row-group decoding (the rollup\'s fast path)', () => {
+  /** How each row group of `bytes` is read by the rollup: flat, or left to hyparquet's values. */
+  async function rowGroupForms(bytes: Uint8Array): Promise<string[]> {
+    const file = { ...manifest.files[0]!, MD5checksum: md5Hex(bytes), size: bytes.length }
+    const open = () => fromChunks([bytes])
+    const context = { manifest, file, open, openFile: () => stageInMemory(open(), file.key), counts: emptyRowCounts() }
+    const forms: string[] = []
+    for await (const { data } of decodeRowGroups(context, MAX_PARQUET_ROW_GROUP_BYTES, readFlatRowGroup)) forms.push(data === undefined ? 'values' : 'flat')
+    return forms
+  }
+
+  it('reads the row groups of the file AWS wrote, and of a plainly written one, without hyparquet\'s values', async () => {
+    expect(await rowGroupForms(data)).toEqual(['flat'])
+    const keys = Array.from({ length: 30 }, (_, i) => `folder/${i}.jpg`)
+    const written = new Uint8Array(
+      parquetWriteBuffer({
+        columnData: [
+          { name: 'bucket', data: keys.map(() => 'b') },
+          { name: 'key', data: keys },
+          { name: 'size', data: keys.map((_, i) => BigInt(i)) },
+          { name: 'last_modified_date', data: keys.map(() => new Date('2024-01-02T03:04:05.678Z')) },
+        ] as never,
+        rowGroupSize: 10,
+      }),
+    )
+    expect(await rowGroupForms(written)).toEqual(['flat', 'flat', 'flat'])
   })
 })
 

@@ -117,7 +117,7 @@ const isFlatRowGroup = (data: FlatRowGroup | RowGroupData): data is FlatRowGroup
  * Reads a row group's needed column chunks and decodes them into flat arrays ({@link readFlatColumn});
  * undefined when a column's type or a page's form is one the flat decoding leaves to hyparquet.
  */
-async function readFlatRowGroup({ file, metadata, columns, index, groupRows }: RowGroupSource): Promise<FlatRowGroup | undefined> {
+export async function readFlatRowGroup({ file, metadata, columns, index, groupRows }: RowGroupSource): Promise<FlatRowGroup | undefined> {
   const group = metadata.row_groups[index]!
   const elements = new Map(topLevelColumns(metadata.schema).map((element) => [element.name, element]))
   const flat: Partial<Record<InventoryField, FlatColumn>> = {}
