@@ -120,6 +120,37 @@ describe('readParquetData on written files', () => {
       }),
     )
 
+  it('reads dates stored in micro- and nanoseconds, and columns that come in many pages', async () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `pages/${String(i).padStart(3, '0')}.jpg`)
+    const times = keys.map((_, i) => Date.UTC(2024, 0, 2, 3, 4, 5, i))
+    for (const [unit, perMilli] of [['MICROS', 1000n], ['NANOS', 1000000n]] as const) {
+      const bytes = new Uint8Array(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'bucket', data: keys.map(() => 'b') },
+            { name: 'key', data: keys },
+            { name: 'size', data: keys.map((_, i) => BigInt(i)) },
+            { name: 'last_modified_date', data: times.map((time) => BigInt(time) * perMilli) },
+          ] as never,
+          schema: [
+            { name: 'root', num_children: 4 },
+            { name: 'bucket', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+            { name: 'key', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
+            { name: 'size', type: 'INT64', repetition_type: 'OPTIONAL' },
+            { name: 'last_modified_date', type: 'INT64', repetition_type: 'OPTIONAL', logical_type: { type: 'TIMESTAMP', isAdjustedToUTC: true, unit } },
+          ],
+          // Pages of a few rows: each column of the row group comes in many pieces.
+          pageSize: 64,
+        } as never),
+      )
+      for (const rollUp of [false, true]) {
+        const file = { ...manifest.files[0]!, MD5checksum: md5Hex(bytes), size: bytes.length }
+        const { records: files } = await readOneWay(bytes, rollUp, { reader: readParquetData, manifest, file, wanted: () => true })
+        expect(files.map((file) => [file.key, file.lastModified])).toEqual(keys.map((key, i) => [key, new Date(times[i]!).toISOString()]))
+      }
+    }
+  })
+
   it('takes keys as they are (no URL decoding), across row groups, in batches', async () => {
     const keys = ['a b/c+d.jpg', 'a%20b/é.jpg', 'x/y/', ...Array.from({ length: 20 }, (_, i) => `many/${i}`)]
     const bytes = write(
