@@ -80,6 +80,15 @@ describe('readParquetData', () => {
   })
 })
 
+/** The columns of a small written file: bucket, `keys`, their index as size, and `dates`. */
+const objectColumns = (keys: string[], dates: unknown[]): never =>
+  [
+    { name: 'bucket', data: keys.map(() => 'b') },
+    { name: 'key', data: keys },
+    { name: 'size', data: keys.map((_, i) => BigInt(i)) },
+    { name: 'last_modified_date', data: dates },
+  ] as never
+
 describe('the flat row-group decoding (the rollup\'s fast path)', () => {
   /** How each row group of `bytes` is read by the rollup: flat, or left to hyparquet's values. */
   async function rowGroupForms(bytes: Uint8Array): Promise<string[]> {
@@ -96,12 +105,7 @@ describe('the flat row-group decoding (the rollup\'s fast path)', () => {
     const keys = Array.from({ length: 30 }, (_, i) => `folder/${i}.jpg`)
     const written = new Uint8Array(
       parquetWriteBuffer({
-        columnData: [
-          { name: 'bucket', data: keys.map(() => 'b') },
-          { name: 'key', data: keys },
-          { name: 'size', data: keys.map((_, i) => BigInt(i)) },
-          { name: 'last_modified_date', data: keys.map(() => new Date('2024-01-02T03:04:05.678Z')) },
-        ] as never,
+        columnData: objectColumns(keys, keys.map(() => new Date('2024-01-02T03:04:05.678Z'))),
         rowGroupSize: 10,
       }),
     )
@@ -126,12 +130,7 @@ describe('readParquetData on written files', () => {
     for (const [unit, perMilli] of [['MICROS', 1000n], ['NANOS', 1000000n]] as const) {
       const bytes = new Uint8Array(
         parquetWriteBuffer({
-          columnData: [
-            { name: 'bucket', data: keys.map(() => 'b') },
-            { name: 'key', data: keys },
-            { name: 'size', data: keys.map((_, i) => BigInt(i)) },
-            { name: 'last_modified_date', data: times.map((time) => BigInt(time) * perMilli) },
-          ] as never,
+          columnData: objectColumns(keys, times.map((time) => BigInt(time) * perMilli)),
           schema: [
             { name: 'root', num_children: 4 },
             { name: 'bucket', type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'REQUIRED' },
